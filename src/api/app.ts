@@ -1,0 +1,98 @@
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { Config } from "../config.js";
+import { type Logger, silentLogger } from "../log.js";
+import { HttpError } from "./http-error.js";
+import { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
+
+/** Everything the app talks to is passed in; createApp never listens and holds no globals. */
+export interface AppDeps {
+  config: Config;
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  clock?: () => number;
+  /** false while the store is still replaying its log; /readyz answers 503 until true */
+  ready?: () => boolean;
+  /** extra routers mounted after the built-in ones (ingest, judge, ui …) */
+  routers?: express.Router[];
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? createServiceMetrics({ defaultMetrics: false });
+  const ready = deps.ready ?? (() => true);
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer();
+    res.on("finish", () => {
+      const route =
+        (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.path);
+      const labels = { route: `${req.baseUrl}${route}`, method: req.method };
+      end(labels);
+      metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", (_req, res) => {
+    if (ready()) res.json({ status: "ready" });
+    else res.status(503).json({ status: "starting" });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  for (const r of deps.routers ?? []) app.use(r);
+
+  app.use((req, _res, next) => {
+    next(new HttpError(404, "not_found", `no route for ${req.method} ${req.path}`));
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = renderError(err);
+    if (status >= 500)
+      logger.error("request failed", { method: req.method, path: req.path, error: String(err) });
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  });
+  return app;
+}
+
+/** Map any thrown value to a JSON error body; body-parser's errors become named 4xx answers. */
+export function renderError(err: unknown): { status: number; body: { error: Record<string, unknown> } } {
+  if (err instanceof HttpError) {
+    return {
+      status: err.status,
+      body: { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } },
+    };
+  }
+  const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  if (e?.type === "entity.parse.failed") {
+    return {
+      status: 400,
+      body: { error: { code: "malformed_json", message: `malformed JSON body: ${e.message}` } },
+    };
+  }
+  if (e?.type === "entity.too.large") {
+    return {
+      status: 413,
+      body: {
+        error: { code: "body_too_large", message: `request body exceeds the limit of ${e.limit} bytes` },
+      },
+    };
+  }
+  if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
+    return {
+      status: e.status,
+      body: { error: { code: e.type ?? "bad_request", message: String(e.message) } },
+    };
+  }
+  return { status: 500, body: { error: { code: "internal", message: "internal error" } } };
+}

@@ -1,0 +1,169 @@
+/**
+ * Service configuration: every setting has a flag, an environment variable and a default.
+ * `loadConfig` validates once at start and throws ConfigError naming the bad setting, so a
+ * misconfigured pod fails fast with a message instead of misbehaving later.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** how long summaries are kept, seconds */
+  retentionSeconds: number;
+  /** width of a summary time bucket, seconds */
+  bucketSeconds: number;
+  /** default source for judgements: "embedded" or "prometheus" */
+  source: "embedded" | "prometheus";
+  prometheusUrl: string | undefined;
+  prometheusTimeoutMs: number;
+  maxBodyBytes: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+interface Setting {
+  key: keyof Config;
+  flag: string;
+  env: string;
+  help: string;
+  parse: (raw: string, name: string) => unknown;
+  default: unknown;
+}
+
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (raw: string, name: string) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(name, `must be an integer in [${min}, ${max}], got "${raw}"`);
+    }
+    return n;
+  };
+const oneOf =
+  (...values: string[]) =>
+  (raw: string, name: string) => {
+    if (!values.includes(raw))
+      throw new ConfigError(name, `must be one of ${values.join(", ")}, got "${raw}"`);
+    return raw;
+  };
+const str = (raw: string, name: string) => {
+  if (raw.trim() === "") throw new ConfigError(name, "must not be empty");
+  return raw;
+};
+const url = (raw: string, name: string) => {
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("protocol");
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, "");
+};
+
+export const SETTINGS: Setting[] = [
+  {
+    key: "host",
+    flag: "host",
+    env: "MODELGATE_HOST",
+    help: "address to listen on",
+    parse: str,
+    default: "0.0.0.0",
+  },
+  {
+    key: "port",
+    flag: "port",
+    env: "MODELGATE_PORT",
+    help: "port to listen on",
+    parse: int(0, 65535),
+    default: 8080,
+  },
+  {
+    key: "dataDir",
+    flag: "data-dir",
+    env: "MODELGATE_DATA_DIR",
+    help: "directory of the embedded store (created if missing)",
+    parse: str,
+    default: "./data",
+  },
+  {
+    key: "retentionSeconds",
+    flag: "retention",
+    env: "MODELGATE_RETENTION_SECONDS",
+    help: "seconds of summaries to keep",
+    parse: int(60),
+    default: 86_400,
+  },
+  {
+    key: "bucketSeconds",
+    flag: "bucket",
+    env: "MODELGATE_BUCKET_SECONDS",
+    help: "width of a summary time bucket, seconds",
+    parse: int(1, 3600),
+    default: 60,
+  },
+  {
+    key: "source",
+    flag: "source",
+    env: "MODELGATE_SOURCE",
+    help: "default source of judgements: embedded | prometheus",
+    parse: oneOf("embedded", "prometheus"),
+    default: "embedded",
+  },
+  {
+    key: "prometheusUrl",
+    flag: "prometheus-url",
+    env: "MODELGATE_PROMETHEUS_URL",
+    help: "Prometheus base URL, e.g. http://prometheus:9090",
+    parse: url,
+    default: undefined,
+  },
+  {
+    key: "prometheusTimeoutMs",
+    flag: "prometheus-timeout-ms",
+    env: "MODELGATE_PROMETHEUS_TIMEOUT_MS",
+    help: "timeout of one PromQL query, ms",
+    parse: int(100, 60_000),
+    default: 5_000,
+  },
+  {
+    key: "maxBodyBytes",
+    flag: "max-body-bytes",
+    env: "MODELGATE_MAX_BODY_BYTES",
+    help: "largest accepted request body (JSON arrays; NDJSON streams are limited per line)",
+    parse: int(1024),
+    default: 10 * 1024 * 1024,
+  },
+  {
+    key: "logLevel",
+    flag: "log-level",
+    env: "MODELGATE_LOG_LEVEL",
+    help: "debug | info | warn | error",
+    parse: oneOf("debug", "info", "warn", "error"),
+    default: "info",
+  },
+];
+
+/** Resolve settings: flag beats environment beats default. */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | undefined> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = flags[s.flag];
+    const fromEnv = env[s.env];
+    if (fromFlag !== undefined) out[s.key] = s.parse(fromFlag, `--${s.flag}`);
+    else if (fromEnv !== undefined && fromEnv !== "") out[s.key] = s.parse(fromEnv, s.env);
+    else out[s.key] = s.default;
+  }
+  const config = out as unknown as Config;
+  if (config.source === "prometheus" && !config.prometheusUrl) {
+    throw new ConfigError("MODELGATE_PROMETHEUS_URL", "is required when the default source is prometheus");
+  }
+  return config;
+}

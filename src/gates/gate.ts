@@ -1,0 +1,39 @@
+import type { CohortSummary } from "../sketch/cohort-summary.js";
+
+export type Verdict = "pass" | "fail" | "inconclusive";
+
+/** The numbers behind a gate's verdict; never NaN (non-finite values are left out or null). */
+export type GateMetrics = Record<string, number | string | boolean | null | Record<string, unknown>>;
+
+export interface GateResult {
+  verdict: Verdict;
+  /** name of the decisive metric, e.g. "p95_ratio" */
+  metric: string;
+  value: number | null;
+  threshold: number | null;
+  /** anytime-valid confidence interval for the decisive metric, when there is one */
+  interval: [number, number] | null;
+  n: { baseline: number; candidate: number };
+  reason: string;
+  metrics: GateMetrics;
+}
+
+export interface GateInput<C> {
+  baseline: CohortSummary;
+  candidate: CohortSummary;
+  config: C;
+  /** family-wise error budget of this gate (the judge splits alpha between gates) */
+  alpha: number;
+}
+
+/**
+ * One judged dimension (drift, latency, auc, fairness, errors). A gate is pure: it reads two
+ * cohort summaries and its config and returns a verdict; it never throws for data reasons
+ * (too few samples, non-finite statistics) — those are `inconclusive` with a reason.
+ */
+export interface Gate<C = Record<string, unknown>> {
+  readonly name: string;
+  /** parse and default this gate's config from request fields (strings allowed); throws ConfigError naming the field */
+  parseConfig(raw: Record<string, unknown>): C;
+  evaluate(input: GateInput<C>): GateResult;
+}

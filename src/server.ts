@@ -1,0 +1,56 @@
+import type { AddressInfo } from "node:net";
+import { createApp } from "./api/app.js";
+import type { ServiceMetrics } from "./api/metrics.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./log.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** stop accepting, finish in-flight requests, flush the store */
+  close(): Promise<void>;
+  /** resolves once the server has shut down (SIGTERM/SIGINT or close()) */
+  closed: Promise<void>;
+}
+
+/**
+ * Wire the configured parts together and listen. This is the only place that builds the real
+ * dependencies (store, sources, Kubernetes client) and hands them to createApp.
+ */
+export async function startServer(opts: {
+  config: Config;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  handleSignals?: boolean;
+}): Promise<RunningServer> {
+  const { config, logger, metrics } = opts;
+  const app = createApp({ config, logger, metrics });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      resolveClosed();
+    })();
+    return closing;
+  };
+  if (opts.handleSignals !== false) {
+    for (const sig of ["SIGTERM", "SIGINT"] as const) {
+      process.once(sig, () => {
+        logger.info("shutting down", { signal: sig });
+        void close();
+      });
+    }
+  }
+  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+  return { url: `http://${host}:${port}`, port, close, closed };
+}
