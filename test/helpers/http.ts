@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 
 /** Listen on an ephemeral 127.0.0.1 port; `await using` closes it at the end of the test. */
-export async function listen(app: Express): Promise<{ url: string; server: Server; [Symbol.asyncDispose](): Promise<void> }> {
+export async function listen(
+  app: Express,
+): Promise<{ url: string; server: Server; [Symbol.asyncDispose](): Promise<void> }> {
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
