@@ -20,7 +20,7 @@ export const GATES = {
   // auc: aucGate,
   // fairness: fairnessGate,
   errors: errorsGate,
-} as const satisfies Record<string, Gate<never>>;
+} as const satisfies Record<string, Gate<unknown>>;
 
 export type GateName = keyof typeof GATES;
 
@@ -32,4 +32,4 @@ export function isGateName(name: string): name is GateName {
 }
 
 /** A registry the judge and routes can be given (tests pass a subset or fakes). */
-export type GateRegistry = Readonly<Record<string, Gate<never>>>;
+export type GateRegistry = Readonly<Record<string, Gate<unknown>>>;
