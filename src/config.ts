@@ -27,6 +27,27 @@ export interface Config {
   prometheusTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** embedded store: score at or above which a prediction counts as a positive decision */
+  decisionThreshold: number;
+  /** embedded store: what an out-of-range score is: an invalid prediction (counted) or a rejected line */
+  outOfRangeScores: "invalid" | "reject";
+  /** embedded store cardinality limits */
+  maxModels: number;
+  maxVersionsPerModel: number;
+  maxGroupAttributes: number;
+  maxGroupValues: number;
+  maxFeatures: number;
+  maxCategories: number;
+  /** largest NDJSON line, bytes */
+  maxLineBytes: number;
+  /** how long a prediction waits for its delayed outcome, seconds */
+  joinTtlSeconds: number;
+  /** most predictions waiting for an outcome (oldest evicted first) */
+  joinMaxEntries: number;
+  /** how long a KServe/Seldon request CloudEvent waits for its response, seconds */
+  cloudEventTtlSeconds: number;
+  /** seconds between snapshots of the embedded store (the log is truncated at each) */
+  snapshotSeconds: number;
 }
 
 interface Setting {
@@ -44,6 +65,15 @@ const int =
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new ConfigError(name, `must be an integer in [${min}, ${max}], got "${raw}"`);
+    }
+    return n;
+  };
+const num =
+  (min: number, max: number) =>
+  (raw: string, name: string) => {
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+      throw new ConfigError(name, `must be a number in [${min}, ${max}], got "${raw}"`);
     }
     return n;
   };
@@ -148,6 +178,110 @@ export const SETTINGS: Setting[] = [
     help: "debug | info | warn | error",
     parse: oneOf("debug", "info", "warn", "error"),
     default: "info",
+  },
+  {
+    key: "decisionThreshold",
+    flag: "decision-threshold",
+    env: "MODELGATE_DECISION_THRESHOLD",
+    help: "score at or above which an event without a decision counts as positive",
+    parse: num(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY),
+    default: 0.5,
+  },
+  {
+    key: "outOfRangeScores",
+    flag: "out-of-range-scores",
+    env: "MODELGATE_OUT_OF_RANGE_SCORES",
+    help: "invalid (count as invalid predictions) | reject (reject the line)",
+    parse: oneOf("invalid", "reject"),
+    default: "invalid",
+  },
+  {
+    key: "maxModels",
+    flag: "max-models",
+    env: "MODELGATE_MAX_MODELS",
+    help: "most models the embedded store keeps",
+    parse: int(1),
+    default: 100,
+  },
+  {
+    key: "maxVersionsPerModel",
+    flag: "max-versions-per-model",
+    env: "MODELGATE_MAX_VERSIONS_PER_MODEL",
+    help: "most versions per model",
+    parse: int(1),
+    default: 50,
+  },
+  {
+    key: "maxGroupAttributes",
+    flag: "max-group-attributes",
+    env: "MODELGATE_MAX_GROUP_ATTRIBUTES",
+    help: "most group attributes (e.g. region) per model",
+    parse: int(0),
+    default: 20,
+  },
+  {
+    key: "maxGroupValues",
+    flag: "max-group-values",
+    env: "MODELGATE_MAX_GROUP_VALUES",
+    help: "most values per group attribute per model",
+    parse: int(1),
+    default: 100,
+  },
+  {
+    key: "maxFeatures",
+    flag: "max-features",
+    env: "MODELGATE_MAX_FEATURES",
+    help: "most feature names per model",
+    parse: int(0),
+    default: 200,
+  },
+  {
+    key: "maxCategories",
+    flag: "max-categories",
+    env: "MODELGATE_MAX_CATEGORIES",
+    help: "most categories per categorical feature",
+    parse: int(1),
+    default: 200,
+  },
+  {
+    key: "maxLineBytes",
+    flag: "max-line-bytes",
+    env: "MODELGATE_MAX_LINE_BYTES",
+    help: "largest NDJSON line, bytes",
+    parse: int(256),
+    default: 64 * 1024,
+  },
+  {
+    key: "joinTtlSeconds",
+    flag: "join-ttl",
+    env: "MODELGATE_JOIN_TTL_SECONDS",
+    help: "seconds a prediction with an id waits for its delayed outcome",
+    parse: int(1),
+    default: 86_400,
+  },
+  {
+    key: "joinMaxEntries",
+    flag: "join-max-entries",
+    env: "MODELGATE_JOIN_MAX_ENTRIES",
+    help: "most predictions waiting for an outcome (oldest evicted first)",
+    parse: int(0),
+    default: 500_000,
+  },
+  {
+    key: "cloudEventTtlSeconds",
+    flag: "cloudevent-ttl",
+    env: "MODELGATE_CLOUDEVENT_TTL_SECONDS",
+    help: "seconds a request CloudEvent waits for its response",
+    parse: int(1),
+    default: 300,
+  },
+  {
+    key: "snapshotSeconds",
+    flag: "snapshot-interval",
+    env: "MODELGATE_SNAPSHOT_SECONDS",
+    help: "seconds between snapshots of the embedded store",
+    parse: int(1),
+    default: 30,
   },
 ];
 
