@@ -5,8 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/app.js";
 import { createReferenceRouter, loadReferenceProfile } from "../../src/api/routes/reference.js";
 import { loadConfig } from "../../src/config.js";
-import { referenceSummary } from "../../src/gates/reference-profile.js";
+import { type ReferenceProfile, referenceSummary } from "../../src/gates/reference-profile.js";
 import { listen } from "../helpers/http.js";
+
+type ErrorBody = { error: { code: string; message: string; field?: string } };
 
 let dir: string;
 beforeEach(async () => {
@@ -46,7 +48,7 @@ describe("PUT/GET /v1/models/{model}/reference", () => {
       uploadedAt: 1,
     });
     expect(r.status).toBe(201);
-    const stored = await r.json();
+    const stored = (await r.json()) as ReferenceProfile;
     // 10 bins on [0,1]: 0.05→bin 0, 0.15→bin 1 (×2), 0.95 and 1.0 (last bin is closed)→bin 9
     expect(stored.scores.counts).toEqual([1, 2, 0, 0, 0, 0, 0, 0, 0, 2]);
     expect(stored.model).toBe("fraud");
@@ -78,7 +80,7 @@ describe("PUT/GET /v1/models/{model}/reference", () => {
     expect((await put(url, { scores: [0.5] })).status).toBe(201);
     const r = await put(url, { scores: { lo: 0, hi: 1, counts: [3, 0, 0, 0, 0, 0, 0, 0, 0, 7] } });
     expect(r.status).toBe(200);
-    const stored = await (await fetch(url)).json();
+    const stored = (await (await fetch(url)).json()) as ReferenceProfile;
     expect(stored.scores).toEqual({ lo: 0, hi: 1, counts: [3, 0, 0, 0, 0, 0, 0, 0, 0, 7], clamped: 0 });
     expect(stored.features).toEqual({});
   });
@@ -98,7 +100,7 @@ describe("PUT/GET /v1/models/{model}/reference", () => {
     for (const [body, field] of cases) {
       const r = await put(url, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
-      const j = await r.json();
+      const j = (await r.json()) as ErrorBody;
       expect(j.error.field, JSON.stringify(body)).toBe(field);
       expect(j.error.code).toBe("bad_request");
     }
@@ -108,7 +110,7 @@ describe("PUT/GET /v1/models/{model}/reference", () => {
       body: "{",
     });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error.code).toBe("malformed_json");
+    expect(((await malformed.json()) as ErrorBody).error.code).toBe("malformed_json");
     expect((await fetch(url)).status).toBe(404);
   });
 
@@ -118,7 +120,7 @@ describe("PUT/GET /v1/models/{model}/reference", () => {
     for (const name of [".hidden", "a%2Fb", "a%2F..%2Fb", "a%00b", "-x", "a%20b"]) {
       const r = await put(`${srv.url}/v1/models/${name}/reference`, { scores: [0.5] });
       expect(r.status, name).toBe(400);
-      expect((await r.json()).error.field).toBe("model");
+      expect(((await r.json()) as ErrorBody).error.field).toBe("model");
     }
   });
 
