@@ -1,0 +1,154 @@
+import type { CohortSummary } from "../sketch/cohort-summary.js";
+import { asymptoticCsDifference } from "../stats/asymptotic-cs.js";
+import { countSequentialPValue } from "../stats/count-evalue.js";
+import { parseNumberField } from "./config-parse.js";
+import type { Gate, GateInput, GateResult, Verdict } from "./gate.js";
+
+export interface ErrorsConfig {
+  /** largest tolerated absolute increase of the candidate's rate over the baseline's; default 0.005 */
+  maxIncrease: number;
+  /** events each arm needs before the gate can pass; default 100 */
+  minSamples: number;
+  /** Dirichlet mixture concentration of the count e-value; small k catches a spike of a few events; default 1 */
+  k: number;
+}
+
+interface RateCheck {
+  kind: "error" | "invalid";
+  verdict: Verdict;
+  baselineRate: number;
+  candidateRate: number;
+  increase: number;
+  lower: number;
+  upper: number;
+  pValue: number;
+  reason: string;
+}
+
+const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
+
+/**
+ * One rate (errors or invalid predictions per event), judged two ways at the same alpha:
+ * - fail: the Lindon–Malek count e-value (Dirichlet mixture over "which arm did the next bad event
+ *   come from", shares = each arm's share of events) gives a sequential p ≤ alpha AND the candidate's
+ *   rate exceeds the baseline's by more than maxIncrease. The count test needs no variance estimate,
+ *   so a handful of candidate errors against a clean baseline is enough.
+ * - pass: minSamples in both arms and the asymptotic confidence sequence (Waudby-Smith et al. 2023)
+ *   for candidate − baseline rate has its upper bound ≤ maxIncrease. Rates enter the CS through a
+ *   Laplace-smoothed Bernoulli variance p̃(1 − p̃), p̃ = (x + 1)/(n + 2), so zero observed errors do not
+ *   give a zero-width interval.
+ * The shares are the cumulative event shares; the e-value is exact when the traffic split is constant
+ * over the window (the usual canary weight step) and an approximation when it moves.
+ */
+function checkRate(
+  kind: "error" | "invalid",
+  bad: [number, number],
+  events: [number, number],
+  config: ErrorsConfig,
+  alpha: number,
+): RateCheck {
+  const [nB, nC] = events;
+  const [xB, xC] = bad;
+  const baselineRate = xB / nB;
+  const candidateRate = xC / nC;
+  const increase = candidateRate - baselineRate;
+  const shares = [nB / (nB + nC), nC / (nB + nC)];
+  const { pValue } = xB + xC > 0 ? countSequentialPValue([xB, xC], shares, config.k) : { pValue: 1 };
+  const smoothed = (x: number, n: number) => {
+    const p = (x + 1) / (n + 2);
+    return { mean: x / n, variance: p * (1 - p), n };
+  };
+  const cs = asymptoticCsDifference(smoothed(xB, nB), smoothed(xC, nC), alpha);
+  const what = kind === "error" ? "error rate" : "invalid-prediction rate";
+  const rates = `candidate ${what} ${pct(candidateRate)} (${xC}/${nC}) vs baseline ${pct(baselineRate)} (${xB}/${nB})`;
+  const limit = `limit +${pct(config.maxIncrease)}`;
+  const common = { kind, baselineRate, candidateRate, increase, lower: cs.lower, upper: cs.upper, pValue };
+  if (pValue <= alpha && increase > config.maxIncrease) {
+    return {
+      ...common,
+      verdict: "fail",
+      reason: `${rates}: +${pct(increase)} exceeds the ${limit} (sequential p = ${pValue.toPrecision(2)} ≤ ${alpha.toPrecision(2)})`,
+    };
+  }
+  if (nB < config.minSamples || nC < config.minSamples) {
+    const short = nC < config.minSamples ? `candidate has ${nC} events` : `baseline has ${nB} events`;
+    return { ...common, verdict: "inconclusive", reason: `${short}, needs ${config.minSamples}` };
+  }
+  const ci = `anytime-valid interval of the increase ${pct(cs.lower)} to ${pct(cs.upper)}`;
+  if (cs.upper <= config.maxIncrease) {
+    return { ...common, verdict: "pass", reason: `${rates}; ${ci}, within the ${limit}` };
+  }
+  return {
+    ...common,
+    verdict: "inconclusive",
+    reason: `${rates}; ${ci} still reaches beyond the ${limit}, more data needed`,
+  };
+}
+
+const badCounts = (s: CohortSummary, kind: "error" | "invalid") => (kind === "error" ? s.errors : s.invalid);
+
+/**
+ * Errors gate: error rate and invalid-prediction rate (NaN or out-of-range scores) of candidate vs
+ * baseline, per event. The two rates split the gate's alpha equally (Bonferroni), so the gate's
+ * false-fail probability over all looks stays ≤ alpha. Fail if either rate fails; pass if both
+ * pass; otherwise inconclusive. Cost: O(1).
+ */
+export const errorsGate: Gate<ErrorsConfig> = {
+  name: "errors",
+
+  parseConfig(raw) {
+    return {
+      maxIncrease: parseNumberField(raw, "maxIncrease", 0.005, { min: 0, below: 1 }),
+      minSamples: parseNumberField(raw, "minSamples", 100, { min: 1, integer: true }),
+      k: parseNumberField(raw, "k", 1, { above: 0 }),
+    };
+  },
+
+  evaluate({ baseline, candidate, config, alpha }: GateInput<ErrorsConfig>): GateResult {
+    const n = { baseline: baseline.events, candidate: candidate.events };
+    const base = { metric: "error_rate_increase", threshold: config.maxIncrease, n };
+    if (n.baseline === 0 || n.candidate === 0) {
+      const who = n.baseline === 0 && n.candidate === 0 ? "neither cohort has" : n.baseline === 0 ? "baseline has" : "candidate has";
+      return {
+        ...base,
+        verdict: "inconclusive",
+        value: null,
+        interval: null,
+        reason: `${who} events yet (needs ${config.minSamples} each)`,
+        metrics: {},
+      };
+    }
+    const events: [number, number] = [n.baseline, n.candidate];
+    const checks = (["error", "invalid"] as const).map((kind) =>
+      checkRate(kind, [badCounts(baseline, kind), badCounts(candidate, kind)], events, config, alpha / 2),
+    );
+    const [errors, invalid] = checks;
+    const metrics: GateResult["metrics"] = {
+      baselineErrorRate: errors.baselineRate,
+      candidateErrorRate: errors.candidateRate,
+      errorRateIncreaseLow: errors.lower,
+      errorRateIncreaseHigh: errors.upper,
+      errorPValue: errors.pValue,
+      baselineInvalidRate: invalid.baselineRate,
+      candidateInvalidRate: invalid.candidateRate,
+      invalidRateIncreaseLow: invalid.lower,
+      invalidRateIncreaseHigh: invalid.upper,
+      invalidPValue: invalid.pValue,
+    };
+    const decisive =
+      checks.find((c) => c.verdict === "fail") ??
+      checks.find((c) => c.verdict === "inconclusive") ??
+      checks[0];
+    const verdict: Verdict = decisive.verdict;
+    const reason = verdict === "pass" ? checks.map((c) => c.reason).join("; ") : decisive.reason;
+    return {
+      ...base,
+      metric: decisive.kind === "error" ? "error_rate_increase" : "invalid_rate_increase",
+      verdict,
+      value: decisive.increase,
+      interval: [decisive.lower, decisive.upper],
+      reason,
+      metrics,
+    };
+  },
+};

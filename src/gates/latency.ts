@@ -1,0 +1,173 @@
+import type { LatencySketch } from "../sketch/latency-sketch.js";
+import { cdfBandEpsilon, quantileBounds } from "../stats/cdf-band.js";
+import { parseNumberField } from "./config-parse.js";
+import type { Gate, GateInput, GateResult } from "./gate.js";
+
+export interface LatencyConfig {
+  /** quantile judged, in (0, 1); default 0.95 */
+  quantile: number;
+  /** largest tolerated candidate/baseline ratio at that quantile; default 1.2 */
+  maxRatio: number;
+  /** absolute SLO on the candidate's quantile in ms; undefined = none */
+  sloMs: number | undefined;
+  /** samples each arm needs before the gate can pass (and the start of the CDF band); default 100 */
+  minSamples: number;
+}
+
+const fmtMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(3));
+const fmtX = (x: number) => `${x.toFixed(2)}x`;
+const label = (q: number) => `p${Number((q * 100).toFixed(3))}`;
+
+/**
+ * Anytime-valid bounds on one arm's q-quantile in true (unbinned) milliseconds.
+ *
+ * The Howard–Ramdas uniform CDF band (width ε_t, valid for every t ≥ tMin at once) turns into
+ * order statistics of the sketch's buckets; the sketch reports bucket i as v = γ^i(1 − a), while its
+ * members lie in (v/(1 + a), v/(1 − a)], so the bounds are widened by that factor to be about the
+ * raw latencies rather than the bucket representatives.
+ */
+function armBounds(sketch: LatencySketch, q: number, alpha: number, tMin: number): [number, number] {
+  const eps = cdfBandEpsilon(sketch.count, alpha, tMin);
+  const [lo, hi] = quantileBounds(sketch.buckets(), q, eps);
+  const a = sketch.alpha;
+  return [lo / (1 + a), hi / (1 - a)];
+}
+
+/**
+ * Latency gate: p50/p95/p99 of both cohorts, and a decision on the candidate/baseline ratio at the
+ * configured quantile (default p95) and optionally on an absolute SLO.
+ *
+ * Each arm gets a time-uniform CDF band at alpha/2 (Howard & Ramdas 2022, Thm 2), so with
+ * probability ≥ 1 − alpha both bands hold at every look; on that event every statement below is
+ * true at once (ratio interval and SLO bound read the same bands), so one alpha covers them all.
+ * - fail: ratio lower bound > maxRatio, or candidate quantile lower bound > sloMs
+ * - pass: both arms have minSamples, ratio upper bound ≤ maxRatio and (if set) quantile upper ≤ sloMs
+ * - otherwise inconclusive, with the sample sizes or the interval in the reason.
+ * Cost: O(buckets) per arm.
+ */
+export const latencyGate: Gate<LatencyConfig> = {
+  name: "latency",
+
+  parseConfig(raw) {
+    const quantile = parseNumberField(raw, "quantile", 0.95, { above: 0, below: 1 });
+    const maxRatio = parseNumberField(raw, "maxRatio", 1.2, { above: 0 });
+    const slo = parseNumberField(raw, "sloMs", Number.NaN, { above: 0 });
+    const minSamples = parseNumberField(raw, "minSamples", 100, { min: 1, integer: true });
+    return { quantile, maxRatio, sloMs: Number.isFinite(slo) ? slo : undefined, minSamples };
+  },
+
+  evaluate({ baseline, candidate, config, alpha }: GateInput<LatencyConfig>): GateResult {
+    const { quantile: q, maxRatio, sloMs, minSamples } = config;
+    const b = baseline.latency;
+    const c = candidate.latency;
+    const n = { baseline: b.count, candidate: c.count };
+    const qLabel = label(q);
+    const metric = `${qLabel}_ratio`;
+    const base = { metric, threshold: maxRatio, n };
+
+    if (b.count === 0 || c.count === 0) {
+      const which = b.count === 0 && c.count === 0 ? "neither cohort has" : b.count === 0 ? "baseline has" : "candidate has";
+      return {
+        ...base,
+        verdict: "inconclusive",
+        value: null,
+        interval: null,
+        reason: `${which} latency samples yet (needs ${minSamples} each)`,
+        metrics: {},
+      };
+    }
+
+    const metrics: GateResult["metrics"] = {
+      baselineP50: b.quantile(0.5),
+      baselineP95: b.quantile(0.95),
+      baselineP99: b.quantile(0.99),
+      candidateP50: c.quantile(0.5),
+      candidateP95: c.quantile(0.95),
+      candidateP99: c.quantile(0.99),
+    };
+    const bq = b.quantile(q);
+    const cq = c.quantile(q);
+    const p95Ratio = (metrics.candidateP95 as number) / (metrics.baselineP95 as number);
+    metrics.p95Ratio = Number.isFinite(p95Ratio) ? p95Ratio : null;
+    const ratio = cq / bq;
+    const value = Number.isFinite(ratio) ? ratio : null;
+    if (q !== 0.95) {
+      metrics[`baseline${qLabel.toUpperCase()}`] = bq;
+      metrics[`candidate${qLabel.toUpperCase()}`] = cq;
+      metrics.quantileRatio = value;
+    }
+    if (sloMs !== undefined) metrics.sloMs = sloMs;
+
+    // The CDF band starts at tMin = minSamples: fixed for a run, and no decision is taken before it.
+    const tMin = minSamples;
+    if (b.count < tMin || c.count < tMin) {
+      const short =
+        c.count < tMin
+          ? `candidate has ${c.count} latency samples, needs ${minSamples}`
+          : `baseline has ${b.count} latency samples, needs ${minSamples}`;
+      return { ...base, verdict: "inconclusive", value, interval: null, reason: short, metrics };
+    }
+
+    const [bLo, bHi] = armBounds(b, q, alpha / 2, tMin);
+    const [cLo, cHi] = armBounds(c, q, alpha / 2, tMin);
+    const ratioLo = bHi > 0 && Number.isFinite(bHi) ? cLo / bHi : 0;
+    const ratioHi = bLo > 0 && Number.isFinite(cHi) ? cHi / bLo : Number.POSITIVE_INFINITY;
+    const fin = (x: number) => (Number.isFinite(x) ? x : null);
+    metrics.ratioLow = fin(Math.max(0, ratioLo));
+    metrics.ratioHigh = fin(ratioHi);
+    metrics.candidateQuantileLow = fin(cLo);
+    metrics.candidateQuantileHigh = fin(cHi);
+    const interval: [number, number] | null =
+      Number.isFinite(ratioLo) && Number.isFinite(ratioHi) ? [Math.max(0, ratioLo), ratioHi] : null;
+    const conf = `${Number(((1 - alpha) * 100).toPrecision(4))}%`;
+    const ratioText = `candidate ${qLabel} ${fmtMs(cq)} ms is ${fmtX(ratio)} baseline's ${fmtMs(bq)} ms`;
+    const intervalText = `anytime-valid ${conf} interval ${fmtX(Math.max(0, ratioLo))}–${Number.isFinite(ratioHi) ? fmtX(ratioHi) : "∞"}`;
+
+    if (ratioLo > maxRatio) {
+      return {
+        ...base,
+        verdict: "fail",
+        value,
+        interval,
+        reason: `${ratioText} (limit ${fmtX(maxRatio)}; ${intervalText})`,
+        metrics,
+      };
+    }
+    if (sloMs !== undefined && cLo > sloMs) {
+      return {
+        metric: `${qLabel}_ms`,
+        threshold: sloMs,
+        n,
+        verdict: "fail",
+        value: cq,
+        interval: Number.isFinite(cHi) ? [cLo, cHi] : null,
+        reason: `candidate ${qLabel} ${fmtMs(cq)} ms is above the SLO of ${fmtMs(sloMs)} ms (anytime-valid lower bound ${fmtMs(cLo)} ms)`,
+        metrics,
+      };
+    }
+    const sloOk = sloMs === undefined || cHi <= sloMs;
+    if (ratioHi <= maxRatio && sloOk) {
+      const sloText = sloMs === undefined ? "" : `; ${qLabel} ≤ ${fmtMs(cHi)} ms within SLO ${fmtMs(sloMs)} ms`;
+      return {
+        ...base,
+        verdict: "pass",
+        value,
+        interval,
+        reason: `${ratioText}, within ${fmtX(maxRatio)} (${intervalText}${sloText})`,
+        metrics,
+      };
+    }
+    const why =
+      ratioHi > maxRatio
+        ? `${intervalText} still reaches beyond the limit ${fmtX(maxRatio)}`
+        : `candidate ${qLabel} upper bound ${Number.isFinite(cHi) ? `${fmtMs(cHi)} ms` : "∞"} still reaches beyond the SLO ${fmtMs(sloMs ?? 0)} ms`;
+    return {
+      ...base,
+      verdict: "inconclusive",
+      value,
+      interval,
+      reason: `${ratioText}; ${why}, more data needed`,
+      metrics,
+    };
+  },
+};

@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Tamper-evident audit chain: one JSON line per record, each carrying the hash of the previous
+ * record, so changing, removing or reordering any record breaks every hash after it.
+ *
+ *   hash_i = sha256(prev_i + "\n" + seq_i + "\n" + canonicalJson(payload_i)),  prev_1 = GENESIS
+ *
+ * Canonical JSON sorts object keys, so the hash does not depend on key order. This detects
+ * tampering by anyone who cannot also rewrite every later hash; anchoring the latest hash
+ * elsewhere (a log line, a Kubernetes Event) extends that to whoever can rewrite the file.
+ */
+export const GENESIS = "0".repeat(64);
+
+export interface AuditRecord<P = unknown> {
+  seq: number;
+  prev: string;
+  hash: string;
+  payload: P;
+}
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export function recordHash(prev: string, seq: number, payload: unknown): string {
+  return createHash("sha256").update(`${prev}\n${seq}\n${canonicalJson(payload)}`).digest("hex");
+}
+
+/** The record that follows `previous` (or starts the chain). */
+export function sealRecord<P>(previous: AuditRecord | undefined, payload: P): AuditRecord<P> {
+  const seq = previous ? previous.seq + 1 : 1;
+  const prev = previous ? previous.hash : GENESIS;
+  return { seq, prev, hash: recordHash(prev, seq, payload), payload };
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  /** records checked (all of them when ok) */
+  records: number;
+  /** hash of the last good record (GENESIS for an empty log) */
+  head: string;
+  /** 1-based line of the first bad record and what is wrong with it */
+  error?: { line: number; message: string };
+}
+
+/** Verify a whole log (JSON lines; a trailing newline is fine). O(total size). */
+export function verifyAuditChain(text: string): AuditVerification {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  let head = GENESIS;
+  let seq = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const fail = (message: string): AuditVerification => ({
+      ok: false,
+      records: seq,
+      head,
+      error: { line: i + 1, message },
+    });
+    let rec: AuditRecord;
+    try {
+      rec = JSON.parse(lines[i]) as AuditRecord;
+    } catch {
+      return fail("not valid JSON");
+    }
+    if (rec === null || typeof rec !== "object") return fail("not a record");
+    if (rec.seq !== seq + 1) return fail(`sequence ${rec.seq} where ${seq + 1} was expected`);
+    if (rec.prev !== head) return fail("previous-hash link does not match the record before it");
+    const expected = recordHash(rec.prev, rec.seq, rec.payload);
+    if (rec.hash !== expected) return fail("hash does not match the record's content (record altered)");
+    head = rec.hash;
+    seq = rec.seq;
+  }
+  return { ok: true, records: seq, head };
+}

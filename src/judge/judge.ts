@@ -1,0 +1,109 @@
+import type { GateResult } from "../gates/gate.js";
+import type { GateRegistry } from "../gates/registry.js";
+import { GateConfigError } from "../gates/config-parse.js";
+import { CohortSummary } from "../sketch/cohort-summary.js";
+import type { Source } from "../sources/source.js";
+import { finite } from "./finite.js";
+import type { JudgementHistory } from "./history.js";
+import type { JudgeResponse } from "./judgement.js";
+import { alphaPerGate, combine } from "./policy.js";
+import { type JudgeRequest, withGatePrefix } from "./request.js";
+
+export interface JudgeDeps {
+  registry: GateRegistry;
+  sources: Readonly<Record<string, Source>>;
+  defaultSource: string;
+  history: JudgementHistory;
+  clock: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Run one judgement: parse every gate's config (a bad field is a 400 before any data is read),
+ * read both cohorts over the same window, evaluate the gates at alpha/K each, combine, count the
+ * look, record the judgement in the audit log, and return the sanitised answer.
+ *
+ * Missing data is never an error: a candidate not seen yet (Argo's first look usually comes
+ * before the canary has traffic) or an unknown model gives inconclusive with a reason naming what
+ * is missing. Only SourceUnavailable escapes (the route answers 503). A gate that throws (a bug)
+ * is reported as inconclusive with the message rather than turning the whole answer into an error.
+ */
+export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<JudgeResponse> {
+  const sourceName = req.source ?? deps.defaultSource;
+  const source = deps.sources[sourceName];
+  if (!source) {
+    throw new GateConfigError("source", `unknown source "${sourceName}"; known: ${Object.keys(deps.sources).join(", ")}`);
+  }
+  const configs = req.gates.map((name) => {
+    const gate = deps.registry[name];
+    return [name, withGatePrefix(name, () => gate.parseConfig(req.gateFields[name] ?? {}))] as const;
+  });
+  const gateAlpha = alphaPerGate(req.alpha, req.gates.length);
+
+  const candidateFirst = req.since === undefined ? await source.firstSeen(req.model, req.candidate) : undefined;
+  const from = req.since ?? candidateFirst;
+  let baseline: CohortSummary | undefined;
+  let candidate: CohortSummary | undefined;
+  if (from !== undefined) {
+    [baseline, candidate] = await Promise.all([
+      source.cohort({ model: req.model, version: req.baseline, from, to: req.until }),
+      source.cohort({ model: req.model, version: req.candidate, from, to: req.until }),
+    ]);
+  } else {
+    // No candidate events yet: read the baseline alone so the answer can still say what it has.
+    baseline = await source.cohort({ model: req.model, version: req.baseline, to: req.until });
+  }
+  const baselineKnown = baseline !== undefined;
+  const candidateKnown = candidate !== undefined && candidate.events > 0;
+  const layout = baseline?.layout ?? candidate?.layout;
+  const b = baseline ?? new CohortSummary(layout);
+  const c = candidate ?? new CohortSummary(layout);
+
+  const gates: Record<string, GateResult> = {};
+  for (const [name, config] of configs) {
+    try {
+      gates[name] = deps.registry[name].evaluate({ baseline: b, candidate: c, config, alpha: gateAlpha });
+    } catch (e) {
+      gates[name] = {
+        verdict: "inconclusive",
+        metric: name,
+        value: null,
+        threshold: null,
+        interval: null,
+        n: { baseline: b.events, candidate: c.events },
+        reason: `could not be computed: ${(e as Error).message}`,
+        metrics: {},
+      };
+    }
+  }
+  const summary = combine(
+    req.gates.map((g) => [g, gates[g]] as const),
+    { weights: req.weights, optional: req.optional },
+  );
+  if (!candidateKnown && summary.verdict !== "fail") {
+    summary.reason = !baselineKnown
+      ? `no events for model "${req.model}" versions "${req.baseline}" (baseline) or "${req.candidate}" (candidate) yet: check the names, or wait for traffic`
+      : `candidate "${req.candidate}" of model "${req.model}" has no events in the window yet`;
+  }
+
+  const lookKey = `${req.runKey}#${req.gates.join(",")}`;
+  const response: JudgeResponse = finite({
+    summary,
+    gates,
+    judgement: {
+      id: "",
+      model: req.model,
+      baseline: req.baseline,
+      candidate: req.candidate,
+      window: `${from !== undefined ? iso(from) : "(no events yet)"}/${iso(req.until)}`,
+      look: deps.history.nextLook(lookKey),
+      runKey: req.runKey,
+      alpha: req.alpha,
+      gateAlpha,
+      source: sourceName,
+      at: iso(deps.clock()),
+    },
+  });
+  return deps.history.record(lookKey, response);
+}

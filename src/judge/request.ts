@@ -1,0 +1,182 @@
+import { GateConfigError, parseNameListField, parseNumberField } from "../gates/config-parse.js";
+import type { GateRegistry } from "../gates/registry.js";
+
+/** A judge request, parsed once at the edge into typed values. */
+export interface JudgeRequest {
+  model: string;
+  baseline: string;
+  candidate: string;
+  /** window start, epoch ms; undefined = since the candidate's first event */
+  since: number | undefined;
+  /** window end (exclusive), epoch ms */
+  until: number;
+  /** gates to run, in registry order */
+  gates: string[];
+  /** gates whose inconclusive verdict does not block an overall pass */
+  optional: string[];
+  /** raw fields of each requested gate, prefix removed, shared minSamples folded in */
+  gateFields: Record<string, Record<string, unknown>>;
+  /** score weight per gate (default 1) */
+  weights: Record<string, number>;
+  alpha: number;
+  runKey: string;
+  /** name of the source to read; undefined = the service default */
+  source: string | undefined;
+}
+
+const TOP_LEVEL = [
+  "model",
+  "baseline",
+  "candidate",
+  "window",
+  "since",
+  "until",
+  "gates",
+  "optional",
+  "minSamples",
+  "runKey",
+  "alpha",
+  "source",
+] as const;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "15m", "1h30m", "90s", "2d", "500ms" → milliseconds; undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const s = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(s)) return undefined;
+  let total = 0;
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(m[1]) * UNIT_MS[m[2]];
+  return total;
+}
+
+/** ISO 8601 time or epoch milliseconds (number or digits) → epoch ms; throws naming the field. */
+function parseInstant(value: unknown, field: string): number {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string") {
+    const s = value.trim();
+    if (/^\d+$/.test(s)) return Number(s);
+    const t = Date.parse(s);
+    if (/^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(t)) return t;
+  }
+  throw new GateConfigError(field, `must be an ISO 8601 time, epoch milliseconds or a duration like 15m, got ${JSON.stringify(value)}`);
+}
+
+/** Run a gate-level parser, reporting a bad field as "<gate>.<field>" (the name the request used). */
+export function withGatePrefix<T>(gate: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof GateConfigError && !e.field.startsWith(`${gate}.`)) {
+      throw new GateConfigError(`${gate}.${e.field}`, e.message.slice(e.field.length + 2));
+    }
+    throw e;
+  }
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && !(typeof v === "string" && v.trim() === "");
+
+function requiredName(raw: Record<string, unknown>, field: string): string {
+  const v = raw[field];
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  if (typeof v === "string" && v.trim() !== "") return v.trim();
+  if (!present(v)) throw new GateConfigError(field, "is required");
+  throw new GateConfigError(field, `must be a non-empty string, got ${JSON.stringify(v)}`);
+}
+
+function optionalName(raw: Record<string, unknown>, field: string): string | undefined {
+  return present(raw[field]) ? requiredName(raw, field) : undefined;
+}
+
+/**
+ * Parse a judge request from a JSON body or a query string (every number may be a string, as Argo
+ * substitutes `{{args.*}}` into both). Gate settings come as `"<gate>.<field>"` keys or a `<gate>`
+ * object; `<gate>.weight` is the score weight. Unknown fields are rejected so a typo in a threshold
+ * is a 400 rather than a silently ignored tolerance. `onlyGate` fixes the gate list (per-gate route).
+ * Throws GateConfigError naming the field.
+ */
+export function parseJudgeRequest(
+  raw: Record<string, unknown>,
+  opts: { registry: GateRegistry; now: number; onlyGate?: string },
+): JudgeRequest {
+  const known = Object.keys(opts.registry);
+  const perGate: Record<string, Record<string, unknown>> = Object.fromEntries(known.map((g) => [g, {}]));
+  const top: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const dot = key.indexOf(".");
+    if (dot > 0) {
+      const gate = key.slice(0, dot);
+      if (!perGate[gate]) throw new GateConfigError(key, `unknown gate "${gate}"; known gates: ${known.join(", ")}`);
+      perGate[gate][key.slice(dot + 1)] = value;
+    } else if (perGate[key] && value !== null && typeof value === "object" && !Array.isArray(value)) {
+      Object.assign(perGate[key], value);
+    } else if ((TOP_LEVEL as readonly string[]).includes(key)) {
+      top[key] = value;
+    } else {
+      throw new GateConfigError(key, `unknown field; accepted: ${TOP_LEVEL.join(", ")} and <gate>.<setting>`);
+    }
+  }
+
+  const model = requiredName(top, "model");
+  const baseline = requiredName(top, "baseline");
+  const candidate = requiredName(top, "candidate");
+
+  let gates: string[];
+  if (opts.onlyGate !== undefined) gates = [opts.onlyGate];
+  else {
+    const listed = parseNameListField(top, "gates", "all");
+    gates = listed === "all" ? known : listed;
+  }
+  for (const g of gates) {
+    if (!perGate[g]) throw new GateConfigError("gates", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
+  }
+  gates = known.filter((g) => gates.includes(g));
+  const listedOptional = parseNameListField(top, "optional", []);
+  const optional = listedOptional === "all" ? [...gates] : listedOptional;
+  for (const g of optional) {
+    if (!perGate[g]) throw new GateConfigError("optional", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
+  }
+
+  const alpha = parseNumberField(top, "alpha", 0.05, { above: 0, max: 0.5 });
+  const minSamples = present(top.minSamples)
+    ? parseNumberField(top, "minSamples", 0, { min: 1, integer: true })
+    : undefined;
+
+  const until = present(top.until) ? parseInstant(top.until, "until") : opts.now;
+  if (present(top.window) && present(top.since)) {
+    throw new GateConfigError("window", "give either window or since, not both");
+  }
+  const windowField = present(top.window) ? "window" : "since";
+  let since: number | undefined;
+  if (present(top[windowField])) {
+    const text = top[windowField];
+    const duration = typeof text === "string" ? parseDuration(text) : undefined;
+    since = duration !== undefined ? until - duration : parseInstant(text, windowField);
+    if (!(since < until)) throw new GateConfigError(windowField, "must start before the window's end (until)");
+  }
+
+  const weights: Record<string, number> = {};
+  const gateFields: Record<string, Record<string, unknown>> = {};
+  for (const g of gates) {
+    const fields = { ...perGate[g] };
+    weights[g] = withGatePrefix(g, () => parseNumberField(fields, "weight", 1, { min: 0 }));
+    delete fields.weight;
+    if (minSamples !== undefined && !present(fields.minSamples)) fields.minSamples = minSamples;
+    gateFields[g] = fields;
+  }
+
+  return {
+    model,
+    baseline,
+    candidate,
+    since,
+    until,
+    gates,
+    optional: optional.filter((g) => gates.includes(g)),
+    gateFields,
+    weights,
+    alpha,
+    runKey: optionalName(top, "runKey") ?? `${model}/${baseline}/${candidate}`,
+    source: optionalName(top, "source"),
+  };
+}
