@@ -108,7 +108,12 @@ export const errorsGate: Gate<ErrorsConfig> = {
     const n = { baseline: baseline.events, candidate: candidate.events };
     const base = { metric: "error_rate_increase", threshold: config.maxIncrease, n };
     if (n.baseline === 0 || n.candidate === 0) {
-      const who = n.baseline === 0 && n.candidate === 0 ? "neither cohort has" : n.baseline === 0 ? "baseline has" : "candidate has";
+      const who =
+        n.baseline === 0 && n.candidate === 0
+          ? "neither cohort has"
+          : n.baseline === 0
+            ? "baseline has no"
+            : "candidate has no";
       return {
         ...base,
         verdict: "inconclusive",

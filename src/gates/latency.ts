@@ -66,7 +66,12 @@ export const latencyGate: Gate<LatencyConfig> = {
     const base = { metric, threshold: maxRatio, n };
 
     if (b.count === 0 || c.count === 0) {
-      const which = b.count === 0 && c.count === 0 ? "neither cohort has" : b.count === 0 ? "baseline has" : "candidate has";
+      const which =
+        b.count === 0 && c.count === 0
+          ? "neither cohort has"
+          : b.count === 0
+            ? "baseline has no"
+            : "candidate has no";
       return {
         ...base,
         verdict: "inconclusive",
@@ -147,7 +152,8 @@ export const latencyGate: Gate<LatencyConfig> = {
     }
     const sloOk = sloMs === undefined || cHi <= sloMs;
     if (ratioHi <= maxRatio && sloOk) {
-      const sloText = sloMs === undefined ? "" : `; ${qLabel} ≤ ${fmtMs(cHi)} ms within SLO ${fmtMs(sloMs)} ms`;
+      const sloText =
+        sloMs === undefined ? "" : `; ${qLabel} ≤ ${fmtMs(cHi)} ms within SLO ${fmtMs(sloMs)} ms`;
       return {
         ...base,
         verdict: "pass",

@@ -29,7 +29,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function recordHash(prev: string, seq: number, payload: unknown): string {
-  return createHash("sha256").update(`${prev}\n${seq}\n${canonicalJson(payload)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${prev}\n${seq}\n${canonicalJson(payload)}`)
+    .digest("hex");
 }
 
 /** The record that follows `previous` (or starts the chain). */

@@ -1,6 +1,6 @@
+import { GateConfigError } from "../gates/config-parse.js";
 import type { GateResult } from "../gates/gate.js";
 import type { GateRegistry } from "../gates/registry.js";
-import { GateConfigError } from "../gates/config-parse.js";
 import { CohortSummary } from "../sketch/cohort-summary.js";
 import type { Source } from "../sources/source.js";
 import { finite } from "./finite.js";
@@ -33,7 +33,10 @@ export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<
   const sourceName = req.source ?? deps.defaultSource;
   const source = deps.sources[sourceName];
   if (!source) {
-    throw new GateConfigError("source", `unknown source "${sourceName}"; known: ${Object.keys(deps.sources).join(", ")}`);
+    throw new GateConfigError(
+      "source",
+      `unknown source "${sourceName}"; known: ${Object.keys(deps.sources).join(", ")}`,
+    );
   }
   const configs = req.gates.map((name) => {
     const gate = deps.registry[name];
@@ -41,7 +44,8 @@ export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<
   });
   const gateAlpha = alphaPerGate(req.alpha, req.gates.length);
 
-  const candidateFirst = req.since === undefined ? await source.firstSeen(req.model, req.candidate) : undefined;
+  const candidateFirst =
+    req.since === undefined ? await source.firstSeen(req.model, req.candidate) : undefined;
   const from = req.since ?? candidateFirst;
   let baseline: CohortSummary | undefined;
   let candidate: CohortSummary | undefined;

@@ -15,7 +15,8 @@ export interface Summary {
  */
 export function alphaPerGate(alpha: number, gates: number): number {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-  if (!(Number.isInteger(gates) && gates >= 1)) throw new RangeError(`gates must be a positive integer, got ${gates}`);
+  if (!(Number.isInteger(gates) && gates >= 1))
+    throw new RangeError(`gates must be a positive integer, got ${gates}`);
   return alpha / gates;
 }
 

@@ -59,7 +59,10 @@ function parseInstant(value: unknown, field: string): number {
     const t = Date.parse(s);
     if (/^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(t)) return t;
   }
-  throw new GateConfigError(field, `must be an ISO 8601 time, epoch milliseconds or a duration like 15m, got ${JSON.stringify(value)}`);
+  throw new GateConfigError(
+    field,
+    `must be an ISO 8601 time, epoch milliseconds or a duration like 15m, got ${JSON.stringify(value)}`,
+  );
 }
 
 /** Run a gate-level parser, reporting a bad field as "<gate>.<field>" (the name the request used). */
@@ -106,7 +109,8 @@ export function parseJudgeRequest(
     const dot = key.indexOf(".");
     if (dot > 0) {
       const gate = key.slice(0, dot);
-      if (!perGate[gate]) throw new GateConfigError(key, `unknown gate "${gate}"; known gates: ${known.join(", ")}`);
+      if (!perGate[gate])
+        throw new GateConfigError(key, `unknown gate "${gate}"; known gates: ${known.join(", ")}`);
       perGate[gate][key.slice(dot + 1)] = value;
     } else if (perGate[key] && value !== null && typeof value === "object" && !Array.isArray(value)) {
       Object.assign(perGate[key], value);
@@ -128,13 +132,15 @@ export function parseJudgeRequest(
     gates = listed === "all" ? known : listed;
   }
   for (const g of gates) {
-    if (!perGate[g]) throw new GateConfigError("gates", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
+    if (!perGate[g])
+      throw new GateConfigError("gates", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
   }
   gates = known.filter((g) => gates.includes(g));
   const listedOptional = parseNameListField(top, "optional", []);
   const optional = listedOptional === "all" ? [...gates] : listedOptional;
   for (const g of optional) {
-    if (!perGate[g]) throw new GateConfigError("optional", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
+    if (!perGate[g])
+      throw new GateConfigError("optional", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
   }
 
   const alpha = parseNumberField(top, "alpha", 0.05, { above: 0, max: 0.5 });
@@ -152,7 +158,8 @@ export function parseJudgeRequest(
     const text = top[windowField];
     const duration = typeof text === "string" ? parseDuration(text) : undefined;
     since = duration !== undefined ? until - duration : parseInstant(text, windowField);
-    if (!(since < until)) throw new GateConfigError(windowField, "must start before the window's end (until)");
+    if (!(since < until))
+      throw new GateConfigError(windowField, "must start before the window's end (until)");
   }
 
   const weights: Record<string, number> = {};
