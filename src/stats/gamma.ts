@@ -12,8 +12,8 @@
  */
 
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406,
+  12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
 ];
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -62,7 +62,8 @@ function upperFraction(a: number, x: number, logPrefix: number): number {
 
 /** Upper regularized incomplete gamma Q(a, x), a > 0, x ≥ 0. */
 export function regularizedGammaQ(a: number, x: number): number {
-  if (!(a > 0) || !Number.isFinite(a)) throw new RangeError(`regularizedGammaQ: a must be finite and > 0, got ${a}`);
+  if (!(a > 0) || !Number.isFinite(a))
+    throw new RangeError(`regularizedGammaQ: a must be finite and > 0, got ${a}`);
   if (!(x >= 0)) throw new RangeError(`regularizedGammaQ: x must be >= 0, got ${x}`);
   if (x === 0) return 1;
   if (x === Number.POSITIVE_INFINITY) return 0;
@@ -73,7 +74,8 @@ export function regularizedGammaQ(a: number, x: number): number {
 
 /** P(χ²_dof > x), like scipy.stats.chi2.sf. */
 export function chiSquareSf(x: number, dof: number): number {
-  if (!(dof > 0) || !Number.isFinite(dof)) throw new RangeError(`chiSquareSf: dof must be finite and > 0, got ${dof}`);
+  if (!(dof > 0) || !Number.isFinite(dof))
+    throw new RangeError(`chiSquareSf: dof must be finite and > 0, got ${dof}`);
   if (Number.isNaN(x)) throw new RangeError("chiSquareSf: x must not be NaN");
   if (x <= 0) return 1;
   return regularizedGammaQ(dof / 2, x / 2);

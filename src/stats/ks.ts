@@ -90,7 +90,11 @@ function asymp(d: number, n1: number, n2: number): KsResult {
 }
 
 /** Two-sided two-sample KS test of baseline vs candidate, like scipy.stats.ks_2samp. */
-export function ks2samp(baseline: number[], candidate: number[], method: "auto" | "exact" | "asymp" = "auto"): KsResult {
+export function ks2samp(
+  baseline: number[],
+  candidate: number[],
+  method: "auto" | "exact" | "asymp" = "auto",
+): KsResult {
   const a = checkSample(baseline, "baseline");
   const b = checkSample(candidate, "candidate");
   const n1 = a.length;
@@ -125,8 +129,10 @@ export function ksFromCounts(baseline: ArrayLike<number>, candidate: ArrayLike<n
   let n1 = 0;
   let n2 = 0;
   for (let k = 0; k < baseline.length; k++) {
-    if (!(baseline[k] >= 0) || !Number.isFinite(baseline[k])) throw new RangeError("ksFromCounts: baseline counts must be finite and >= 0");
-    if (!(candidate[k] >= 0) || !Number.isFinite(candidate[k])) throw new RangeError("ksFromCounts: candidate counts must be finite and >= 0");
+    if (!(baseline[k] >= 0) || !Number.isFinite(baseline[k]))
+      throw new RangeError("ksFromCounts: baseline counts must be finite and >= 0");
+    if (!(candidate[k] >= 0) || !Number.isFinite(candidate[k]))
+      throw new RangeError("ksFromCounts: candidate counts must be finite and >= 0");
     n1 += baseline[k];
     n2 += candidate[k];
   }

@@ -28,8 +28,14 @@ const clip = (p: number): number => Math.min(1, Math.max(0, p));
 function ldexp(x: number, e: number): number {
   let r = x;
   let k = e;
-  while (k > 1000) { r *= 2 ** 1000; k -= 1000; }
-  while (k < -1000) { r *= 2 ** -1000; k += 1000; }
+  while (k > 1000) {
+    r *= 2 ** 1000;
+    k -= 1000;
+  }
+  while (k < -1000) {
+    r *= 2 ** -1000;
+    k += 1000;
+  }
   return r * 2 ** k;
 }
 
@@ -41,7 +47,10 @@ export function smirnovSf(n: number, x: number): number {
   const nx = n * x;
   let nxFloor = Math.floor(nx);
   let alpha = nx - nxFloor;
-  if (alpha >= 1) { nxFloor += 1; alpha = 0; }
+  if (alpha >= 1) {
+    nxFloor += 1;
+    alpha = 0;
+  }
   if (nxFloor === 0 || (nxFloor === 1 && alpha === 0)) return 1 - x * (1 + x) ** (n - 1);
   if (-2 * n * x * x < MIN_LOG) return 0;
   if (nxFloor >= n - 1) return (1 - x) ** n;
@@ -61,23 +70,30 @@ export function smirnovSf(n: number, x: number): number {
     if (a === 0 && v > n / 2) break;
     if (!(down > 0)) break;
     cMant *= (n - v) / (v + 1);
-    if (cMant > E128) { cMant *= EM128; cExp += 128; }
-    else if (cMant < EM128) { cMant *= E128; cExp -= 128; }
+    if (cMant > E128) {
+      cMant *= EM128;
+      cExp += 128;
+    } else if (cMant < EM128) {
+      cMant *= E128;
+      cExp -= 128;
+    }
   }
   return clip(x * sum);
 }
 
 function logFactorialOverPower(n: number): number {
-  const coeffs = [-2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3,
-    8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4,
-    -2.7777777777777777778e-3, 8.3333333333333333333e-2];
+  // Stirling coefficients B_{2j}/(2j(2j−1)), j = 8…1, as doubles.
+  const coeffs = [
+    -0.029550653594771242, 0.00641025641025641, -0.0019175269175269176, 0.0008417508417508417,
+    -0.0005952380952380953, 0.0007936507936507937, -0.002777777777777778, 0.08333333333333333,
+  ];
   const rn = 1 / n;
   let poly = 0;
   for (const c of coeffs) poly = poly * (rn / n) + c;
   return Math.log(n) / 2 - n + Math.log(2 * Math.PI) / 2 + rn * poly;
 }
 
-function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array {
+function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array<ArrayBuffer> {
   const out = new Float64Array(m * m);
   for (let i = 0; i < m; i++)
     for (let k = 0; k < m; k++) {
@@ -115,7 +131,10 @@ function durbinCdf(n: number, d: number): number {
   let expnt = 0;
   let hExpnt = 0;
   while (nn > 0) {
-    if (nn % 2) { power = matmul(power, H, m); expnt += hExpnt; }
+    if (nn % 2) {
+      power = matmul(power, H, m);
+      expnt += hExpnt;
+    }
     H = matmul(H, H, m);
     hExpnt *= 2;
     if (Math.abs(H[(k - 1) * m + k - 1]) > E128) {
@@ -127,7 +146,10 @@ function durbinCdf(n: number, d: number): number {
   let p = power[(k - 1) * m + k - 1];
   for (let i = 1; i <= n; i++) {
     p = (i * p) / n;
-    if (Math.abs(p) < EM128) { p *= E128; expnt -= 128; }
+    if (Math.abs(p) < EM128) {
+      p *= E128;
+      expnt -= 128;
+    }
   }
   return clip(ldexp(p, expnt));
 }
@@ -141,8 +163,13 @@ function pomeranzBounds(i: number, n: number, ll: number, ceilf: number, roundf:
   } else {
     const half = Math.floor((i + 1) / 2);
     if ((i + 1) % 2 === 0) {
-      if (half === n + 1) { j1 = n - ll - ceilf - 1; j2 = n + ll + ceilf - 1; }
-      else { j1 = half - 1 - ll - roundf - 1; j2 = half + ll - 1 + ceilf - 1; }
+      if (half === n + 1) {
+        j1 = n - ll - ceilf - 1;
+        j2 = n + ll + ceilf - 1;
+      } else {
+        j1 = half - 1 - ll - roundf - 1;
+        j2 = half + ll - 1 + ceilf - 1;
+      }
     } else {
       j1 = half - 1 - ll - 1;
       j2 = half + ll + roundf - 1;
@@ -193,7 +220,8 @@ function pomeranzCdf(n: number, x: number): number {
       for (let c = 0; c < convLen; c++) {
         const idx = convStart + c;
         let s = 0;
-        for (let a = Math.max(0, idx - len + 1); a <= Math.min(idx, aLen - 1); a++) s += v0[start + a] * pwrs[idx - a];
+        for (let a = Math.max(0, idx - len + 1); a <= Math.min(idx, aLen - 1); a++)
+          s += v0[start + a] * pwrs[idx - a];
         v1[c] = s;
         if (s > max) max = s;
       }
@@ -206,7 +234,10 @@ function pomeranzCdf(n: number, x: number): number {
   }
   let ans = v1[n - v1s];
   for (let m = 1; m <= n; m++) {
-    if (Math.abs(ans) > E128) { ans *= EM128; expnt += 128; }
+    if (Math.abs(ans) > E128) {
+      ans *= EM128;
+      expnt += 128;
+    }
     ans *= m;
   }
   return clip(ldexp(ans, expnt));

@@ -28,6 +28,7 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 /** Type-7 quantile of unsorted values; throws on empty input or NaN. */
 export function quantile(values: number[], q: number): number {
   if (values.length === 0) throw new RangeError("quantile: values must not be empty");
-  for (const v of values) if (!Number.isFinite(v)) throw new RangeError("quantile: values must be finite (no NaN)");
+  for (const v of values)
+    if (!Number.isFinite(v)) throw new RangeError("quantile: values must be finite (no NaN)");
   return quantileSorted(Float64Array.from(values).sort(), q);
 }
