@@ -96,8 +96,14 @@ export function cdfBandEpsilon(t: number, alpha: number, tMin = 1): number {
   if (!(t >= 0 && Number.isFinite(t))) throw new RangeError(`t must be finite and >= 0, got ${t}`);
   if (!(tMin >= 1 && Number.isFinite(tMin))) throw new RangeError(`tMin must be >= 1, got ${tMin}`);
   requireAlpha(alpha);
+  return cdfBandEpsilonFromC(t, lilBoundC(alpha), tMin);
+}
+
+/** ε_t for an already solved C_α (saves re-solving C when many bands share one α). */
+export function cdfBandEpsilonFromC(t: number, C: number, tMin = 1): number {
+  if (!(C > 0 && Number.isFinite(C))) throw new RangeError(`C must be positive and finite, got ${C}`);
   if (t < tMin) return 1;
-  return Math.min(1, A * Math.sqrt((Math.log(1 + Math.log(t / tMin)) + lilBoundC(alpha)) / t));
+  return Math.min(1, A * Math.sqrt((Math.log(1 + Math.log(t / tMin)) + C) / t));
 }
 
 /** Buckets (value, count) sorted by value, with cumulative counts for order-statistic lookups. */
@@ -141,7 +147,8 @@ export class SortedBuckets {
   /** [lower(p), upper(p)] of the quantile band of half-width epsilon. */
   bounds(p: number, epsilon: number): [number, number] {
     const t = this.total;
-    const lowIndex = Math.floor(t * (p - epsilon)) + 1;
+    // With epsilon = 0 and p = 1 the formula points one past the end; the last value is the answer.
+    const lowIndex = Math.min(t, Math.floor(t * (p - epsilon)) + 1);
     const highIndex = Math.ceil(t * (p + epsilon));
     const lower = lowIndex < 1 ? Number.NEGATIVE_INFINITY : this.orderStatistic(lowIndex);
     const upper = highIndex > t ? Number.POSITIVE_INFINITY : this.orderStatistic(Math.max(1, highIndex));
@@ -219,8 +226,10 @@ export function cdfBandTwoSample(
   requireAlpha(alpha);
   const baseline = new SortedBuckets(baselineBuckets);
   const candidate = new SortedBuckets(candidateBuckets);
-  const epsilonBaseline = cdfBandEpsilon(baseline.total, alpha / 2, tMin);
-  const epsilonCandidate = cdfBandEpsilon(candidate.total, alpha / 2, tMin);
+  if (!(tMin >= 1 && Number.isFinite(tMin))) throw new RangeError(`tMin must be >= 1, got ${tMin}`);
+  const C = lilBoundC(alpha / 2);
+  const epsilonBaseline = cdfBandEpsilonFromC(baseline.total, C, tMin);
+  const epsilonCandidate = cdfBandEpsilonFromC(candidate.total, C, tMin);
   const difference = (p: number): [number, number] => {
     const [bl, bu] = baseline.bounds(p, epsilonBaseline);
     const [cl, cu] = candidate.bounds(p, epsilonCandidate);
