@@ -1,3 +1,4 @@
+import { aucGate } from "./auc.js";
 import { errorsGate } from "./errors.js";
 import type { Gate } from "./gate.js";
 import { latencyGate } from "./latency.js";
@@ -17,7 +18,7 @@ import { latencyGate } from "./latency.js";
 export const GATES = {
   // drift: driftGate,   (added by the drift/auc/fairness engineer)
   latency: latencyGate,
-  // auc: aucGate,
+  auc: aucGate,
   // fairness: fairnessGate,
   errors: errorsGate,
 } as const satisfies Record<string, Gate<unknown>>;
