@@ -14,7 +14,8 @@ export interface LatencyConfig {
   minSamples: number;
 }
 
-const fmtMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(3));
+const fmtMs = (x: number) =>
+  x === 0 ? "0" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(3);
 const fmtX = (x: number) => `${x.toFixed(2)}x`;
 const label = (q: number) => `p${Number((q * 100).toFixed(3))}`;
 
@@ -125,7 +126,9 @@ export const latencyGate: Gate<LatencyConfig> = {
     const interval: [number, number] | null =
       Number.isFinite(ratioLo) && Number.isFinite(ratioHi) ? [Math.max(0, ratioLo), ratioHi] : null;
     const conf = `${Number(((1 - alpha) * 100).toPrecision(4))}%`;
-    const ratioText = `candidate ${qLabel} ${fmtMs(cq)} ms is ${fmtX(ratio)} baseline's ${fmtMs(bq)} ms`;
+    const ratioText = Number.isFinite(ratio)
+      ? `candidate ${qLabel} ${fmtMs(cq)} ms is ${fmtX(ratio)} baseline's ${fmtMs(bq)} ms`
+      : `candidate ${qLabel} ${fmtMs(cq)} ms against baseline's ${fmtMs(bq)} ms (ratio undefined)`;
     const intervalText = `anytime-valid ${conf} interval ${fmtX(Math.max(0, ratioLo))}–${Number.isFinite(ratioHi) ? fmtX(ratioHi) : "∞"}`;
 
     if (ratioLo > maxRatio) {

@@ -1,0 +1,154 @@
+import express from "express";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { GateConfigError } from "../../gates/config-parse.js";
+import { GATES, type GateRegistry } from "../../gates/registry.js";
+import type { JudgementHistory } from "../../judge/history.js";
+import { runJudgement } from "../../judge/judge.js";
+import type { JudgeResponse } from "../../judge/judgement.js";
+import { parseJudgeRequest } from "../../judge/request.js";
+import { type Source, SourceUnavailable } from "../../sources/source.js";
+import { HttpError } from "../http-error.js";
+
+/**
+ * The judge over HTTP, shaped for Argo Rollouts' web metric provider:
+ *
+ * - `POST /v1/judge` (jsonBody) and `GET /v1/judge?model=…&baseline=…&candidate=…` (URL with
+ *   `{{args.*}}`): all requested gates (default: every registered gate).
+ * - `GET|POST /v1/judge/{gate}`: one gate, so a template can have one metric per gate.
+ * - `GET /v1/judgements?model=&limit=` and `GET /v1/judgements/{id}`: the judgement history.
+ *
+ * A computed verdict — pass, fail or inconclusive, including "no data yet" — is always 200 with
+ * the JSON object; a bad request is 4xx naming the field (Argo counts it as an Error, which is
+ * right for a misconfigured template); 503 only when the source cannot answer (SourceUnavailable),
+ * so Argo records an Error measurement rather than a verdict it cannot trust.
+ */
+export interface JudgeRouterOptions {
+  sources: Readonly<Record<string, Source>>;
+  /** name in `sources` used when a request names none */
+  defaultSource: string;
+  history: JudgementHistory;
+  registry?: GateRegistry;
+  clock?: () => number;
+  maxBodyBytes?: number;
+  /** when given, verdict counters and gate values are registered on it (the app's own registry) */
+  metricsRegistry?: Registry;
+}
+
+interface JudgeMetrics {
+  verdicts: Counter<"model" | "gate" | "verdict">;
+  values: Gauge<"model" | "gate" | "metric">;
+}
+
+function judgeMetrics(registry: Registry): JudgeMetrics {
+  const existing = registry.getSingleMetric("modelgate_judgements_total");
+  if (existing) {
+    return {
+      verdicts: existing as Counter<"model" | "gate" | "verdict">,
+      values: registry.getSingleMetric("modelgate_gate_value") as Gauge<"model" | "gate" | "metric">,
+    };
+  }
+  return {
+    verdicts: new Counter({
+      name: "modelgate_judgements_total",
+      help: "Judgements answered, by model, gate (overall for the combined verdict) and verdict",
+      labelNames: ["model", "gate", "verdict"],
+      registers: [registry],
+    }),
+    values: new Gauge({
+      name: "modelgate_gate_value",
+      help: "Decisive metric value of the latest judgement, by model, gate and metric",
+      labelNames: ["model", "gate", "metric"],
+      registers: [registry],
+    }),
+  };
+}
+
+function observe(m: JudgeMetrics, r: JudgeResponse): void {
+  const model = r.judgement.model;
+  m.verdicts.inc({ model, gate: "overall", verdict: r.summary.verdict });
+  for (const [gate, g] of Object.entries(r.gates)) {
+    m.verdicts.inc({ model, gate, verdict: g.verdict });
+    if (typeof g.value === "number") m.values.set({ model, gate, metric: g.metric }, g.value);
+  }
+}
+
+function asFields(value: unknown, what: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new HttpError(400, "bad_request", `${what} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
+  const registry = opts.registry ?? GATES;
+  const clock = opts.clock ?? Date.now;
+  const metrics = opts.metricsRegistry ? judgeMetrics(opts.metricsRegistry) : undefined;
+  const router = express.Router();
+  const json = express.json({ limit: opts.maxBodyBytes ?? 1024 * 1024, type: () => true });
+
+  const handle = async (req: express.Request, res: express.Response) => {
+    const gate = req.params.gate as string | undefined;
+    if (gate !== undefined && !Object.hasOwn(registry, gate)) {
+      throw new HttpError(
+        404,
+        "unknown_gate",
+        `unknown gate "${gate}"; known gates: ${Object.keys(registry).join(", ")}`,
+        "gate",
+      );
+    }
+    // Query fields first, body fields win: a template may put fixed settings in the URL.
+    const raw = {
+      ...asFields(req.query, "query"),
+      ...(req.method === "POST" ? asFields(req.body, "request body") : {}),
+    };
+    let response: JudgeResponse;
+    try {
+      const request = parseJudgeRequest(raw, { registry, now: clock(), onlyGate: gate });
+      response = await runJudgement(request, {
+        registry,
+        sources: opts.sources,
+        defaultSource: opts.defaultSource,
+        history: opts.history,
+        clock,
+      });
+    } catch (err) {
+      if (err instanceof GateConfigError) {
+        throw new HttpError(400, "bad_request", err.message, err.field);
+      }
+      if (err instanceof SourceUnavailable) {
+        throw new HttpError(503, "source_unavailable", `no verdict: ${err.message}`);
+      }
+      throw err;
+    }
+    if (metrics) observe(metrics, response);
+    res.status(200).json(response);
+  };
+
+  router.post("/v1/judge", json, handle);
+  router.get("/v1/judge", handle);
+  router.post("/v1/judge/:gate", json, handle);
+  router.get("/v1/judge/:gate", handle);
+
+  router.get("/v1/judgements", (req, res) => {
+    const model = typeof req.query.model === "string" && req.query.model !== "" ? req.query.model : undefined;
+    const rawLimit = req.query.limit;
+    const limit = rawLimit === undefined ? 100 : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new HttpError(
+        400,
+        "bad_request",
+        `limit: must be an integer in [1, 10000], got ${JSON.stringify(rawLimit)}`,
+        "limit",
+      );
+    }
+    res.json({ judgements: opts.history.list({ model, limit }) });
+  });
+  router.get("/v1/judgements/:id", (req, res) => {
+    const found = opts.history.get(String(req.params.id));
+    if (!found)
+      throw new HttpError(404, "not_found", `no judgement with id ${JSON.stringify(req.params.id)}`, "id");
+    res.json(found);
+  });
+  return router;
+}
