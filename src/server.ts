@@ -3,6 +3,8 @@ import { createApp } from "./api/app.js";
 import type { ServiceMetrics } from "./api/metrics.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
+import { EmbeddedStore, storeOptionsFromConfig } from "./store/embedded-store.js";
+import { ingestionRouters } from "./store/routers.js";
 
 export interface RunningServer {
   url: string;
@@ -24,13 +26,26 @@ export async function startServer(opts: {
   handleSignals?: boolean;
 }): Promise<RunningServer> {
   const { config, logger, metrics } = opts;
-  const app = createApp({ config, logger, metrics });
+  // Opening loads the last snapshot; the log written after it is replayed once listening
+  // (/readyz answers 503 and ingestion refuses writes until then).
+  const store = EmbeddedStore.open({ ...storeOptionsFromConfig(config), logger });
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    ready: () => store.ready,
+    routers: [...ingestionRouters({ store, config })],
+  });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
+  const replayed = store.replay().then(
+    () => store.startSnapshots(),
+    (e) => logger.error("embedded store replay failed", { error: String(e) }),
+  );
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => {
     resolveClosed = r;
@@ -39,6 +54,8 @@ export async function startServer(opts: {
   const close = () => {
     closing ??= (async () => {
       await new Promise<void>((r) => server.close(() => r()));
+      await replayed;
+      store.close();
       resolveClosed();
     })();
     return closing;

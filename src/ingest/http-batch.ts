@@ -1,0 +1,95 @@
+import type { Request, Response } from "express";
+import { HttpError } from "../api/http-error.js";
+import type { EmbeddedStore, InputRecord } from "../store/embedded-store.js";
+import { StoreNotReady } from "../store/embedded-store.js";
+import { BatchResult } from "./batch-result.js";
+import { parseJson, readBody } from "./body.js";
+import { readLines } from "./lines.js";
+
+const NDJSON = new Set([
+  "application/x-ndjson",
+  "application/ndjson",
+  "application/jsonl",
+  "application/x-jsonlines",
+]);
+/** records handed to the store per durable transaction while streaming */
+const CHUNK = 4096;
+
+export interface BatchLimits {
+  maxBodyBytes: number;
+  maxLineBytes: number;
+}
+
+export function mediaType(req: Request): string | undefined {
+  return req.headers["content-type"]?.split(";")[0].trim().toLowerCase() || undefined;
+}
+
+/**
+ * Ingest a JSON array (or one object), or an NDJSON stream, of events or outcomes, and answer.
+ * NDJSON is read line by line and committed every CHUNK lines, so a body of any size streams
+ * in bounded memory; a JSON array is parsed whole and limited to maxBodyBytes.
+ */
+export async function ingestBatch(
+  req: Request,
+  res: Response,
+  store: EmbeddedStore,
+  kind: "events" | "outcomes",
+  limits: BatchLimits,
+): Promise<void> {
+  const type = mediaType(req);
+  const encoding = req.headers["content-encoding"];
+  if (encoding && encoding !== "identity") {
+    throw new HttpError(
+      415,
+      "unsupported_encoding",
+      `content-encoding "${encoding}" is not supported; send identity`,
+    );
+  }
+  if (!store.ready) throw new HttpError(503, "not_ready", new StoreNotReady().message);
+  const ingest = (records: InputRecord[], result: BatchResult) =>
+    kind === "events" ? store.ingestEvents(records, result) : store.ingestOutcomes(records, result);
+  const result = new BatchResult();
+  try {
+    if (type !== undefined && NDJSON.has(type)) {
+      let chunk: InputRecord[] = [];
+      for await (const l of readLines(req, limits.maxLineBytes)) {
+        chunk.push(
+          l.text === undefined
+            ? { line: l.line, tooLong: limits.maxLineBytes }
+            : { line: l.line, text: l.text },
+        );
+        if (chunk.length >= CHUNK) {
+          ingest(chunk, result);
+          chunk = [];
+        }
+      }
+      ingest(chunk, result);
+    } else if (type === "application/json" || type?.endsWith("+json")) {
+      let body: Buffer;
+      try {
+        body = await readBody(req, limits.maxBodyBytes);
+      } catch (e) {
+        res.setHeader("Connection", "close");
+        throw e;
+      }
+      const parsed = parseJson(body);
+      const items = Array.isArray(parsed) ? parsed : [parsed];
+      for (let i = 0; i < items.length; i += CHUNK) {
+        ingest(
+          items.slice(i, i + CHUNK).map((value, j) => ({ line: i + j + 1, value })),
+          result,
+        );
+      }
+    } else {
+      throw new HttpError(
+        415,
+        "unsupported_media_type",
+        `content-type "${type ?? ""}" is not supported; send application/json (an array) or application/x-ndjson`,
+      );
+    }
+  } catch (e) {
+    if (e instanceof StoreNotReady) throw new HttpError(503, "not_ready", e.message);
+    throw e;
+  }
+  res.status(result.status()).json(result.toJSON(kind));
+}

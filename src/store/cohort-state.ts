@@ -1,0 +1,287 @@
+import type { Outcome, PredictionEvent } from "../ingest/event.js";
+import { CohortSummary, DEFAULT_LAYOUT, type SummaryLayout } from "../sketch/cohort-summary.js";
+import { addLabel } from "../sketch/group-counts.js";
+import { LatencySketch } from "../sketch/latency-sketch.js";
+import { JoinIndex, joinKey } from "./join-index.js";
+import { KeyRegistry, type StoreLimits } from "./key-registry.js";
+
+/** Lifetime counts of one version (what GET /v1/models reports). */
+export interface VersionCounts {
+  events: number;
+  scored: number;
+  labelled: number;
+  errors: number;
+  invalid: number;
+  /** outcomes that arrived after their prediction's join TTL */
+  expiredOutcomes: number;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+export interface ModelCounts {
+  /** outcomes whose id matched no stored prediction (never seen, evicted or long expired) */
+  unknownOutcomes: number;
+  expiredOutcomes: number;
+}
+
+export interface StateOptions {
+  bucketMs: number;
+  retentionMs: number;
+  /** score ≥ threshold is a positive decision when an event carries none */
+  threshold: number;
+  layout: SummaryLayout;
+  joinTtlMs: number;
+  joinMaxEntries: number;
+  limits: StoreLimits;
+}
+
+export interface VersionState {
+  buckets: Map<number, CohortSummary>;
+  counts: VersionCounts;
+}
+
+export interface ModelState {
+  versions: Map<string, VersionState>;
+  counts: ModelCounts;
+}
+
+export type OutcomeStatus = "joined" | "unknown" | "expired" | "self";
+
+const bucketKey = (model: string, version: string, start: number) => `${model}\u0000${version}\u0000${start}`;
+
+/**
+ * The embedded store's in-memory state: per (model, version), time buckets of CohortSummary,
+ * lifetime counts, the key registry and the outcome join index. Every mutation is a
+ * deterministic function of (state, record, arrival time), which is what lets the durable
+ * layer rebuild it exactly by replaying its log over the last snapshot.
+ * Memory: buckets × bins per version, plus the bounded join index.
+ */
+export class CohortState {
+  readonly models = new Map<string, ModelState>();
+  registry: KeyRegistry;
+  joins: JoinIndex;
+  /** buckets changed / deleted since the last snapshot */
+  dirty = new Set<string>();
+  deleted = new Set<string>();
+
+  constructor(readonly opts: StateOptions) {
+    this.registry = new KeyRegistry(opts.limits);
+    this.joins = new JoinIndex(opts.joinTtlMs, opts.joinMaxEntries);
+  }
+
+  bucketStart(ts: number): number {
+    return Math.floor(ts / this.opts.bucketMs) * this.opts.bucketMs;
+  }
+
+  model(model: string): ModelState {
+    let m = this.models.get(model);
+    if (!m) {
+      m = { versions: new Map(), counts: { unknownOutcomes: 0, expiredOutcomes: 0 } };
+      this.models.set(model, m);
+    }
+    return m;
+  }
+
+  version(model: string, version: string): VersionState {
+    const m = this.model(model);
+    let v = m.versions.get(version);
+    if (!v) {
+      v = {
+        buckets: new Map(),
+        counts: {
+          events: 0,
+          scored: 0,
+          labelled: 0,
+          errors: 0,
+          invalid: 0,
+          expiredOutcomes: 0,
+          firstTs: null,
+          lastTs: null,
+        },
+      };
+      m.versions.set(version, v);
+    }
+    return v;
+  }
+
+  private bucket(model: string, version: string, v: VersionState, start: number): CohortSummary {
+    let s = v.buckets.get(start);
+    if (!s) {
+      s = new CohortSummary(this.opts.layout);
+      v.buckets.set(start, s);
+    }
+    const key = bucketKey(model, version, start);
+    this.dirty.add(key);
+    this.deleted.delete(key);
+    return s;
+  }
+
+  validScore(score: number): boolean {
+    return score >= this.opts.layout.scoreLo && score <= this.opts.layout.scoreHi;
+  }
+
+  applyEvent(e: PredictionEvent, now: number): void {
+    this.registry.register(e);
+    const v = this.version(e.model, e.version);
+    const start = this.bucketStart(e.ts);
+    const s = this.bucket(e.model, e.version, v, start);
+    const c = v.counts;
+    s.events++;
+    c.events++;
+    s.seen(e.ts);
+    if (c.firstTs === null || e.ts < c.firstTs) c.firstTs = e.ts;
+    if (c.lastTs === null || e.ts > c.lastTs) c.lastTs = e.ts;
+    if (e.error) {
+      s.errors++;
+      c.errors++;
+    }
+    if (e.latencyMs !== undefined) s.latency.add(e.latencyMs);
+    if (e.invalid) {
+      s.invalid++;
+      c.invalid++;
+    }
+    let decision = e.decision;
+    let score: number | undefined;
+    if (e.score !== undefined) {
+      if (this.validScore(e.score)) {
+        score = e.score;
+        s.scores.add(score);
+        c.scored++;
+        decision ??= score >= this.opts.threshold ? 1 : 0;
+        if (e.label !== undefined) (e.label === 1 ? s.scoresPositive : s.scoresNegative).add(score);
+      } else {
+        // an out-of-range score is a broken prediction: counted, never binned (clamping would hide it)
+        s.invalid++;
+        c.invalid++;
+      }
+    }
+    if (e.label !== undefined && (score !== undefined || decision !== undefined)) c.labelled++;
+    if (decision !== undefined && e.groups) {
+      for (const [attr, value] of Object.entries(e.groups)) {
+        const g = s.group(attr, value);
+        g.n++;
+        g.selected += decision;
+        if (e.label !== undefined) addLabel(g, e.label, decision);
+      }
+    }
+    if (e.features) {
+      for (const [name, x] of Object.entries(e.features)) {
+        const f = s.features.get(name);
+        if (typeof x === "number") {
+          if (!f) {
+            const sketch = new LatencySketch(this.opts.layout.sketchAlpha);
+            sketch.add(x);
+            s.features.set(name, { kind: "numeric", sketch });
+          } else if (f.kind === "numeric") f.sketch.add(x);
+        } else if (!f) s.features.set(name, { kind: "categorical", counts: new Map([[x, 1]]) });
+        else if (f.kind === "categorical") f.counts.set(x, (f.counts.get(x) ?? 0) + 1);
+      }
+    }
+    if (e.id !== undefined && e.label === undefined && (score !== undefined || decision !== undefined)) {
+      this.joins.add(joinKey(e.model, e.id), {
+        version: e.version,
+        bucket: start,
+        ...(score !== undefined ? { score } : {}),
+        ...(decision !== undefined ? { decision } : {}),
+        ...(e.groups ? { groups: e.groups } : {}),
+        expires: now + this.opts.joinTtlMs,
+      });
+    }
+  }
+
+  /** Add a label to the bucket its prediction was counted in (or, self-contained, to the outcome's own). */
+  applyOutcome(o: Outcome, now: number): OutcomeStatus {
+    const m = this.model(o.model);
+    let target:
+      | {
+          status: OutcomeStatus;
+          version: string;
+          start: number;
+          score?: number;
+          decision?: 0 | 1;
+          groups?: Record<string, string>;
+        }
+      | undefined;
+    if (o.id !== undefined) {
+      const r = this.joins.take(joinKey(o.model, o.id), now);
+      const v = r.status === "unknown" ? undefined : m.versions.get(r.entry.version);
+      if (r.status === "expired" || (r.status === "joined" && !v?.buckets.has(r.entry.bucket))) {
+        // past its TTL, or its bucket fell out of retention
+        m.counts.expiredOutcomes++;
+        if (v) v.counts.expiredOutcomes++;
+        return "expired";
+      }
+      if (r.status === "joined") target = { ...r.entry, status: "joined", start: r.entry.bucket };
+    }
+    if (!target) {
+      // self-contained: an outcome carrying version and score counts even without its prediction
+      if (o.version === undefined || o.score === undefined) {
+        m.counts.unknownOutcomes++;
+        return "unknown";
+      }
+      target = {
+        status: "self",
+        version: o.version,
+        start: this.bucketStart(o.ts),
+        score: o.score,
+        groups: o.groups,
+      };
+      this.registry.register({ model: o.model, version: o.version, groups: o.groups });
+    }
+    const score = target.score !== undefined && this.validScore(target.score) ? target.score : undefined;
+    const decision =
+      o.decision ??
+      target.decision ??
+      (score !== undefined ? (score >= this.opts.threshold ? 1 : 0) : undefined);
+    const v = this.version(o.model, target.version);
+    const s = this.bucket(o.model, target.version, v, target.start);
+    if (score !== undefined) (o.label === 1 ? s.scoresPositive : s.scoresNegative).add(score);
+    if (decision !== undefined && target.groups) {
+      for (const [attr, value] of Object.entries(target.groups))
+        addLabel(s.group(attr, value), o.label, decision);
+    }
+    if (score !== undefined || decision !== undefined) v.counts.labelled++;
+    return target.status;
+  }
+
+  /** Drop buckets older than the retention, versions left empty, and long-expired join entries. */
+  prune(now: number): void {
+    const cutoff = now - this.opts.retentionMs;
+    for (const [model, m] of this.models) {
+      for (const [version, v] of m.versions) {
+        for (const start of v.buckets.keys()) {
+          if (start + this.opts.bucketMs <= cutoff) {
+            v.buckets.delete(start);
+            const key = bucketKey(model, version, start);
+            this.dirty.delete(key);
+            this.deleted.add(key);
+          }
+        }
+        if (v.buckets.size === 0 && (v.counts.lastTs ?? 0) < cutoff) {
+          m.versions.delete(version);
+          this.registry.dropVersion(model, version);
+        }
+      }
+      if (m.versions.size === 0) this.models.delete(model);
+    }
+    this.joins.sweep(now);
+  }
+
+  /** Merge of the version's buckets overlapping [from, to); undefined if the version is unknown. */
+  window(model: string, version: string, from: number | undefined, to: number): CohortSummary | undefined {
+    const v = this.models.get(model)?.versions.get(version);
+    if (!v) return undefined;
+    const out = new CohortSummary(this.opts.layout);
+    for (const [start, s] of v.buckets) {
+      if (start < to && (from === undefined || start + this.opts.bucketMs > from)) out.merge(s);
+    }
+    return out;
+  }
+
+  static splitBucketKey(key: string): [string, string, number] {
+    const [model, version, start] = key.split("\u0000");
+    return [model, version, Number(start)];
+  }
+}
+
+export { bucketKey, DEFAULT_LAYOUT };

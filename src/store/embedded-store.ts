@@ -1,0 +1,489 @@
+import type { Config } from "../config.js";
+import type { BatchResult } from "../ingest/batch-result.js";
+import {
+  type Outcome,
+  type Parsed,
+  type PredictionEvent,
+  parseEvent,
+  parseOutcome,
+} from "../ingest/event.js";
+import { type Logger, silentLogger } from "../log.js";
+import {
+  CohortSummary,
+  type CohortSummaryJSON,
+  DEFAULT_LAYOUT,
+  type SummaryLayout,
+} from "../sketch/cohort-summary.js";
+import {
+  bucketKey,
+  CohortState,
+  type ModelCounts,
+  type StateOptions,
+  type VersionCounts,
+} from "./cohort-state.js";
+import type { JoinEntry } from "./join-index.js";
+import { Journal } from "./journal.js";
+import { isLimitError, KeyRegistry, type KeyRegistryJSON, type StoreLimits } from "./key-registry.js";
+import { type PendingRequest, PendingRequests } from "./pending-requests.js";
+
+export interface EmbeddedStoreOptions {
+  dataDir: string;
+  bucketSeconds: number;
+  retentionSeconds: number;
+  decisionThreshold: number;
+  outOfRangeScores: "invalid" | "reject";
+  limits: StoreLimits;
+  joinTtlSeconds: number;
+  joinMaxEntries: number;
+  cloudEventTtlSeconds: number;
+  snapshotSeconds: number;
+  /** snapshot as soon as this many records were logged since the last one (bounds replay time) */
+  snapshotEveryRecords?: number;
+  layout?: SummaryLayout;
+  clock?: () => number;
+  logger?: Logger;
+}
+
+export function storeOptionsFromConfig(config: Config): EmbeddedStoreOptions {
+  return {
+    dataDir: config.dataDir,
+    bucketSeconds: config.bucketSeconds,
+    retentionSeconds: config.retentionSeconds,
+    decisionThreshold: config.decisionThreshold,
+    outOfRangeScores: config.outOfRangeScores,
+    limits: {
+      maxModels: config.maxModels,
+      maxVersionsPerModel: config.maxVersionsPerModel,
+      maxGroupAttributes: config.maxGroupAttributes,
+      maxGroupValues: config.maxGroupValues,
+      maxFeatures: config.maxFeatures,
+      maxCategories: config.maxCategories,
+    },
+    joinTtlSeconds: config.joinTtlSeconds,
+    joinMaxEntries: config.joinMaxEntries,
+    cloudEventTtlSeconds: config.cloudEventTtlSeconds,
+    snapshotSeconds: config.snapshotSeconds,
+  };
+}
+
+/** One input record: a raw NDJSON line (text) or an already parsed array element (value). */
+export interface InputRecord {
+  line: number;
+  text?: string;
+  value?: unknown;
+  /** the line exceeded the size limit */
+  tooLong?: number;
+}
+
+export interface VersionInfo extends VersionCounts {
+  version: string;
+  buckets: number;
+}
+
+export interface ModelInfo extends ModelCounts {
+  model: string;
+  versions: number;
+  events: number;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+interface StateJSON {
+  format: 1;
+  lastSeq: number;
+  models: Record<string, { counts: ModelCounts; versions: Record<string, VersionCounts> }>;
+  registry: KeyRegistryJSON;
+  pending: Array<[string, PendingRequest]>;
+  unpaired: number;
+  evicted: number;
+}
+
+/**
+ * The embedded store: ingestion writes each accepted batch to the SQLite log (durable before
+ * the 202), then applies it to in-memory bucketed summaries; snapshots write the summaries and
+ * truncate the log; opening loads the snapshot and `replay()` applies the log written after it.
+ */
+export class EmbeddedStore {
+  readonly state: CohortState;
+  readonly pending: PendingRequests;
+  private readonly journal: Journal;
+  private readonly clock: () => number;
+  private readonly logger: Logger;
+  private replayedFrom = 0;
+  private recordsSinceSnapshot = 0;
+  private isReady = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(readonly opts: EmbeddedStoreOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.logger = opts.logger ?? silentLogger;
+    const stateOpts: StateOptions = {
+      bucketMs: opts.bucketSeconds * 1000,
+      retentionMs: opts.retentionSeconds * 1000,
+      threshold: opts.decisionThreshold,
+      layout: opts.layout ?? DEFAULT_LAYOUT,
+      joinTtlMs: opts.joinTtlSeconds * 1000,
+      joinMaxEntries: opts.joinMaxEntries,
+      limits: opts.limits,
+    };
+    this.state = new CohortState(stateOpts);
+    this.pending = new PendingRequests(opts.cloudEventTtlSeconds * 1000, 50_000);
+    this.journal = new Journal(opts.dataDir);
+  }
+
+  /** Open the data directory and load the last snapshot; call replay() before serving writes. */
+  static open(opts: EmbeddedStoreOptions): EmbeddedStore {
+    const store = new EmbeddedStore(opts);
+    store.loadSnapshot();
+    return store;
+  }
+
+  /** the store's clock (arrival time of records) */
+  now(): number {
+    return this.clock();
+  }
+
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  private loadSnapshot(): void {
+    const raw = this.journal.loadState();
+    if (!raw) return;
+    const j = JSON.parse(raw) as StateJSON;
+    const st = this.state;
+    st.registry = KeyRegistry.fromJSON(this.opts.limits, j.registry);
+    for (const [model, m] of Object.entries(j.models)) {
+      Object.assign(st.model(model).counts, m.counts);
+      for (const [version, counts] of Object.entries(m.versions))
+        Object.assign(st.version(model, version).counts, counts);
+    }
+    for (const { k, body } of this.journal.loadBuckets()) {
+      const [model, version, start] = CohortState.splitBucketKey(k);
+      st.version(model, version).buckets.set(
+        start,
+        CohortSummary.fromJSON(JSON.parse(body) as CohortSummaryJSON),
+      );
+    }
+    for (const { k, body } of this.journal.loadJoins())
+      st.joins.entries.set(k, JSON.parse(body) as JoinEntry);
+    st.joins.evicted = j.evicted;
+    this.pending.unpaired = j.unpaired;
+    for (const [k, p] of j.pending) this.pending.entries.set(k, p);
+    st.dirty.clear();
+    st.deleted.clear();
+    st.joins.dirty.clear();
+    this.replayedFrom = j.lastSeq;
+  }
+
+  /** Apply the log written after the snapshot, yielding to the event loop between pages. */
+  async replay(): Promise<number> {
+    let after = this.replayedFrom;
+    let n = 0;
+    for (;;) {
+      const rows = this.journal.readLog(after, 200);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        this.applyLogged(row.kind, row.now, row.body);
+        after = row.seq;
+        n++;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    this.isReady = true;
+    this.logger.info("embedded store ready", { replayedBatches: n, models: this.state.models.size });
+    return n;
+  }
+
+  private applyLogged(kind: string, now: number, body: string): void {
+    if (kind === "e" || kind === "o") {
+      for (const text of body.split("\n")) {
+        const raw = JSON.parse(text);
+        if (kind === "e") {
+          const p = this.parseEvent(raw, now);
+          if (p.ok) this.state.applyEvent(p.value, now);
+        } else {
+          const p = parseOutcome(raw, now);
+          if (p.ok) this.state.applyOutcome(p.value, now);
+        }
+      }
+    } else if (kind === "q") {
+      const { key, request } = JSON.parse(body) as { key: string; request: PendingRequest };
+      this.pending.add(key, request);
+    } else if (kind === "c") {
+      const { drop, events } = JSON.parse(body) as { drop: string | null; events: PredictionEvent[] };
+      if (drop !== null) this.pending.entries.delete(drop);
+      for (const e of events) this.state.applyEvent(e, now);
+    } else {
+      throw new Error(`unknown log record kind "${kind}"`);
+    }
+  }
+
+  /** Validation shared by ingestion and replay, so that replay accepts exactly what was accepted. */
+  private parseEvent(raw: unknown, now: number): Parsed<PredictionEvent> {
+    const p = parseEvent(raw, now);
+    if (!p.ok) return p;
+    const e = p.value;
+    const retentionMs = this.opts.retentionSeconds * 1000;
+    if (e.ts < now - retentionMs) {
+      return {
+        ok: false,
+        error: { field: "ts", message: `is older than the retention (${this.opts.retentionSeconds} s)` },
+      };
+    }
+    if (e.ts > now + 3_600_000)
+      return { ok: false, error: { field: "ts", message: "is more than 1 hour in the future" } };
+    if (e.score !== undefined && this.opts.outOfRangeScores === "reject" && !this.state.validScore(e.score)) {
+      const l = this.state.opts.layout;
+      return {
+        ok: false,
+        error: {
+          field: "score",
+          message: `must be within [${l.scoreLo}, ${l.scoreHi}] (MODELGATE_OUT_OF_RANGE_SCORES=reject)`,
+        },
+      };
+    }
+    return p;
+  }
+
+  private checkReady(): void {
+    if (!this.isReady) throw new StoreNotReady();
+    if (this.closed) throw new StoreNotReady("the embedded store is closed");
+  }
+
+  /**
+   * Validate, admit (cardinality limits), log durably, then apply a batch of events. Invalid
+   * lines are rejected one by one; valid ones are stored (partial acceptance).
+   */
+  ingestEvents(records: InputRecord[], result: BatchResult): void {
+    this.ingest("e", records, result);
+  }
+
+  ingestOutcomes(records: InputRecord[], result: BatchResult): void {
+    this.ingest("o", records, result);
+  }
+
+  private ingest(kind: "e" | "o", records: InputRecord[], result: BatchResult): void {
+    this.checkReady();
+    const now = this.clock();
+    const texts: string[] = [];
+    const parsed: Array<PredictionEvent | Outcome> = [];
+    for (const r of records) {
+      if (r.tooLong !== undefined) {
+        result.reject({
+          line: r.line,
+          field: "",
+          message: `line exceeds the limit of ${r.tooLong} bytes (MODELGATE_MAX_LINE_BYTES)`,
+        });
+        continue;
+      }
+      let raw = r.value;
+      if (r.text !== undefined) {
+        try {
+          raw = JSON.parse(r.text);
+        } catch (e) {
+          result.reject({ line: r.line, field: "", message: `malformed JSON: ${(e as Error).message}` });
+          continue;
+        }
+      }
+      const p = kind === "e" ? this.parseEvent(raw, now) : parseOutcome(raw, now);
+      if (!p.ok) {
+        result.reject({ line: r.line, ...p.error });
+        continue;
+      }
+      const admitErr = this.state.registry.admit(p.value);
+      if (admitErr) {
+        result.reject({
+          line: r.line,
+          ...admitErr,
+          ...(isLimitError(admitErr) ? { limit: admitErr.limit } : {}),
+        });
+        continue;
+      }
+      texts.push(r.text ?? JSON.stringify(raw));
+      parsed.push(p.value);
+    }
+    if (parsed.length === 0) return;
+    this.journal.append(kind, now, texts.join("\n"));
+    for (const x of parsed) {
+      if (kind === "e") {
+        const e = x as PredictionEvent;
+        if (e.score !== undefined && !this.state.validScore(e.score)) result.invalid++;
+        this.state.applyEvent(e, now);
+      } else {
+        result.outcomes[this.state.applyOutcome(x as Outcome, now)]++;
+      }
+    }
+    result.accepted += parsed.length;
+    this.afterWrite(parsed.length);
+  }
+
+  /** A KServe/Seldon request CloudEvent: keep its features until its response arrives. */
+  cloudEventRequest(key: string, req: Omit<PendingRequest, "expires">): void {
+    this.checkReady();
+    const now = this.clock();
+    const request: PendingRequest = { ...req, expires: now + this.pending.ttlMs };
+    this.journal.append("q", now, JSON.stringify({ key, request }));
+    this.pending.add(key, request);
+    this.afterWrite(1);
+  }
+
+  /**
+   * A response CloudEvent: `build` turns the matching request (if any) into events; they are
+   * admitted, logged with the removal of the pending request, and applied.
+   */
+  cloudEventResponse(
+    key: string,
+    build: (request: PendingRequest | undefined) => PredictionEvent[],
+    result: BatchResult,
+  ): boolean {
+    this.checkReady();
+    const now = this.clock();
+    const request = this.pending.take(key, now);
+    const events: PredictionEvent[] = [];
+    const paired = request !== undefined;
+    build(request).forEach((e, i) => {
+      const admitErr = this.state.registry.admit(e);
+      if (admitErr) result.reject({ line: i + 1, ...admitErr });
+      else events.push(e);
+    });
+    this.journal.append("c", now, JSON.stringify({ drop: request ? key : null, events }));
+    for (const e of events) {
+      if (e.invalid) result.invalid++;
+      this.state.applyEvent(e, now);
+    }
+    result.accepted += events.length;
+    this.afterWrite(events.length);
+    return paired;
+  }
+
+  private afterWrite(records: number): void {
+    this.recordsSinceSnapshot += records;
+    if (this.recordsSinceSnapshot >= (this.opts.snapshotEveryRecords ?? 2_000_000)) this.snapshot();
+  }
+
+  /** Prune, then write changed buckets and join entries and truncate the log, in one transaction. */
+  snapshot(): void {
+    if (!this.isReady || this.closed) return;
+    const now = this.clock();
+    const st = this.state;
+    st.prune(now);
+    this.pending.sweep(now);
+    const upsertBuckets: Array<{ key: string; body: string }> = [];
+    for (const key of st.dirty) {
+      const [model, version, start] = CohortState.splitBucketKey(key);
+      const s = st.models.get(model)?.versions.get(version)?.buckets.get(start);
+      if (s) upsertBuckets.push({ key: bucketKey(model, version, start), body: JSON.stringify(s.toJSON()) });
+    }
+    const upsertJoins: Array<{ key: string; expires: number; body: string }> = [];
+    const deleteJoins: string[] = [];
+    for (const [key, e] of st.joins.dirty) {
+      if (e) upsertJoins.push({ key, expires: e.expires, body: JSON.stringify(e) });
+      else deleteJoins.push(key);
+    }
+    const models: StateJSON["models"] = {};
+    for (const [model, m] of st.models) {
+      models[model] = {
+        counts: m.counts,
+        versions: Object.fromEntries([...m.versions].map(([v, vs]) => [v, vs.counts])),
+      };
+    }
+    const lastSeq = this.journal.lastSeq();
+    const state: StateJSON = {
+      format: 1,
+      lastSeq,
+      models,
+      registry: st.registry.toJSON(),
+      pending: [...this.pending.entries],
+      unpaired: this.pending.unpaired,
+      evicted: st.joins.evicted,
+    };
+    this.journal.writeSnapshot({
+      state: JSON.stringify(state),
+      lastSeq,
+      upsertBuckets,
+      deleteBuckets: [...st.deleted],
+      upsertJoins,
+      deleteJoins,
+    });
+    st.dirty.clear();
+    st.deleted.clear();
+    st.joins.dirty.clear();
+    this.recordsSinceSnapshot = 0;
+  }
+
+  /** Snapshot every `snapshotSeconds` (timer unref'd: it never keeps the process alive). */
+  startSnapshots(): void {
+    this.timer ??= setInterval(() => {
+      try {
+        this.snapshot();
+      } catch (e) {
+        this.logger.error("snapshot failed", { error: String(e) });
+      }
+    }, this.opts.snapshotSeconds * 1000);
+    this.timer.unref();
+  }
+
+  /** Final snapshot, then close the file. Acknowledged data is already durable without it. */
+  close(): void {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    this.snapshot();
+    this.closed = true;
+    this.journal.close();
+  }
+
+  // ---- reading ----
+
+  /** Summary of a version over [from, to) merged from its buckets; undefined if never seen. */
+  cohort(model: string, version: string, from: number | undefined, to: number): CohortSummary | undefined {
+    return this.state.window(model, version, from, to);
+  }
+
+  firstSeen(model: string, version: string): number | undefined {
+    return this.state.models.get(model)?.versions.get(version)?.counts.firstTs ?? undefined;
+  }
+
+  /** Every (model, version) held, e.g. to export their summaries as metrics. */
+  listCohorts(): Array<{ model: string; version: string }> {
+    const out: Array<{ model: string; version: string }> = [];
+    for (const [model, m] of this.state.models)
+      for (const version of m.versions.keys()) out.push({ model, version });
+    return out;
+  }
+
+  models(): ModelInfo[] {
+    return [...this.state.models].map(([model, m]) => {
+      let events = 0;
+      let firstTs: number | null = null;
+      let lastTs: number | null = null;
+      for (const v of m.versions.values()) {
+        events += v.counts.events;
+        if (v.counts.firstTs !== null && (firstTs === null || v.counts.firstTs < firstTs))
+          firstTs = v.counts.firstTs;
+        if (v.counts.lastTs !== null && (lastTs === null || v.counts.lastTs > lastTs))
+          lastTs = v.counts.lastTs;
+      }
+      return { model, versions: m.versions.size, events, firstTs, lastTs, ...m.counts };
+    });
+  }
+
+  versions(model: string): VersionInfo[] | undefined {
+    const m = this.state.models.get(model);
+    if (!m) return undefined;
+    return [...m.versions].map(([version, v]) => ({ version, buckets: v.buckets.size, ...v.counts }));
+  }
+
+  /** Records waiting in the log (replayed at the next start unless a snapshot comes first). */
+  logBacklog(): number {
+    return this.journal.logRows();
+  }
+}
+
+export class StoreNotReady extends Error {
+  constructor(message = "the embedded store is still replaying its log") {
+    super(message);
+    this.name = "StoreNotReady";
+  }
+}
