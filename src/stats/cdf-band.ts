@@ -38,6 +38,30 @@ function bisect(f: (x: number) => number, lo: number, hi: number): number {
   return (lo + hi) / 2;
 }
 
+/** Root of f on [a, b] (opposite signs) by the Illinois false-position method; bisects past infinities. */
+function falsePosition(f: (x: number) => number, a: number, b: number): number {
+  let fa = f(a);
+  let fb = f(b);
+  let side = 0;
+  for (let i = 0; i < 200; i++) {
+    const c = Number.isFinite(fa) && Number.isFinite(fb) ? (a * fb - b * fa) / (fb - fa) : (a + b) / 2;
+    const fc = f(c);
+    if (Math.abs(fc) < 1e-13 || Math.abs(b - a) < 1e-14 * Math.abs(c)) return c;
+    if (fc > 0 === fb > 0) {
+      b = c;
+      fb = fc;
+      if (side === -1) fa /= 2;
+      side = -1;
+    } else {
+      a = c;
+      fa = fc;
+      if (side === 1) fb /= 2;
+      side = 1;
+    }
+  }
+  return (a + b) / 2;
+}
+
 function goldenMin(f: (x: number) => number, lo: number, hi: number): number {
   const r = (Math.sqrt(5) - 1) / 2;
   let a = lo;
@@ -46,7 +70,7 @@ function goldenMin(f: (x: number) => number, lo: number, hi: number): number {
   let d = a + r * (b - a);
   let fc = f(c);
   let fd = f(d);
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 80; i++) {
     if (fc < fd) {
       b = d;
       d = c;
@@ -84,8 +108,8 @@ export function lilBoundC(alpha: number): number {
     lo = hi;
     hi *= 2;
   }
-  // Work in log error so the root is well conditioned for tiny α.
-  return bisect((C) => Math.log(optimumError(C)) - Math.log(alpha), lo, hi);
+  // Work in log error, nearly linear in C, so false position converges in a few steps even for tiny α.
+  return falsePosition((C) => Math.log(optimumError(C)) - Math.log(alpha), lo, hi);
 }
 
 /**
@@ -144,15 +168,22 @@ export class SortedBuckets {
     return this.values[lo];
   }
 
+  /** lower(p) = x₍⌊t(p−ε)⌋+1₎, −∞ below the data; right-continuous and nondecreasing in p. */
+  lowerAt(p: number, epsilon: number): number {
+    // With epsilon = 0 and p = 1 the formula points one past the end; the last value is the answer.
+    const index = Math.min(this.total, Math.floor(this.total * (p - epsilon)) + 1);
+    return index < 1 ? Number.NEGATIVE_INFINITY : this.orderStatistic(index);
+  }
+
+  /** upper(p) = x₍⌈t(p+ε)⌉₎, +∞ above the data; left-continuous and nondecreasing in p. */
+  upperAt(p: number, epsilon: number): number {
+    const index = Math.ceil(this.total * (p + epsilon));
+    return index > this.total ? Number.POSITIVE_INFINITY : this.orderStatistic(Math.max(1, index));
+  }
+
   /** [lower(p), upper(p)] of the quantile band of half-width epsilon. */
   bounds(p: number, epsilon: number): [number, number] {
-    const t = this.total;
-    // With epsilon = 0 and p = 1 the formula points one past the end; the last value is the answer.
-    const lowIndex = Math.min(t, Math.floor(t * (p - epsilon)) + 1);
-    const highIndex = Math.ceil(t * (p + epsilon));
-    const lower = lowIndex < 1 ? Number.NEGATIVE_INFINITY : this.orderStatistic(lowIndex);
-    const upper = highIndex > t ? Number.POSITIVE_INFINITY : this.orderStatistic(Math.max(1, highIndex));
-    return [lower, upper];
+    return [this.lowerAt(p, epsilon), this.upperAt(p, epsilon)];
   }
 }
 
@@ -193,24 +224,6 @@ export interface CdfBandTwoSampleResult {
 export const DEFAULT_BAND_QUANTILES: readonly number[] = [0.5, 0.9, 0.95, 0.99];
 
 /**
- * Every p at which some band bound can change (the bounds are step functions of p), and points just
- * either side of it, so that scanning these covers every constant piece of D_low and D_high.
- */
-function scanPoints(arms: Array<[SortedBuckets, number]>): number[] {
-  const out = [0, 1];
-  const d = 1e-11;
-  for (const [arm, eps] of arms) {
-    const cuts = [0, ...arm.cumulative];
-    for (const c of cuts) {
-      for (const b of [c / arm.total + eps, c / arm.total - eps]) {
-        for (const p of [b - d, b, b + d]) if (p >= 0 && p <= 1) out.push(p);
-      }
-    }
-  }
-  return out;
-}
-
-/**
  * Netflix-style two-sample test on quantile functions: each arm's band at α/2 (union bound gives α),
  * D_low(p) = lower_c(p) − upper_b(p) and D_high(p) = upper_c(p) − lower_b(p), at the requested ps and
  * scanned over all p (uniform over p, so the scan costs no multiplicity). Anytime-valid: the guarantee
@@ -240,15 +253,25 @@ export function cdfBandTwoSample(
     const [lower, upper] = difference(p);
     return { p, lower, upper };
   });
-  let maxLower = Number.NEGATIVE_INFINITY;
-  let minUpper = Number.POSITIVE_INFINITY;
-  for (const p of scanPoints([
-    [baseline, epsilonBaseline],
-    [candidate, epsilonCandidate],
-  ])) {
-    const [lower, upper] = difference(p);
-    if (lower > maxLower) maxLower = lower;
-    if (upper < minUpper) minUpper = upper;
+  // D_low = lower_c − upper_b: lower_c is constant on [b, next b) from each of its jumps
+  // b = k/t + ε (right-continuous) while upper_b only grows, so sup D_low is attained at p = 0 or at a
+  // jump of lower_c. Symmetrically inf D_high = upper_c − lower_b is attained at p = 1 or at a jump
+  // b = k/t − ε of upper_c (left-continuous). A neighbour at distance d absorbs rounding of b.
+  const d = 1e-11;
+  let maxLower = candidate.lowerAt(0, epsilonCandidate) - baseline.upperAt(0, epsilonBaseline);
+  let minUpper = candidate.upperAt(1, epsilonCandidate) - baseline.lowerAt(1, epsilonBaseline);
+  for (let j = -1; j < candidate.cumulative.length; j++) {
+    const k = (j < 0 ? 0 : candidate.cumulative[j]) / candidate.total;
+    for (const p of [k + epsilonCandidate, k + epsilonCandidate + d]) {
+      if (p < 0 || p > 1) continue;
+      const lower = candidate.lowerAt(p, epsilonCandidate) - baseline.upperAt(p, epsilonBaseline);
+      if (lower > maxLower) maxLower = lower;
+    }
+    for (const p of [k - epsilonCandidate, k - epsilonCandidate - d]) {
+      if (p < 0 || p > 1) continue;
+      const upper = candidate.upperAt(p, epsilonCandidate) - baseline.lowerAt(p, epsilonBaseline);
+      if (upper < minUpper) minUpper = upper;
+    }
   }
   return {
     epsilonBaseline,
