@@ -1,8 +1,14 @@
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { createApp } from "./api/app.js";
 import type { ServiceMetrics } from "./api/metrics.js";
+import { createJudgeRouter } from "./api/routes/judge.js";
 import type { Config } from "./config.js";
+import { fileAuditStorage } from "./judge/audit-file.js";
+import { JudgementHistory } from "./judge/history.js";
 import type { Logger } from "./log.js";
+import { createEmbeddedSource } from "./sources/embedded.js";
+import type { Source } from "./sources/source.js";
 import { EmbeddedStore, storeOptionsFromConfig } from "./store/embedded-store.js";
 import { ingestionRouters } from "./store/routers.js";
 
@@ -29,12 +35,25 @@ export async function startServer(opts: {
   // Opening loads the last snapshot; the log written after it is replayed once listening
   // (/readyz answers 503 and ingestion refuses writes until then).
   const store = EmbeddedStore.open({ ...storeOptionsFromConfig(config), logger });
+  const sources: Record<string, Source> = { embedded: createEmbeddedSource(store) };
+  // Judgement history and look counts replay from the hash-chained audit log in the data dir.
+  const history = new JudgementHistory(fileAuditStorage(join(config.dataDir, "judge", "audit.jsonl")));
+  if (!history.integrity.ok) {
+    logger.error("judgement audit log failed verification", { error: history.integrity.error });
+  }
+  const judge = createJudgeRouter({
+    sources,
+    defaultSource: config.source,
+    history,
+    maxBodyBytes: config.maxBodyBytes,
+    metricsRegistry: metrics.registry,
+  });
   const app = createApp({
     config,
     logger,
     metrics,
     ready: () => store.ready,
-    routers: [...ingestionRouters({ store, config })],
+    routers: [...ingestionRouters({ store, config }), judge],
   });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
