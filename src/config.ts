@@ -3,6 +3,8 @@
  * `loadConfig` validates once at start and throws ConfigError naming the bad setting, so a
  * misconfigured pod fails fast with a message instead of misbehaving later.
  */
+import { type NamingContract, NamingError, parseNaming } from "./sources/naming.js";
+
 export class ConfigError extends Error {
   constructor(
     readonly setting: string,
@@ -25,6 +27,14 @@ export interface Config {
   source: "embedded" | "prometheus";
   prometheusUrl: string | undefined;
   prometheusTimeoutMs: number;
+  /** Prometheus auth: a bearer token (inline or a file re-read at each query) or basic auth */
+  prometheusBearerToken: string | undefined;
+  prometheusBearerTokenFile: string | undefined;
+  prometheusUsername: string | undefined;
+  prometheusPassword: string | undefined;
+  prometheusPasswordFile: string | undefined;
+  /** naming contract overrides (docs/prometheus.md); defaults when unset */
+  prometheusNaming: NamingContract;
   maxBodyBytes: number;
   logLevel: "debug" | "info" | "warn" | "error";
   /** embedded store: score at or above which a prediction counts as a positive decision */
@@ -163,6 +173,47 @@ export const SETTINGS: Setting[] = [
     parse: int(100, 60_000),
     default: 5_000,
   },
+  ...(
+    [
+      ["prometheusBearerToken", "prometheus-bearer-token", "BEARER_TOKEN", "bearer token for Prometheus"],
+      [
+        "prometheusBearerTokenFile",
+        "prometheus-bearer-token-file",
+        "BEARER_TOKEN_FILE",
+        "file holding the bearer token",
+      ],
+      ["prometheusUsername", "prometheus-username", "USERNAME", "basic auth user for Prometheus"],
+      ["prometheusPassword", "prometheus-password", "PASSWORD", "basic auth password for Prometheus"],
+      [
+        "prometheusPasswordFile",
+        "prometheus-password-file",
+        "PASSWORD_FILE",
+        "file holding the basic auth password",
+      ],
+    ] as const
+  ).map(([key, flag, env, help]) => ({
+    key,
+    flag,
+    env: `MODELGATE_PROMETHEUS_${env}`,
+    help,
+    parse: str,
+    default: undefined,
+  })),
+  {
+    key: "prometheusNaming",
+    flag: "prometheus-naming",
+    env: "MODELGATE_PROMETHEUS_NAMING",
+    help: "JSON overrides of the Prometheus naming contract (metric and label names)",
+    parse: (raw: string, name: string) => {
+      try {
+        return parseNaming(JSON.parse(raw), name);
+      } catch (err) {
+        if (err instanceof NamingError) throw new ConfigError(err.field, err.reason);
+        throw new ConfigError(name, `must be JSON: ${(err as Error).message}`);
+      }
+    },
+    default: parseNaming(undefined),
+  },
   {
     key: "maxBodyBytes",
     flag: "max-body-bytes",
@@ -298,6 +349,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   const config = out as unknown as Config;
   if (config.source === "prometheus" && !config.prometheusUrl) {
     throw new ConfigError("MODELGATE_PROMETHEUS_URL", "is required when the default source is prometheus");
+  }
+  if ((config.prometheusBearerToken || config.prometheusBearerTokenFile) && config.prometheusUsername) {
+    throw new ConfigError(
+      "MODELGATE_PROMETHEUS_USERNAME",
+      "set either a bearer token or basic auth, not both",
+    );
   }
   return config;
 }
