@@ -1,4 +1,5 @@
 import { aucGate } from "./auc.js";
+import { driftGate } from "./drift.js";
 import { errorsGate } from "./errors.js";
 import type { Gate } from "./gate.js";
 import { latencyGate } from "./latency.js";
@@ -16,7 +17,7 @@ import { latencyGate } from "./latency.js";
  * gate's share of alpha (Bonferroni split across the requested gates).
  */
 export const GATES = {
-  // drift: driftGate,   (added by the drift/auc/fairness engineer)
+  drift: driftGate,
   latency: latencyGate,
   auc: aucGate,
   // fairness: fairnessGate,

@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import { driftGate } from "../../src/gates/drift.js";
+import { parseReferenceProfile } from "../../src/gates/reference-profile.js";
+import type { CohortSummary } from "../../src/sketch/cohort-summary.js";
+import { ks2samp } from "../../src/stats/ks.js";
+import {
+  addCategoricalFeature,
+  addNumericFeature,
+  addScores,
+  configErrorField,
+  falseFailLimit,
+  mulberry32,
+  newSummary,
+  nonFinite,
+} from "./synthetic.js";
+
+const alpha = 0.05;
+type M = Record<string, number>;
+
+function cohorts(seed: number, nBaseline: number, nCandidate: number, shift = 0) {
+  const random = mulberry32(seed);
+  const baseline = newSummary();
+  const candidate = newSummary();
+  const b = addScores(baseline, random, nBaseline);
+  const c = addScores(candidate, random, nCandidate, { mean: shift });
+  return { baseline, candidate, b, c };
+}
+
+const judge = (baseline: CohortSummary, candidate: CohortSummary, raw: Record<string, unknown> = {}) =>
+  driftGate.evaluate({ baseline, candidate, config: driftGate.parseConfig(raw), alpha });
+
+/** ε_t of the Howard–Ramdas band, A = 0.85, t_min = 100, C_.025 = 8.6226 (REFERENCES.md §2.4 b1). */
+const epsilon = (t: number) => 0.85 * Math.sqrt((Math.log(1 + Math.log(t / 100)) + 8.6226) / t);
+
+describe("drift gate", () => {
+  it("parses config from strings, defaults, and names a bad field", () => {
+    expect(driftGate.parseConfig({})).toEqual({
+      maxPsi: 0.25,
+      maxKs: 0.2,
+      minSamples: 100,
+      psiBins: 10,
+      features: [],
+      reference: "baseline",
+      referenceProfile: undefined,
+    });
+    expect(
+      driftGate.parseConfig({ maxPsi: "0.1", features: "age, country", reference: "both" }),
+    ).toMatchObject({
+      maxPsi: 0.1,
+      features: ["age", "country"],
+      reference: "both",
+    });
+    expect(driftGate.parseConfig({ features: "all" }).features).toBe("all");
+    expect(configErrorField(() => driftGate.parseConfig({ maxPsi: "x" }))).toBe("maxPsi");
+    expect(configErrorField(() => driftGate.parseConfig({ maxKs: 2 }))).toBe("maxKs");
+    expect(configErrorField(() => driftGate.parseConfig({ reference: "training" }))).toBe("reference");
+    expect(configErrorField(() => driftGate.parseConfig({ features: 3 }))).toBe("features");
+    expect(configErrorField(() => driftGate.parseConfig({ referenceProfile: { scores: "x" } }))).toBe(
+      "referenceProfile.scores",
+    );
+  });
+
+  it("passes identical distributions (A/A) and reports every drift metric", () => {
+    const { baseline, candidate, b, c } = cohorts(1, 5000, 5000);
+    const r = judge(baseline, candidate);
+    expect(r.verdict).toBe("pass");
+    const m = r.metrics as M;
+    for (const k of ["ks", "ksPValue", "psi", "psiNoiseFloor", "jensenShannon", "wasserstein"]) {
+      expect(typeof m[k], k).toBe("number");
+    }
+    // 10 baseline-quantile bins: noise floor (B − 1)(1/n₁ + 1/n₂)
+    expect(m.psiNoiseFloor).toBeCloseTo(9 * (2 / 5000), 10);
+    expect(m.psi).toBeLessThan(0.02);
+    // binned KS never exceeds the raw-sample KS (edges are a subset of all x)
+    expect(m.ks).toBeLessThanOrEqual(ks2samp(b, c, "asymp").statistic + 1e-12);
+    expect(m.ksLow).toBe(0);
+    expect(m.ksHigh).toBeGreaterThanOrEqual(m.ks + 2 * epsilon(5000) - 1e-9);
+    expect(m.ksHigh).toBeLessThanOrEqual(0.2);
+    expect(r.n).toEqual({ baseline: 5000, candidate: 5000 });
+    expect(nonFinite(r)).toEqual([]);
+  });
+
+  it("fails shifted scores (PSI ≈ 0.3) with the band-based KS lower bound above 0", () => {
+    const { baseline, candidate, b, c } = cohorts(2, 5000, 5000, 0.6);
+    const r = judge(baseline, candidate);
+    expect(r.verdict).toBe("fail");
+    const m = r.metrics as M;
+    expect(m.psi).toBeGreaterThan(0.25);
+    expect(m.psi).toBeLessThan(0.45);
+    // KS at bin edges is within one fine bin's mass of the raw two-sample KS (scipy convention)
+    const raw = ks2samp(b, c, "asymp").statistic;
+    expect(m.ks).toBeLessThanOrEqual(raw + 1e-12);
+    expect(m.ks).toBeGreaterThan(raw - 0.02);
+    expect(m.ksLow).toBeCloseTo(m.ks - 2 * epsilon(5000), 6);
+    expect(m.ksLow).toBeGreaterThan(0);
+    expect(r.metric).toBe("psi");
+    expect(r.value).toBe(m.psi);
+    expect(r.reason).toMatch(/^scores: significant drift: PSI 0\.\d{3} \(noise floor 0\.004, limit 0\.25\)/);
+    expect(nonFinite(r)).toEqual([]);
+  });
+
+  it("does not fail a large PSI that is not significant (small samples)", () => {
+    const { baseline, candidate } = cohorts(3, 120, 120, 0.4);
+    const r = judge(baseline, candidate);
+    expect(r.verdict).toBe("inconclusive");
+    expect((r.metrics as M).ksLow).toBe(0);
+  });
+
+  it("is inconclusive with too few samples, naming the count", () => {
+    const { baseline, candidate } = cohorts(4, 5000, 37);
+    const r = judge(baseline, candidate);
+    expect(r.verdict).toBe("inconclusive");
+    expect(r.reason).toBe("scores: candidate has 37 values, needs 100");
+    const empty = judge(newSummary(), newSummary());
+    expect(empty.verdict).toBe("inconclusive");
+    expect(empty.reason).toBe("scores: candidate has 0 values, needs 100");
+    expect(nonFinite([r, empty])).toEqual([]);
+  });
+
+  it("judges numeric and categorical features when asked, naming the drifted feature", () => {
+    const random = mulberry32(5);
+    const baseline = newSummary();
+    const candidate = newSummary();
+    addScores(baseline, random, 4000);
+    addScores(candidate, random, 4000);
+    addNumericFeature(baseline, random, "age", 4000, { mean: 40, sd: 10 });
+    addNumericFeature(candidate, random, "age", 4000, { mean: 40, sd: 10 });
+    addNumericFeature(baseline, random, "income", 4000, { mean: 100, sd: 20 });
+    addNumericFeature(candidate, random, "income", 4000, { mean: 115, sd: 20 });
+    addCategoricalFeature(baseline, random, "country", 4000, { de: 0.5, fr: 0.3, it: 0.2 });
+    addCategoricalFeature(candidate, random, "country", 4000, { de: 0.5, fr: 0.3, it: 0.2 });
+
+    const none = judge(baseline, candidate);
+    expect(none.verdict).toBe("pass");
+    expect(none.metrics.features).toBeUndefined();
+
+    const r = judge(baseline, candidate, { features: "all" });
+    expect(r.verdict).toBe("fail");
+    expect(r.reason).toMatch(/^feature income: /);
+    const features = r.metrics.features as Record<string, M & { verdict: string }>;
+    expect(Object.keys(features).sort()).toEqual(["age", "country", "income"]);
+    expect(features.income.verdict).toBe("fail");
+    expect(features.income.psi).toBeGreaterThan(0.4);
+    // Wasserstein of a 15-unit mean shift, normalised by the baseline std (20): ≈ 0.75
+    expect(features.income.wassersteinNormalized).toBeGreaterThan(0.6);
+    expect(features.income.wassersteinNormalized).toBeLessThan(0.9);
+    expect(features.age.verdict).toBe("pass");
+    expect(features.country.verdict).toBe("pass");
+    expect(features.country.chiSquarePValue).toBeGreaterThan(0.001);
+    expect(features.country.wasserstein).toBeNull();
+    expect(nonFinite(r)).toEqual([]);
+
+    addCategoricalFeature(candidate, random, "country", 3000, { it: 1 });
+    const cat = judge(baseline, candidate, { features: ["country"] });
+    expect(cat.verdict).toBe("fail");
+    expect(cat.reason).toMatch(/^feature country: /);
+    expect((cat.metrics.features as Record<string, M>).country.chiSquarePValue).toBeLessThan(1e-6);
+
+    const missing = judge(baseline, candidate, { features: ["height"] });
+    expect(missing.verdict).toBe("inconclusive");
+    expect(missing.reason).toBe("feature height: feature height is missing in the candidate");
+  });
+
+  it("compares the candidate with an uploaded reference profile", () => {
+    const random = mulberry32(6);
+    const training = newSummary();
+    addScores(training, random, 20_000);
+    addNumericFeature(training, random, "age", 20_000, { mean: 40, sd: 10 });
+    const profile = parseReferenceProfile(
+      {
+        scores: training.scores.toJSON(),
+        features: {
+          age: {
+            kind: "numeric",
+            sketch: (training.features.get("age") as { sketch: { toJSON(): unknown } }).sketch.toJSON(),
+          },
+        },
+      },
+      { model: "m", uploadedAt: 0 },
+    );
+    const baseline = newSummary();
+    const same = newSummary();
+    const shifted = newSummary();
+    addScores(baseline, random, 5000);
+    addScores(same, random, 5000);
+    addScores(shifted, random, 5000, { mean: 0.7 });
+    addNumericFeature(same, random, "age", 5000, { mean: 40, sd: 10 });
+
+    const ok = judge(baseline, same, { reference: "profile", referenceProfile: profile, features: "all" });
+    expect(ok.verdict).toBe("pass");
+    expect(ok.n.baseline).toBe(20_000);
+
+    const both = judge(baseline, shifted, { reference: "both", referenceProfile: profile });
+    expect(both.verdict).toBe("fail");
+    expect(both.reason).toMatch(
+      /^scores: distribution changed.*; scores vs reference profile: distribution changed/,
+    );
+    expect((both.metrics.referenceProfile as M).psi).toBeGreaterThan(0.25);
+
+    const noProfile = judge(baseline, same, { reference: "profile" });
+    expect(noProfile.verdict).toBe("inconclusive");
+    expect(noProfile.reason).toMatch(/no reference profile uploaded/);
+    expect(nonFinite([ok, both, noProfile])).toEqual([]);
+  });
+
+  it("A/A over 200 runs × 10 looks: false-fail fraction ≤ alpha + slack; PSI ≈ 0.3 is caught", () => {
+    const runs = 200;
+    const looks = 10;
+    const perLook = 300;
+    const simulate = (shift: number, seed: number) => {
+      const random = mulberry32(seed);
+      const config = driftGate.parseConfig({ features: "all" });
+      let everFailed = 0;
+      for (let run = 0; run < runs; run++) {
+        const baseline = newSummary();
+        const candidate = newSummary();
+        for (let look = 0; look < looks; look++) {
+          addScores(baseline, random, perLook);
+          addScores(candidate, random, perLook, { mean: shift });
+          addNumericFeature(baseline, random, "x", perLook, { mean: 0, sd: 1 });
+          addNumericFeature(candidate, random, "x", perLook, { mean: 0, sd: 1 });
+          addCategoricalFeature(baseline, random, "c", perLook, { a: 0.6, b: 0.3, c: 0.1 });
+          addCategoricalFeature(candidate, random, "c", perLook, { a: 0.6, b: 0.3, c: 0.1 });
+          const r = driftGate.evaluate({ baseline, candidate, config, alpha });
+          if (nonFinite(r).length > 0) throw new Error(`non-finite in ${JSON.stringify(r)}`);
+          if (r.verdict === "fail") {
+            everFailed++;
+            break;
+          }
+        }
+      }
+      return everFailed / runs;
+    };
+    const falseFail = simulate(0, 7);
+    expect(falseFail).toBeLessThanOrEqual(falseFailLimit(alpha, runs));
+    const power = simulate(0.6, 8);
+    expect(power).toBeGreaterThan(0.8);
+    console.info(
+      `drift A/A: false-fail ${falseFail} over ${runs} runs × ${looks} looks; power at PSI≈0.3: ${power}`,
+    );
+  });
+});
