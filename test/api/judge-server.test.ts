@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createServiceMetrics } from "../../src/api/metrics.js";
 import { loadConfig } from "../../src/config.js";
 import { verifyAuditFile } from "../../src/judge/audit-file.js";
+import type { JudgeResponse } from "../../src/judge/judgement.js";
 import { silentLogger } from "../../src/log.js";
 import { startServer } from "../../src/server.js";
 import { seeded } from "../gates/cohorts.js";
@@ -68,9 +69,9 @@ describe("/v1/judge on the real server and embedded store", () => {
         body: JSON.stringify(body),
       });
       expect(first.status).toBe(200);
-      const j1 = await first.json();
+      const j1 = (await first.json()) as JudgeResponse;
       expect(j1.gates.errors.n).toEqual({ baseline: 2000, candidate: 300 });
-      expect(j1.gates.errors.metrics.candidateErrorRate).toBeCloseTo(10 / 300, 12);
+      expect(j1.gates.errors.metrics.candidateErrorRate as number).toBeCloseTo(10 / 300, 12);
       expect(j1.summary.verdict).toBe("fail");
       expect(j1.summary.reason).toMatch(
         /^errors: candidate error rate 3\.33% \(10\/300\) vs baseline 0\.00% \(0\/2000\)/,
@@ -84,10 +85,12 @@ describe("/v1/judge on the real server and embedded store", () => {
       const r = await fetch(
         `${server.url}/v1/judge?model=fraud&baseline=stable&candidate=canary&gates=latency,errors&runKey=r1`,
       );
-      const j2 = await r.json();
+      const j2 = (await r.json()) as JudgeResponse;
       expect(j2.judgement.look).toBe(2);
       expect(j2.summary.verdict).toBe("fail");
-      const history = await (await fetch(`${server.url}/v1/judgements?model=fraud`)).json();
+      const history = (await (await fetch(`${server.url}/v1/judgements?model=fraud`)).json()) as {
+        judgements: JudgeResponse[];
+      };
       expect(history.judgements).toHaveLength(2);
     } finally {
       await server.close();
