@@ -8,7 +8,8 @@
  *   recursion for 1 − p of Viehmann (2021, arXiv:2102.08037). d is snapped to h/lcm(n₁, n₂) first, as
  *   scipy does, and that snapped value is the reported statistic. Ports of scipy 1.10
  *   `_compute_prob_outside_square` and `_compute_outer_prob_inside_method`.
- * - "asymp": kstwo.sf(d, round(n₁n₂/(n₁+n₂))) — the one-sample two-sided KS law at the effective size.
+ * - "asymp": kstwo.sf(d, round(n₁n₂/(n₁+n₂))) — the one-sample two-sided KS law at the effective size
+ *   (round half to even, like numpy). For n₁ = n₂ = 1 that size is 0 and scipy gives NaN; we return p = 1.
  * - "auto" (default): "exact" when max(n₁, n₂) ≤ 10000, else "asymp"; exact falls back to asymp when
  *   lcm(n₁, n₂) would overflow int32 or the result is not a probability — scipy 1.10's rule exactly.
  * The method actually used is returned.
@@ -84,9 +85,16 @@ function probOutsideBand(m0: number, n0: number, g: number, h: number): number {
   return A[maxj - minj - 1];
 }
 
+/** numpy.round: halves go to the even neighbour (n₁ = n₂ = 5 gives en = 2.5 → 2, not 3). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 function asymp(d: number, n1: number, n2: number): KsResult {
-  const en = Math.round((n1 * n2) / (n1 + n2));
-  return { statistic: d, pValue: kstwoSf(d, Math.max(1, en)), method: "asymp" };
+  const en = roundHalfEven((n1 * n2) / (n1 + n2));
+  // en rounds to 0 only for n₁ = n₂ = 1, where scipy returns NaN; the exact answer there is p = 1.
+  return { statistic: d, pValue: en < 1 ? 1 : kstwoSf(d, en), method: "asymp" };
 }
 
 /** Two-sided two-sample KS test of baseline vs candidate, like scipy.stats.ks_2samp. */

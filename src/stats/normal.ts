@@ -120,7 +120,8 @@ function acklam(p: number): number {
 function lowerQuantile(p: number): number {
   let x = acklam(p);
   for (let i = 0; i < 2; i++) {
-    const e = normalCdf(x) - p;
+    // Near the median Φ(x) − p cancels; (Φ(x) − ½) − (p − ½) keeps relative accuracy (p − ½ is exact).
+    const e = p > 0.25 ? 0.5 * erfSeries(x / Math.SQRT2) - (p - 0.5) : normalCdf(x) - p;
     const u = e * SQRT_2PI * Math.exp((x * x) / 2);
     x -= u / (1 + (x * u) / 2);
   }
