@@ -12,11 +12,14 @@ describe("parseRolloutRef", () => {
   it("treats an empty argument as no Rollout", () => {
     expect(parseRolloutRef("")).toBeUndefined();
     expect(parseRolloutRef(undefined)).toBeUndefined();
+    expect(parseRolloutRef("/")).toBeUndefined();
   });
 
   it.each([
     ["fraud-model", /namespace\/name/],
     ["a/b/c", /namespace\/name/],
+    ["ml/", /name ""/],
+    ["/fraud", /namespace ""/],
     ["ML/fraud", /namespace "ML"/],
     ["ml/Fraud_Model", /name "Fraud_Model"/],
     [`${"n".repeat(64)}/x`, /namespace/],

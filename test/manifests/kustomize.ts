@@ -1,0 +1,71 @@
+import { spawnSync } from "node:child_process";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const MANIFESTS = join(ROOT, "manifests");
+
+/** Every kustomization the repository ships, relative to manifests/. */
+export const KUSTOMIZATIONS = [
+  "base",
+  "templates",
+  "cluster-templates",
+  "monitoring",
+  "examples/canary",
+  "examples/shadow-istio",
+  "examples/blue-green",
+  "examples/experiment",
+  "examples/cross-namespace-rbac",
+] as const;
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
+  // biome-ignore lint/suspicious/noExplicitAny: manifests are arbitrary YAML; tests narrow by kind
+  spec?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  [k: string]: any;
+}
+
+const INSTALL = [
+  "kubectl is needed to build the kustomizations (kubectl kustomize).",
+  "Install it: apt-get install -y kubernetes-client   (Debian; .ci/run does this)",
+  "or see https://kubernetes.io/docs/tasks/tools/ for other systems.",
+].join("\n");
+
+const cache = new Map<string, K8sObject[]>();
+
+/** `kubectl kustomize manifests/<dir>` parsed into objects; fails with install instructions without kubectl. */
+export function build(dir: string): K8sObject[] {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const out = spawnSync("kubectl", ["kustomize", join(MANIFESTS, dir)], {
+    encoding: "utf8",
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (out.error && (out.error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(INSTALL);
+  if (out.error) throw out.error;
+  if (out.status !== 0) {
+    throw new Error(`kubectl kustomize ${relative(ROOT, join(MANIFESTS, dir))} failed:\n${out.stderr}`);
+  }
+  const objects = parseAllDocuments(out.stdout).map((d) => {
+    if (d.errors.length > 0) throw new Error(`${dir}: ${d.errors[0]!.message}`);
+    return d.toJS() as K8sObject;
+  });
+  cache.set(dir, objects);
+  return objects;
+}
+
+export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+export function one(objects: K8sObject[], kind: string, name?: string): K8sObject {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind}${name ? ` ${name}` : ""}, found ${found.length}`);
+  return found[0]!;
+}
