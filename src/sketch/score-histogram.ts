@@ -42,7 +42,11 @@ export class ScoreHistogram {
 
   /** Index of the bin holding x; bins are [lo + i·w, lo + (i+1)·w), the last one closed. */
   binOf(x: number): number {
-    const i = Math.floor(((x - this.lo) / (this.hi - this.lo)) * this.counts.length);
+    let i = Math.floor(((x - this.lo) / (this.hi - this.lo)) * this.counts.length);
+    // Rounding can put a value lying exactly on an edge (e.g. 0.145 with 200 bins) one bin low or high;
+    // agree with edge() so that bin i is exactly [edge(i), edge(i+1)).
+    if (i >= 0 && i < this.counts.length && x < this.edge(i)) i--;
+    else if (i + 1 >= 0 && i + 1 < this.counts.length && x >= this.edge(i + 1)) i++;
     return Math.min(this.counts.length - 1, Math.max(0, i));
   }
 
