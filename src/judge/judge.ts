@@ -15,6 +15,11 @@ export interface JudgeDeps {
   defaultSource: string;
   history: JudgementHistory;
   clock: () => number;
+  /**
+   * The model's uploaded reference profile, read only when the drift gate asks for it
+   * (`drift.reference` = profile | both); it replaces any `drift.referenceProfile` in the request.
+   */
+  referenceProfile?: (model: string) => Promise<unknown | undefined>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -37,6 +42,14 @@ export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<
       "source",
       `unknown source "${sourceName}"; known: ${Object.keys(deps.sources).join(", ")}`,
     );
+  }
+  const driftFields = req.gateFields.drift;
+  if (
+    driftFields &&
+    deps.referenceProfile &&
+    ["profile", "both"].includes(String(driftFields.reference ?? "").trim())
+  ) {
+    req.gateFields.drift = { ...driftFields, referenceProfile: await deps.referenceProfile(req.model) };
   }
   const configs = req.gates.map((name) => {
     const gate = deps.registry[name];

@@ -30,6 +30,8 @@ export interface JudgeRouterOptions {
   registry?: GateRegistry;
   clock?: () => number;
   maxBodyBytes?: number;
+  /** loader of a model's uploaded reference profile, for `drift.reference` = profile | both */
+  referenceProfile?: (model: string) => Promise<unknown | undefined>;
   /** when given, verdict counters and gate values are registered on it (the app's own registry) */
   metricsRegistry?: Registry;
 }
@@ -111,6 +113,7 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
         defaultSource: opts.defaultSource,
         history: opts.history,
         clock,
+        referenceProfile: opts.referenceProfile,
       });
     } catch (err) {
       if (err instanceof GateConfigError) {
