@@ -4,101 +4,136 @@
  *
  * Per metric: Wilcoxon rank-sum confidence interval for the location shift (experiment − control)
  * at confLevel 0.98 with continuity and tie correction (R's wilcox.test(conf.int=TRUE, exact=FALSE,
- * correct=TRUE)), Hodges–Lehmann estimate, tolerance 0.25·|HL|, meanRatio effect size.
- * Classification High / Low / Pass; score = 100 × pass / (pass + high + low); pass ≥ passThreshold.
+ * correct=TRUE), which Kayenta's MannWhitney.scala ports), Hodges–Lehmann estimate as the root of the
+ * same equation at z = 0, tolerance 0.25·|HL|, meanRatio effect size. Labels High / Low / Pass
+ * (Nodata for an empty arm, Error when the variance is 0). Scoring: per group
+ * 100 × pass/(pass + high + low), summary = equally weighted mean of the group scores, 0 when half
+ * the metrics have no data; classification Pass / Marginal / Fail by the pass and marginal thresholds.
+ *
+ * Complexity: the standardised statistic at a shift μ is computed by merging the two presorted arms
+ * (O(m + n)); each of the three roots takes ≤ 200 bisection steps, so a metric costs
+ * O((m + n)·log(m + n)) for the sorts plus O(600·(m + n)).
  */
+import { mulberry32, type RandomSource, randomNormal } from "../../src/stats/random.js";
+
 export type KayentaDirection = "increase" | "decrease" | "either";
 export type KayentaLabel = "Pass" | "High" | "Low" | "Nodata" | "Error";
 
 export interface KayentaMetricConfig {
   direction: KayentaDirection;
+  /** meanRatio at or above which a significant increase is High (default 1: any increase) */
   allowedIncrease?: number;
+  /** meanRatio at or below which a significant decrease is Low (default 1: any decrease) */
   allowedDecrease?: number;
+}
+
+export interface WilcoxonInterval {
+  lower: number;
+  upper: number;
+  /** Hodges–Lehmann estimate (root of the same equation at z = 0) */
+  hl: number;
 }
 
 const Z_99 = 2.3263478740408408; // qnorm(0.99): two-sided 98%
 const TOLERANCE = 0.25;
 
-function midranks(values: number[]): number[] {
-  const idx = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const ranks = new Array<number>(values.length);
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[idx[k][1]] = r;
-    i = j + 1;
-  }
-  return ranks;
-}
-
-/** Standardised Wilcoxon statistic of experiment − mu vs control, with continuity correction. */
-function wdiff(experiment: number[], control: number[], mu: number, zq: number): number {
+/**
+ * (dz − sign(dz)/2)/σ − zq for experiment − mu against control, both sorted ascending: R's
+ * wilcox.test `wdiff`. Ranks and tie counts come from one merge pass; equality is exact float
+ * equality of (x − mu) and y, as R's table() of the pooled values.
+ */
+function wdiff(experiment: Float64Array, control: Float64Array, mu: number, zq: number): number {
   const m = experiment.length;
   const n = control.length;
-  const shifted = experiment.map((x) => x - mu);
-  const ranks = midranks([...shifted, ...control]);
+  let i = 0;
+  let j = 0;
+  let rank = 0;
   let r1 = 0;
-  for (let i = 0; i < m; i++) r1 += ranks[i];
-  const dz = r1 - (m * (m + 1)) / 2 - (m * n) / 2;
-  const counts = new Map<number, number>();
-  for (const v of [...shifted, ...control]) counts.set(v, (counts.get(v) ?? 0) + 1);
   let ties = 0;
-  for (const t of counts.values()) ties += t * t * t - t;
-  const N = m + n;
-  const sigma = Math.sqrt(((m * n) / 12) * (N + 1 - ties / (N * (N - 1))));
+  while (i < m || j < n) {
+    const ev = i < m ? experiment[i] - mu : Number.POSITIVE_INFINITY;
+    const cv = j < n ? control[j] : Number.POSITIVE_INFINITY;
+    const v = ev < cv ? ev : cv;
+    let ei = 0;
+    while (i < m && experiment[i] - mu === v) {
+      i++;
+      ei++;
+    }
+    let cj = 0;
+    while (j < n && control[j] === v) {
+      j++;
+      cj++;
+    }
+    const t = ei + cj;
+    r1 += ei * (rank + (t + 1) / 2);
+    ties += t * t * t - t;
+    rank += t;
+  }
+  const dz = r1 - (m * (m + 1)) / 2 - (m * n) / 2;
+  const total = m + n;
+  const sigma = Math.sqrt(((m * n) / 12) * (total + 1 - ties / (total * (total - 1))));
   if (!(sigma > 0)) throw new Error("wilcoxon: zero variance");
-  const correction = Math.sign(dz) * 0.5;
-  return (dz - correction) / sigma - zq;
+  return (dz - Math.sign(dz) * 0.5) / sigma - zq;
 }
 
-/** Root of the decreasing function f on [lo, hi] by bisection (Kayenta uses Brent; same root). */
+/** Root of the non-increasing step function f on [lo, hi] with f(lo) > 0 > f(hi), by bisection. */
 function root(f: (x: number) => number, lo: number, hi: number): number {
-  let flo = f(lo);
-  if (flo === 0) return lo;
-  for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo) + Math.abs(hi)); i++) {
+  for (let k = 0; k < 200 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo) + Math.abs(hi)); k++) {
     const mid = (lo + hi) / 2;
     const fm = f(mid);
     if (fm === 0) return mid;
-    if (Math.sign(fm) === Math.sign(flo)) {
-      lo = mid;
-      flo = fm;
-    } else hi = mid;
+    if (fm > 0) lo = mid;
+    else hi = mid;
   }
   return (lo + hi) / 2;
 }
 
-export function wilcoxonInterval(
-  experiment: number[],
-  control: number[],
-): { lower: number; upper: number; hl: number } {
-  const lo = Math.min(...experiment) - Math.max(...control);
-  const hi = Math.max(...experiment) - Math.min(...control);
+const sorted = (xs: number[]) => Float64Array.from(xs).sort();
+
+/**
+ * Two-sided 98% Wilcoxon interval and Hodges–Lehmann estimate of experiment − control (R's root():
+ * an endpoint whose equation has no sign change on [min E − max C, max E − min C] is clamped there).
+ */
+export function wilcoxonInterval(experiment: number[], control: number[]): WilcoxonInterval {
+  if (experiment.length === 0 || control.length === 0) throw new RangeError("wilcoxonInterval: empty arm");
+  const e = sorted(experiment);
+  const c = sorted(control);
+  const lo = e[0] - c[c.length - 1];
+  const hi = e[e.length - 1] - c[0];
   const clampRoot = (zq: number) => {
-    const f = (mu: number) => wdiff(experiment, control, mu, zq);
-    const flo = f(lo);
-    const fhi = f(hi);
-    if (flo <= 0) return lo;
-    if (fhi >= 0) return hi;
+    const f = (mu: number) => wdiff(e, c, mu, zq);
+    if (f(lo) <= 0) return lo;
+    if (f(hi) >= 0) return hi;
     return root(f, lo, hi);
   };
   return { lower: clampRoot(Z_99), upper: clampRoot(-Z_99), hl: clampRoot(0) };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const isConstant = (xs: number[]) => xs.every((x) => x === xs[0]);
 
+/**
+ * MannWhitneyClassifier.classify with nanStrategy=remove, outliers kept, not critical. `random` is
+ * only used for Kayenta's tie fix (#343): when each arm is constant, Gaussian noise of sd
+ * value × 1e-5 is added to both.
+ */
 export function classifyMetric(
   experiment: number[],
   control: number[],
   config: KayentaMetricConfig,
+  random: RandomSource = mulberry32(343),
 ): KayentaLabel {
-  const e = experiment.filter((x) => Number.isFinite(x));
-  const c = control.filter((x) => Number.isFinite(x));
+  let e = experiment.filter((x) => Number.isFinite(x));
+  let c = control.filter((x) => Number.isFinite(x));
   if (e.length === 0 || c.length === 0) return "Nodata";
-  const se = [...e].sort((a, b) => a - b);
-  const sc = [...c].sort((a, b) => a - b);
+  const se = sorted(e);
+  const sc = sorted(c);
   if (se.length === sc.length && se.every((v, i) => v === sc[i])) return "Pass";
   if (new Set([...e, ...c]).size === 1) return "Pass";
+  if (isConstant(e) && isConstant(c)) {
+    e = e.map((x) => x + randomNormal(random, 0, Math.abs(x) * 1e-5));
+    c = c.map((x) => x + randomNormal(random, 0, Math.abs(x) * 1e-5));
+  }
   try {
     const { lower, upper, hl } = wilcoxonInterval(e, c);
     const meanC = mean(c);
@@ -119,10 +154,39 @@ export function classifyMetric(
   }
 }
 
-/** WeightedSumScorer with equal weights: 100 × pass/(pass+high+low); Nodata and Error excluded. */
-export function kayentaScore(labels: KayentaLabel[]): number {
-  const counted = labels.filter((l) => l === "Pass" || l === "High" || l === "Low");
-  if (counted.length === 0) return 100;
-  if (labels.filter((l) => l === "Nodata").length * 2 >= labels.length) return 0;
-  return (100 * counted.filter((l) => l === "Pass").length) / counted.length;
+/** WeightedSumScorer for one group: 100 × pass/(pass+high+low); undefined when nothing counts (noData). */
+function groupScore(labels: KayentaLabel[]): number | undefined {
+  let pass = 0;
+  let counted = 0;
+  for (const l of labels) {
+    if (l === "Pass" || l === "High" || l === "Low") counted++;
+    if (l === "Pass") pass++;
+  }
+  return counted === 0 ? undefined : (100 * pass) / counted;
+}
+
+/**
+ * WeightedSumScorer with equal group weights: mean of the group scores (a group with no countable
+ * metric counts 100), then the NODATA override (≥ 50% of the metrics Nodata gives 0); 2 decimals.
+ */
+export function kayentaScore(groups: Readonly<Record<string, KayentaLabel[]>>): number {
+  const names = Object.keys(groups);
+  if (names.length === 0) throw new RangeError("kayentaScore: no metric groups");
+  const all = names.flatMap((g) => groups[g]);
+  if (all.length > 0 && all.filter((l) => l === "Nodata").length * 2 >= all.length) return 0;
+  let sum = 0;
+  for (const g of names) sum += groupScore(groups[g]) ?? 100;
+  return Math.round((100 * sum) / names.length) / 100;
+}
+
+export type KayentaClassification = "Pass" | "Marginal" | "Fail";
+
+/** ThresholdScoreClassifier: score ≥ pass is Pass, ≥ marginal is Marginal, otherwise Fail. */
+export function classifyScore(
+  score: number,
+  thresholds: { pass: number; marginal: number },
+): KayentaClassification {
+  if (score >= thresholds.pass) return "Pass";
+  if (score >= thresholds.marginal) return "Marginal";
+  return "Fail";
 }
