@@ -54,11 +54,12 @@ export class PrometheusClient {
       time: (timeMs / 1000).toFixed(3),
       timeout: `${timeoutMs}ms`,
     });
+    const auth = await this.authHeader();
     let status: number;
     let data: unknown;
     try {
       const res = await this.http.post("/api/v1/query", body, {
-        headers: { ...(await this.authHeader()), "content-type": "application/x-www-form-urlencoded" },
+        headers: { ...auth, "content-type": "application/x-www-form-urlencoded" },
         // axios' timeout is an idle timeout in Node; the signal bounds the whole exchange
         timeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
