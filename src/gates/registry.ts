@@ -1,6 +1,7 @@
 import { aucGate } from "./auc.js";
 import { driftGate } from "./drift.js";
 import { errorsGate } from "./errors.js";
+import { fairnessGate } from "./fairness.js";
 import type { Gate } from "./gate.js";
 import { latencyGate } from "./latency.js";
 
@@ -20,7 +21,7 @@ export const GATES = {
   drift: driftGate,
   latency: latencyGate,
   auc: aucGate,
-  // fairness: fairnessGate,
+  fairness: fairnessGate,
   errors: errorsGate,
 } as const satisfies Record<string, Gate<unknown>>;
 
