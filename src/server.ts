@@ -8,6 +8,8 @@ import { fileAuditStorage } from "./judge/audit-file.js";
 import { JudgementHistory } from "./judge/history.js";
 import type { Logger } from "./log.js";
 import { createEmbeddedSource } from "./sources/embedded.js";
+import { lifetimeCohorts, registerCohortExporter } from "./sources/exporter.js";
+import { PrometheusSource, prometheusOptionsFromConfig } from "./sources/prometheus.js";
 import type { Source } from "./sources/source.js";
 import { EmbeddedStore, storeOptionsFromConfig } from "./store/embedded-store.js";
 import { ingestionRouters } from "./store/routers.js";
@@ -36,6 +38,16 @@ export async function startServer(opts: {
   // (/readyz answers 503 and ingestion refuses writes until then).
   const store = EmbeddedStore.open({ ...storeOptionsFromConfig(config), logger });
   const sources: Record<string, Source> = { embedded: createEmbeddedSource(store) };
+  if (config.prometheusUrl) sources.prometheus = new PrometheusSource(prometheusOptionsFromConfig(config));
+  // /metrics exports the store's cohorts in the naming contract, for Prometheus to sum over replicas
+  registerCohortExporter(
+    metrics.registry,
+    lifetimeCohorts({
+      list: () => store.listCohorts(),
+      buckets: (model, version) => store.state.models.get(model)?.versions.get(version)?.buckets,
+    }),
+    config.prometheusNaming,
+  );
   // Judgement history and look counts replay from the hash-chained audit log in the data dir.
   const history = new JudgementHistory(fileAuditStorage(join(config.dataDir, "judge", "audit.jsonl")));
   if (!history.integrity.ok) {

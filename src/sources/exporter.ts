@@ -194,3 +194,47 @@ export function latencyEdgesMs(sketch: LatencySketch, [minMs, maxMs]: [number, n
   for (let i = sketch.indexOf(minMs) - 1; i <= sketch.indexOf(maxMs); i++) out.push(sketch.upperEdge(i));
   return out;
 }
+
+/** Cohorts kept as time buckets that retention deletes (the embedded store's layout). */
+export interface BucketedCohorts {
+  list(): Array<{ model: string; version: string }>;
+  /** the version's current buckets by start time; a bucket object only grows until it is deleted */
+  buckets(model: string, version: string): ReadonlyMap<number, CohortSummary> | undefined;
+}
+
+/**
+ * Lifetime summaries over bucketed cohorts, as the exporter needs them: a bucket deleted by
+ * retention is folded into a per-version base (with its final counts, since the object is kept
+ * until then), so the exported counters never drop when old buckets go.
+ * Cost per call: O(buckets × bins) for the version asked.
+ */
+export function lifetimeCohorts(source: BucketedCohorts): ExportedCohorts {
+  const kept = new Map<string, { base: CohortSummary | undefined; seen: Map<number, CohortSummary> }>();
+  return {
+    list: () => source.list(),
+    summary(model, version) {
+      const key = `${model}\u0000${version}`;
+      const buckets = source.buckets(model, version);
+      if (!buckets) {
+        kept.delete(key);
+        return undefined;
+      }
+      let k = kept.get(key);
+      if (!k) {
+        k = { base: undefined, seen: new Map() };
+        kept.set(key, k);
+      }
+      for (const [start, bucket] of k.seen) {
+        if (buckets.get(start) === bucket) continue;
+        k.base = k.base ? k.base.merge(bucket) : bucket.clone();
+        k.seen.delete(start);
+      }
+      let out = k.base?.clone();
+      for (const [start, bucket] of buckets) {
+        k.seen.set(start, bucket);
+        out = out ? out.merge(bucket) : bucket.clone();
+      }
+      return out;
+    },
+  };
+}

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { createServiceMetrics } from "../../src/api/metrics.js";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import type { CohortSummary } from "../../src/sketch/cohort-summary.js";
-import { type ExportedCohorts, latencyEdgesMs, registerCohortExporter } from "../../src/sources/exporter.js";
+import {
+  type ExportedCohorts,
+  latencyEdgesMs,
+  lifetimeCohorts,
+  registerCohortExporter,
+} from "../../src/sources/exporter.js";
 import { DEFAULT_NAMING, NamingError, parseNaming } from "../../src/sources/naming.js";
 import {
   decumulate,
@@ -173,5 +178,27 @@ describe("naming contract settings", () => {
     expect(c.prometheusNaming.latencyUnit).toBe("milliseconds");
     expect(c.prometheusNaming.labels).toEqual({ ...DEFAULT_NAMING.labels, version: "revision" });
     expect(c.prometheusNaming.metrics).toEqual(DEFAULT_NAMING.metrics);
+  });
+});
+
+describe("lifetimeCohorts", () => {
+  it("keeps counters from dropping when retention deletes buckets", () => {
+    const bucket = (n: number) =>
+      summariseEvents(contractEvents(n, n).map((e) => ({ ...e, model: "m", version: "v", ts: 1 })));
+    const buckets = new Map<number, CohortSummary>([
+      [0, bucket(10)],
+      [60, bucket(20)],
+    ]);
+    const totals = lifetimeCohorts({ list: () => [{ model: "m", version: "v" }], buckets: () => buckets });
+    expect(totals.summary("m", "v")!.events).toBe(30);
+    // a late event lands in the old bucket, which is then deleted before the next scrape
+    buckets.get(0)!.events += 1;
+    buckets.delete(0);
+    buckets.set(120, bucket(5));
+    expect(totals.summary("m", "v")!.events).toBe(36);
+    buckets.delete(60);
+    expect(totals.summary("m", "v")!.events).toBe(36);
+    const scores = totals.summary("m", "v")!.scores.total;
+    expect(scores).toBe(bucket(10).scores.total + bucket(20).scores.total + bucket(5).scores.total);
   });
 });
