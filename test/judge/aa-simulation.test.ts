@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { errorsGate } from "../../src/gates/errors.js";
 import { latencyGate } from "../../src/gates/latency.js";
+import { GATES } from "../../src/gates/registry.js";
+import { JudgementHistory } from "../../src/judge/history.js";
+import { runJudgement } from "../../src/judge/judge.js";
+import { parseJudgeRequest } from "../../src/judge/request.js";
 import { CohortSummary } from "../../src/sketch/cohort-summary.js";
 import { addErrors, addLatencies, seeded } from "../gates/cohorts.js";
+import { memorySource } from "./memory-source.js";
 
 /**
  * The repeated-looks guarantee, simulated: 200 A/A runs (baseline and candidate identical in
@@ -14,6 +19,12 @@ const RUNS = 200;
 const LOOKS = 10;
 const ALPHA = 0.05;
 const SLACK = 3 * Math.sqrt((ALPHA * (1 - ALPHA)) / RUNS);
+
+function bernoulli(random: () => number, n: number, rate: number): number {
+  let x = 0;
+  for (let i = 0; i < n; i++) if (random() < rate) x++;
+  return x;
+}
 
 describe("A/A simulation: 200 runs × 10 looks", () => {
   it(`latency gate false-fail rate ≤ ${ALPHA} + slack`, () => {
@@ -81,5 +92,43 @@ describe("A/A simulation: 200 runs × 10 looks", () => {
       if (failed) everFailed++;
     }
     expect(everFailed / RUNS).toBeGreaterThan(0.1);
+  });
+
+  it("the whole judge (latency + errors, alpha split, one runKey per run) never exceeds alpha + slack", async () => {
+    let everFailed = 0;
+    const history = new JudgementHistory();
+    for (let run = 0; run < RUNS; run++) {
+      const random = seeded(9000 + run);
+      const baseline = new CohortSummary();
+      const candidate = new CohortSummary();
+      const source = memorySource({ "m/stable": baseline, "m/canary": candidate });
+      let failed = false;
+      for (let look = 1; look <= LOOKS; look++) {
+        addLatencies(baseline, random, 900, { sigma: 0.6 });
+        addLatencies(candidate, random, 100, { sigma: 0.6 });
+        // the same 2% error rate in both arms, on the events the latency samples made
+        baseline.errors += bernoulli(random, 900, 0.02);
+        candidate.errors += bernoulli(random, 100, 0.02);
+        const raw = {
+          model: "m",
+          baseline: "stable",
+          candidate: "canary",
+          gates: "latency,errors",
+          runKey: `run-${run}`,
+        };
+        const request = parseJudgeRequest(raw, { registry: GATES, now: 1_800_000_000_000 });
+        const answer = await runJudgement(request, {
+          registry: GATES,
+          sources: { memory: source },
+          defaultSource: "memory",
+          history,
+          clock: () => 1_800_000_000_000,
+        });
+        expect(answer.judgement.look).toBe(look);
+        if (answer.summary.verdict === "fail") failed = true;
+      }
+      if (failed) everFailed++;
+    }
+    expect(everFailed / RUNS).toBeLessThanOrEqual(ALPHA + SLACK);
   });
 });
