@@ -73,6 +73,7 @@ describe("psi", () => {
     for (const e of errorCases("psiFromHistograms"))
       expect(() => psiFromHistograms(...(e.args as [number[], number[]]))).toThrow(e.argument);
     expect(() => psi([1, Number.NaN], [1])).toThrow(/baseline/);
+    expect(() => psi([1], [Number.POSITIVE_INFINITY])).toThrow(/candidate must be finite/);
     expect(() => psiFromCounts([1, 1], [1, Number.NaN])).toThrow(/candidate/);
     expect(() => psi([1, 2], [1], 1)).toThrow(/bins/);
   });
