@@ -80,7 +80,8 @@ export function psiFromCounts(
 function checkSample(values: number[], name: string): Float64Array {
   if (values.length === 0) throw new RangeError(`psi: ${name} must not be empty`);
   // ±∞ would make an interpolated edge ∞ − ∞ = NaN.
-  for (const v of values) if (!Number.isFinite(v)) throw new RangeError(`psi: ${name} must be finite (no NaN)`);
+  for (const v of values)
+    if (!Number.isFinite(v)) throw new RangeError(`psi: ${name} must be finite (no NaN)`);
   return Float64Array.from(values).sort();
 }
 
