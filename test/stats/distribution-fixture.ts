@@ -14,6 +14,7 @@ export interface DistributionFixture {
     used: "exact" | "asymp";
   }>;
   ksFromCounts: Array<{ baseline: number[]; candidate: number[]; statistic: number; pValue: number }>;
+  kstwo: Array<{ x: number; n: number; sf: number }>;
   mannWhitney: Array<{
     pair: number;
     alternative: "two-sided" | "less" | "greater";
