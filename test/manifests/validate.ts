@@ -2,12 +2,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import AjvModule, { type ValidateFunction } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import { parse, stringify } from "yaml";
 import type { K8sObject } from "./kustomize.js";
 import { ROOT } from "./kustomize.js";
-
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 
 /** Argo CRD schemas copied from ../shared/schemas/argo-rollouts (see SOURCE.txt there). */
 const ARGO_SCHEMAS = join(ROOT, "test", "fixtures", "schemas", "argo-rollouts");

@@ -1,0 +1,126 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createServiceMetrics } from "../../src/api/metrics.js";
+import { build, MANIFESTS, one, ROOT } from "./kustomize.js";
+import { promtoolCheckRules } from "./validate.js";
+
+const monitoring = () => build("monitoring");
+const rule = () => one(monitoring(), "PrometheusRule", "modelgate");
+const dashboard = () =>
+  JSON.parse(readFileSync(join(MANIFESTS, "monitoring", "modelgate-dashboard.json"), "utf8")) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+    templating: { list: { name: string; query?: unknown }[] };
+    annotations: { list: { expr?: string }[] };
+  };
+
+/** Metric names docs/kubernetes.md documents as what modelgate exports (its metrics table). */
+function documentedMetrics(): Set<string> {
+  const doc = readFileSync(join(ROOT, "docs", "kubernetes.md"), "utf8");
+  return new Set([...doc.matchAll(/^\| `(modelgate_[a-z0-9_]+)`/gm)].map((m) => m[1]!));
+}
+
+/** modelgate_* series an expression reads (histogram suffixes folded into the histogram's name). */
+function metricsIn(expr: string): string[] {
+  return [...expr.matchAll(/\b(modelgate_[a-z0-9_]+)/g)].map((m) =>
+    m[1]!.replace(/_(bucket|sum|count)$/, ""),
+  );
+}
+
+function dashboardExprs(): string[] {
+  const d = dashboard();
+  return [
+    ...d.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+    ...d.annotations.list.flatMap((a) => (a.expr ? [a.expr] : [])),
+  ];
+}
+
+describe("PrometheusRule", () => {
+  it("parses with promtool (every expression and alert template)", () => {
+    const groups = rule().spec.groups;
+    const { ok, output } = promtoolCheckRules(groups);
+    expect(output).toContain(
+      `SUCCESS: ${groups.flatMap((g: { rules: unknown[] }) => g.rules).length} rules found`,
+    );
+    expect(ok).toBe(true);
+  });
+
+  it("alerts on what a model owner wants, at the documented thresholds", () => {
+    const alerts = Object.fromEntries(
+      rule()
+        .spec.groups.flatMap((g: { rules: { alert: string; expr: string }[] }) => g.rules)
+        .map((r: { alert: string; expr: string }) => [r.alert, r.expr.replace(/\s+/g, " ").trim()]),
+    );
+    expect(alerts.ModelGateDriftHigh).toBe(
+      'max by (model) (modelgate_gate_value{gate="drift", metric="psi"}) > 0.25',
+    );
+    expect(alerts.ModelGateLatencyOverSLO).toMatch(/metric="candidateP95"\}\) > 500$/);
+    expect(alerts.ModelGateAucDrop).toMatch(/metric="aucDelta"\}\) < -0.02$/);
+    expect(alerts.ModelGateVerdictFailed).toMatch(/modelgate_judgements_total\{verdict="fail"\}/);
+    expect(alerts.ModelGateFairnessBelowFloor).toMatch(/< 0.8$/);
+    expect(Object.keys(alerts)).toContain("ModelGateJudgeErrors");
+  });
+});
+
+describe("Grafana dashboard", () => {
+  it("parses, and every query is valid PromQL (promtool)", () => {
+    const exprs = dashboardExprs();
+    expect(exprs.length).toBeGreaterThanOrEqual(10);
+    // Grafana's $__range and $model are not PromQL: substitute what Grafana would before parsing.
+    const rules = exprs.map((expr, i) => ({
+      record: `dashboard:query_${i}`,
+      expr: expr.replaceAll("$__range", "6h").replaceAll("$model", ".*"),
+    }));
+    const { ok, output } = promtoolCheckRules([{ name: "dashboard", rules }]);
+    expect(output).toContain(`SUCCESS: ${exprs.length} rules found`);
+    expect(ok).toBe(true);
+  });
+
+  it("offers a model variable and is shipped as a ConfigMap Grafana's sidecar picks up", () => {
+    expect(dashboard().templating.list.map((v) => v.name)).toEqual(["datasource", "model"]);
+    const cm = one(monitoring(), "ConfigMap", "modelgate-dashboard");
+    expect(cm.metadata.labels?.grafana_dashboard).toBe("1");
+    expect(JSON.parse(cm.data["modelgate-dashboard.json"])).toEqual(dashboard());
+  });
+});
+
+describe("metric names", () => {
+  it("are all documented in docs/kubernetes.md", () => {
+    const documented = documentedMetrics();
+    expect(documented.size).toBeGreaterThanOrEqual(4);
+    const used = new Set([
+      ...rule().spec.groups.flatMap((g: { rules: { expr: string }[] }) =>
+        g.rules.flatMap((r) => metricsIn(r.expr)),
+      ),
+      ...dashboardExprs().flatMap(metricsIn),
+    ]);
+    expect([...used].filter((m) => !documented.has(m))).toEqual([]);
+  });
+
+  it("include the HTTP metrics the service already exports, under the same names", async () => {
+    const registry = createServiceMetrics({ defaultMetrics: false }).registry;
+    const exported = (await registry.getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter((n) => n.startsWith("modelgate_http_"));
+    expect(exported.length).toBeGreaterThan(0);
+    const documented = documentedMetrics();
+    for (const name of exported) expect(documented.has(name), name).toBe(true);
+  });
+});
+
+describe("ServiceMonitor", () => {
+  it("scrapes /metrics on the named port of the base Service", () => {
+    const sm = one(monitoring(), "ServiceMonitor", "modelgate");
+    const svc = one(build("base"), "Service", "modelgate");
+    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels))
+      expect(svc.metadata.labels?.[k]).toBe(v);
+    expect(sm.spec.namespaceSelector.matchNames).toEqual([svc.metadata.namespace]);
+    expect(sm.spec.endpoints).toHaveLength(1);
+    expect(svc.spec.ports.map((p: { name: string }) => p.name)).toContain(sm.spec.endpoints[0].port);
+    expect(sm.spec.endpoints[0].path).toBe("/metrics");
+    // The ModelGateDown alert's job label is the Service name under the Prometheus Operator.
+    expect(
+      rule().spec.groups.flatMap((g: { rules: { expr: string }[] }) => g.rules.map((r) => r.expr)),
+    ).toContain(`up{job="${svc.metadata.name}"} == 0`);
+  });
+});

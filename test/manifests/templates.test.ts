@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { parseRolloutRef } from "../../src/k8s/rollout-ref.js";
+import { defaults, placeholders, requiredArgs, resolveArgs, type TemplateArg } from "./argo.js";
+import { build, ofKind, one } from "./kustomize.js";
+
+/** The five gates of DESIGN.md, each with its own template, plus the combined one. */
+const GATES = ["drift", "latency", "auc", "fairness", "errors"];
+const templates = () => ofKind(build("templates"), "AnalysisTemplate");
+
+const CALLER_ARGS = {
+  model: "fraud",
+  "stable-hash": "6b7f9c5d8",
+  "canary-hash": "84c2d7f4b",
+  "rollout-namespace": "ml",
+  "rollout-name": "fraud-model",
+  "api-token": "s3cret",
+};
+
+describe("AnalysisTemplate library", () => {
+  it("has one template per gate and an all-gates template, nothing else", () => {
+    expect(
+      templates()
+        .map((t) => t.metadata.name)
+        .sort(),
+    ).toEqual([...GATES.map((g) => `modelgate-${g}`), "modelgate-all"].sort());
+  });
+
+  it.each([...GATES, "all"])("modelgate-%s selects the summary and decides on result.verdict", (gate) => {
+    const t = one(templates(), "AnalysisTemplate", `modelgate-${gate}`);
+    expect(t.spec.metrics).toHaveLength(1);
+    const m = t.spec.metrics[0];
+    // client-go JSONPath needs the braces; without them Argo's parser errors on every measurement.
+    expect(m.provider.web.jsonPath).toBe("{$.summary}");
+    expect(m.successCondition).toBe('result.verdict == "pass"');
+    expect(m.failureCondition).toBe('result.verdict == "fail"');
+    // Anytime-valid fails: one fail look aborts; errors get Argo's default tolerance of 4 in a row.
+    expect(m.failureLimit).toBe(0);
+    expect(m.consecutiveErrorLimit).toBe(4);
+    expect(m.provider.web.timeoutSeconds).toBeGreaterThan(0);
+    expect(m.provider.web.timeoutSeconds).toBeLessThanOrEqual(10);
+    expect(m.provider.web.headers).toContainEqual({
+      key: "Authorization",
+      value: "Bearer {{args.api-token}}",
+    });
+  });
+
+  it.each([...GATES, "all"])("modelgate-%s declares exactly the args it uses", (gate) => {
+    const t = one(templates(), "AnalysisTemplate", `modelgate-${gate}`);
+    const declared = new Set((t.spec.args as TemplateArg[]).map((a) => a.name));
+    expect(placeholders(t.spec.metrics)).toEqual(declared);
+    expect(requiredArgs(t)).toEqual(["model", "stable-hash", "canary-hash"]);
+    const token = (t.spec.args as TemplateArg[]).find((a) => a.name === "api-token");
+    expect(token?.valueFrom?.secretKeyRef).toEqual({ name: "modelgate-api-token", key: "token" });
+  });
+
+  it("ends Inconclusive only when every look was inconclusive (inconclusive-limit = count - 1)", () => {
+    for (const t of templates()) {
+      const d = defaults(t);
+      expect(Number(d["inconclusive-limit"])).toBe(Number(d.count) - 1);
+      const m = resolveArgs(t.spec.metrics[0], { ...d, ...CALLER_ARGS });
+      expect(m.count).toBe("10");
+      expect(m.interval).toBe("1m");
+    }
+  });
+
+  it("can be combined in one Rollout: shared args have identical definitions, metric names differ", () => {
+    // Argo merges the args of several templates and refuses two different values for one name.
+    const byName = new Map<string, string>();
+    for (const t of templates()) {
+      for (const a of t.spec.args as TemplateArg[]) {
+        const def = JSON.stringify(a);
+        expect(byName.get(a.name) ?? def, `${t.metadata.name} arg ${a.name}`).toBe(def);
+        byName.set(a.name, def);
+      }
+    }
+    const metrics = templates().flatMap((t) => t.spec.metrics.map((m: { name: string }) => m.name));
+    expect(new Set(metrics).size).toBe(metrics.length);
+  });
+
+  it.each(GATES)("modelgate-%s calls GET /v1/judge/<gate> with the versions and the Rollout", (gate) => {
+    const t = one(templates(), "AnalysisTemplate", `modelgate-${gate}`);
+    const web = resolveArgs(t.spec.metrics[0].provider.web, { ...defaults(t), ...CALLER_ARGS });
+    expect(web.method ?? "GET").toBe("GET");
+    const url = new URL(web.url);
+    expect(url.origin).toBe("http://modelgate.modelgate.svc.cluster.local:8080");
+    expect(url.pathname).toBe(`/v1/judge/${gate}`);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      model: "fraud",
+      baseline: "6b7f9c5d8",
+      candidate: "84c2d7f4b",
+      rollout: "ml/fraud-model",
+    });
+    expect(parseRolloutRef(url.searchParams.get("rollout")!)).toEqual({
+      namespace: "ml",
+      name: "fraud-model",
+    });
+    expect(web.headers[0].value).toBe("Bearer s3cret");
+  });
+
+  it("modelgate-all POSTs a JSON body of strings to /v1/judge", () => {
+    const t = one(templates(), "AnalysisTemplate", "modelgate-all");
+    const web = resolveArgs(t.spec.metrics[0].provider.web, { ...defaults(t), ...CALLER_ARGS });
+    expect(web.method).toBe("POST");
+    expect(new URL(web.url).pathname).toBe("/v1/judge");
+    expect(web.headers).toContainEqual({ key: "Content-Type", value: "application/json" });
+    expect(web.jsonBody).toEqual({
+      model: "fraud",
+      baseline: "6b7f9c5d8",
+      candidate: "84c2d7f4b",
+      rollout: "ml/fraud-model",
+    });
+  });
+
+  it("sends rollout=/ when no Rollout is named, which means no Event", () => {
+    const t = one(templates(), "AnalysisTemplate", "modelgate-latency");
+    const { "rollout-namespace": _n, "rollout-name": _r, ...withoutRollout } = CALLER_ARGS;
+    const web = resolveArgs(t.spec.metrics[0].provider.web, { ...defaults(t), ...withoutRollout });
+    const rollout = new URL(web.url).searchParams.get("rollout");
+    expect(rollout).toBe("/");
+    expect(parseRolloutRef(rollout!)).toBeUndefined();
+  });
+
+  it("points at the Service manifests/base creates", () => {
+    const base = build("base");
+    const svc = one(base, "Service", "modelgate");
+    const url = new URL(defaults(one(templates(), "AnalysisTemplate", "modelgate-all"))["modelgate-url"]!);
+    expect(url.hostname).toBe(`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`);
+    expect(Number(url.port)).toBe(svc.spec.ports[0].port);
+  });
+});
+
+describe("ClusterAnalysisTemplate library", () => {
+  it("is the namespaced library with only the kind changed", () => {
+    const cluster = build("cluster-templates");
+    expect(cluster.every((o) => o.kind === "ClusterAnalysisTemplate")).toBe(true);
+    expect(cluster.map((o) => o.metadata.name).sort()).toEqual(
+      templates()
+        .map((t) => t.metadata.name)
+        .sort(),
+    );
+    for (const c of cluster) {
+      const t = one(templates(), "AnalysisTemplate", c.metadata.name);
+      expect(c.spec).toEqual(t.spec);
+      expect(c.metadata.namespace).toBeUndefined();
+    }
+  });
+});
