@@ -40,7 +40,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startPrometheus(
   targets: string[],
-  opts: { readyTimeoutMs?: number } = {},
+  opts: { readyTimeoutMs?: number; port?: number } = {},
 ): Promise<RunningPrometheus> {
   if (!existsSync(PROMETHEUS_BIN)) {
     throw new Error(`${PROMETHEUS_BIN} not found: install it with "apt-get install -y prometheus"`);
@@ -58,7 +58,7 @@ export async function startPrometheus(
     "",
   ].join("\n");
   await writeFile(join(dir, "prometheus.yml"), config);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   let stderr = "";
   const child: ChildProcess = spawn(
