@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GateConfigError } from "../../src/gates/config-parse.js";
-import { latencyGate } from "../../src/gates/latency.js";
+import { latencyGate, quantileSequenceBounds } from "../../src/gates/latency.js";
 import { cdfBandEpsilon } from "../../src/stats/cdf-band.js";
 import { latencyCohort, seeded } from "./cohorts.js";
 
@@ -8,15 +8,23 @@ const config = latencyGate.parseConfig({});
 
 describe("latency gate", () => {
   it("parses numbers given as strings and defaults the rest", () => {
-    expect(config).toEqual({ quantile: 0.95, maxRatio: 1.2, sloMs: undefined, minSamples: 100 });
-    expect(
-      latencyGate.parseConfig({ maxRatio: "1.5", sloMs: "500", quantile: "0.99", minSamples: "50" }),
-    ).toEqual({
-      quantile: 0.99,
-      maxRatio: 1.5,
-      sloMs: 500,
-      minSamples: 50,
+    expect(config).toEqual({
+      method: "quantile",
+      quantile: 0.95,
+      maxRatio: 1.2,
+      sloMs: undefined,
+      minSamples: 100,
     });
+    expect(
+      latencyGate.parseConfig({
+        maxRatio: "1.5",
+        sloMs: "500",
+        quantile: "0.99",
+        minSamples: "50",
+        method: "band",
+      }),
+    ).toEqual({ method: "band", quantile: 0.99, maxRatio: 1.5, sloMs: 500, minSamples: 50 });
+    expect(() => latencyGate.parseConfig({ method: "fast" })).toThrow(/method/);
     expect(() => latencyGate.parseConfig({ maxRatio: "fast" })).toThrow(GateConfigError);
     expect(() => latencyGate.parseConfig({ quantile: "1" })).toThrow(/quantile/);
   });
@@ -82,11 +90,12 @@ describe("latency gate", () => {
     expect(res.reason).toMatch(/candidate p95 \d+ ms is 1\.\d\dx baseline's \d+ ms \(limit 1\.20x/);
   });
 
-  it("ratio interval follows the CDF band: lower = Q_c(p−ε_c)/Q_b(p+ε_b), widened for 1% buckets", () => {
+  it("band method: ratio interval follows the CDF band: lower = Q_c(p−ε_c)/Q_b(p+ε_b), widened for 1% buckets", () => {
     const r = seeded(13);
     const baseline = latencyCohort(r, 5000, { sigma: 0.25 });
     const candidate = latencyCohort(r, 5000, { sigma: 0.25, scale: 2 });
-    const res = latencyGate.evaluate({ baseline, candidate, config, alpha: 0.05 });
+    const band = latencyGate.parseConfig({ method: "band" });
+    const res = latencyGate.evaluate({ baseline, candidate, config: band, alpha: 0.05 });
     const eps = cdfBandEpsilon(5000, 0.025, 100);
     // independent order-statistic lookup on the bucket list
     const order = (s: typeof baseline, k: number) => {
@@ -147,5 +156,45 @@ describe("latency gate", () => {
     });
     expect(generous.verdict).toBe("pass");
     expect(generous.reason).toMatch(/within SLO 500 ms/);
+  });
+
+  it("quantile method: +50% at log-sd 0.5 fails with 2000 samples per arm, where the band cannot", () => {
+    const r = seeded(16);
+    const baseline = latencyCohort(r, 2000);
+    const candidate = latencyCohort(r, 2000, { scale: 1.5 });
+    const res = latencyGate.evaluate({ baseline, candidate, config, alpha: 0.05 });
+    expect(res.verdict).toBe("fail");
+    expect(res.interval![0]).toBeGreaterThan(1.2);
+    const band = latencyGate.evaluate({
+      baseline,
+      candidate,
+      config: latencyGate.parseConfig({ method: "band" }),
+      alpha: 0.05,
+    });
+    expect(band.verdict).toBe("inconclusive");
+  });
+
+  it("quantile confidence sequence covers the true p95 at every look (200 runs × 50 looks)", () => {
+    // log-normal(ln 100, 0.5): true p95 = 100·exp(0.5·1.644854) = 227.5 ms. Each side at 0.05, so the
+    // probability of ever missing on either side is ≤ 0.1 by the union bound.
+    const truth = 100 * Math.exp(0.5 * 1.6448536269514722);
+    let everMissed = 0;
+    let widthAt5000 = 0;
+    for (let run = 0; run < 200; run++) {
+      const random = seeded(20_000 + run);
+      const arm = latencyCohort(random, 0);
+      let missed = false;
+      for (let look = 1; look <= 50; look++) {
+        const more = latencyCohort(random, 100);
+        arm.merge(more);
+        const [lo, hi] = quantileSequenceBounds(arm.latency, 0.95, 0.05);
+        if (lo > truth || hi < truth) missed = true;
+        if (look === 50) widthAt5000 += (hi - lo) / 200;
+      }
+      if (missed) everMissed++;
+    }
+    expect(everMissed / 200).toBeLessThanOrEqual(0.1);
+    // and it is informative: mean width at n = 5000 well under ±10% of the truth
+    expect(widthAt5000 / truth).toBeLessThan(0.2);
   });
 });

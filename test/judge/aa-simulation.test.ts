@@ -48,8 +48,8 @@ describe("A/A simulation: 200 runs × 10 looks", () => {
       if (last === "pass") passedAtLastLook++;
     }
     expect(everFailed / RUNS).toBeLessThanOrEqual(ALPHA + SLACK);
-    // with 1000 candidate samples the p95 ratio band is still wider than ±20%: no false pass either
-    expect(passedAtLastLook).toBe(0);
+    // not vacuous: an identical candidate is already passed in some runs by the 10th look (1000 canary samples)
+    expect(passedAtLastLook).toBeGreaterThan(0);
   });
 
   it(`errors gate false-fail rate ≤ ${ALPHA} + slack, even with no tolerance (maxIncrease 0)`, () => {
