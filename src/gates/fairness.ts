@@ -1,9 +1,10 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
 import { emptyGroupCounts, type GroupCounts } from "../sketch/group-counts.js";
-import { asymptoticCsHalfWidth, DEFAULT_N_STAR } from "../stats/asymptotic-cs.js";
+import { DEFAULT_N_STAR } from "../stats/asymptotic-cs.js";
 import { fairnessBetweenGroups, groupRates } from "../stats/fairness.js";
 import { parseBooleanField, parseNameListField, parseNumberField } from "./config-parse.js";
 import type { Gate, GateInput, GateResult, Verdict } from "./gate.js";
+import { type GroupRate, type Interval, rateInterval, type Spread, spread } from "./group-intervals.js";
 
 export interface FairnessConfig {
   /** floor on the candidate's demographic parity ratio (four-fifths rule); default 0.8 */
@@ -22,18 +23,6 @@ export interface FairnessConfig {
   tuningN: number;
 }
 
-type Interval = [number, number];
-
-/** Spread of one rate across judged groups: point estimates, extreme groups, and anytime-valid bounds. */
-interface Spread {
-  ratio: number;
-  ratioInterval: Interval;
-  difference: number;
-  differenceInterval: Interval;
-  lowest: string;
-  highest: string;
-}
-
 interface AttributeOutcome {
   attribute: string;
   verdict: Verdict;
@@ -49,48 +38,6 @@ const f2 = (x: number) => x.toFixed(2);
 const f3 = (x: number) => x.toFixed(3);
 const iv = (i: Interval) => `[${f2(i[0])}, ${f2(i[1])}]`;
 
-/**
- * Anytime-valid interval for a Bernoulli rate x/n: the asymptotic confidence sequence of Waudby-Smith et
- * al. (2023) with the Laplace-smoothed variance p̃(1 − p̃), p̃ = (x + 1)/(n + 2), so that a rate of 0 or 1
- * does not produce a zero-width interval; clipped to [0, 1].
- */
-function rateInterval(x: number, n: number, alpha: number, tuningN: number): Interval {
-  const p = x / n;
-  const smoothed = (x + 1) / (n + 2);
-  const half = asymptoticCsHalfWidth(n, smoothed * (1 - smoothed), alpha, tuningN);
-  return [Math.max(0, p - half), Math.min(1, p + half)];
-}
-
-/** Ratio min/max and difference max − min with bounds implied by simultaneous per-group intervals. */
-function spread(rates: Array<{ group: string; rate: number; interval: Interval }>): Spread | null {
-  if (rates.length === 0) return null;
-  let lowest = rates[0];
-  let highest = rates[0];
-  let minLow = 1;
-  let minHigh = 1;
-  let maxLow = 0;
-  let maxHigh = 0;
-  for (const r of rates) {
-    if (r.rate < lowest.rate) lowest = r;
-    if (r.rate > highest.rate) highest = r;
-    minLow = Math.min(minLow, r.interval[0]);
-    minHigh = Math.min(minHigh, r.interval[1]);
-    maxLow = Math.max(maxLow, r.interval[0]);
-    maxHigh = Math.max(maxHigh, r.interval[1]);
-  }
-  // Where every rate may be 0 the groups may all be equal: the ratio's upper bound is 1 (as 0/0 is
-  // read in fairness.ts).
-  const ratio = highest.rate === 0 ? 1 : lowest.rate / highest.rate;
-  return {
-    ratio,
-    ratioInterval: [maxHigh === 0 ? 0 : minLow / maxHigh, maxLow === 0 ? 1 : Math.min(1, minHigh / maxLow)],
-    difference: highest.rate - lowest.rate,
-    differenceInterval: [Math.max(0, maxLow - minHigh), maxHigh - minLow],
-    lowest: lowest.group,
-    highest: highest.group,
-  };
-}
-
 function groupsOf(s: CohortSummary, attribute: string): Map<string, GroupCounts> {
   return s.groups.get(attribute) ?? new Map();
 }
@@ -105,7 +52,7 @@ function judgeAttribute(
   const { minGroupSize: min, tuningN } = config;
   const names = [...new Set([...baseline.keys(), ...candidate.keys()])].sort();
   const cs = (x: number, n: number) => rateInterval(x, n, alphaEach, tuningN);
-  const sel: Array<{ group: string; rate: number; interval: Interval }> = [];
+  const sel: GroupRate[] = [];
   const baseSel: typeof sel = [];
   const tpr: typeof sel = [];
   const fpr: typeof sel = [];
