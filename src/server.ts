@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createApp } from "./api/app.js";
 import type { ServiceMetrics } from "./api/metrics.js";
 import { createJudgeRouter } from "./api/routes/judge.js";
+import { createUiRouter } from "./api/routes/ui.js";
 import type { Config } from "./config.js";
 import { fileAuditStorage } from "./judge/audit-file.js";
 import { JudgementHistory } from "./judge/history.js";
@@ -65,7 +66,11 @@ export async function startServer(opts: {
     logger,
     metrics,
     ready: () => store.ready,
-    routers: [...ingestionRouters({ store, config }), judge],
+    routers: [
+      ...ingestionRouters({ store, config }),
+      judge,
+      createUiRouter({ history, sources, catalog: store, bucketMs: config.bucketSeconds * 1000 }),
+    ],
   });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
