@@ -120,8 +120,9 @@ export class CohortState {
     return score >= this.opts.layout.scoreLo && score <= this.opts.layout.scoreHi;
   }
 
-  applyEvent(e: PredictionEvent, now: number): void {
-    this.registry.register(e);
+  /** `register` false when the keys were already admitted (ingestion); replay registers them. */
+  applyEvent(e: PredictionEvent, now: number, register = true): void {
+    if (register) this.registry.register(e);
     const v = this.version(e.model, e.version);
     const start = this.bucketStart(e.ts);
     const s = this.bucket(e.model, e.version, v, start);

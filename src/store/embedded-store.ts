@@ -173,7 +173,7 @@ export class EmbeddedStore {
     for (const [k, p] of j.pending) this.pending.entries.set(k, p);
     st.dirty.clear();
     st.deleted.clear();
-    st.joins.dirty.clear();
+    st.joins.drainChanges();
     this.replayedFrom = j.lastSeq;
   }
 
@@ -310,7 +310,7 @@ export class EmbeddedStore {
       if (kind === "e") {
         const e = x as PredictionEvent;
         if (e.score !== undefined && !this.state.validScore(e.score)) result.invalid++;
-        this.state.applyEvent(e, now);
+        this.state.applyEvent(e, now, false);
       } else {
         result.outcomes[this.state.applyOutcome(x as Outcome, now)]++;
       }
@@ -376,12 +376,8 @@ export class EmbeddedStore {
       const s = st.models.get(model)?.versions.get(version)?.buckets.get(start);
       if (s) upsertBuckets.push({ key: bucketKey(model, version, start), body: JSON.stringify(s.toJSON()) });
     }
-    const upsertJoins: Array<{ key: string; expires: number; body: string }> = [];
-    const deleteJoins: string[] = [];
-    for (const [key, e] of st.joins.dirty) {
-      if (e) upsertJoins.push({ key, expires: e.expires, body: JSON.stringify(e) });
-      else deleteJoins.push(key);
-    }
+    const joins = st.joins.drainChanges();
+    const upsertJoins = joins.added.map(([key, e]) => ({ key, expires: e.expires, body: JSON.stringify(e) }));
     const models: StateJSON["models"] = {};
     for (const [model, m] of st.models) {
       models[model] = {
@@ -405,11 +401,11 @@ export class EmbeddedStore {
       upsertBuckets,
       deleteBuckets: [...st.deleted],
       upsertJoins,
-      deleteJoins,
+      deleteJoins: joins.taken,
+      deleteJoinsBefore: joins.deleteBefore,
     });
     st.dirty.clear();
     st.deleted.clear();
-    st.joins.dirty.clear();
     this.recordsSinceSnapshot = 0;
   }
 

@@ -2,7 +2,7 @@
  * Predictions waiting for their delayed outcome, keyed by (model, id). Bounded twice: entries
  * older than the TTL expire, and beyond `maxEntries` the oldest is evicted. A Map keeps
  * insertion (= arrival) order, so expiry and eviction pop from the front in O(1) amortised.
- * Changes since the last snapshot are tracked in `dirty` so a snapshot writes only those.
+ * A snapshot writes only the changes since the previous one (drainChanges).
  */
 export interface JoinEntry {
   version: string;
@@ -24,9 +24,17 @@ export const joinKey = (model: string, id: string) => `${model}\u0000${id}`;
 
 export class JoinIndex {
   readonly entries = new Map<string, JoinEntry>();
-  /** key → entry written, or null deleted, since the last snapshot */
-  dirty = new Map<string, JoinEntry | null>();
   evicted = 0;
+  /** keys taken by outcomes since the last snapshot (evictions are deleted by expiry instead) */
+  taken = new Set<string>();
+  // Arrival order kept apart from the Map: V8 scans a Map's deleted slots when iterating from
+  // its front, which made "evict the oldest" quadratic. A stale slot (key re-added or taken) is
+  // recognised by its expiry time and skipped.
+  private orderKeys: string[] = [];
+  private orderExpires: number[] = [];
+  private head = 0;
+  /** position in the order arrays of the first entry added since the last snapshot */
+  private mark = 0;
 
   constructor(
     readonly ttlMs: number,
@@ -39,15 +47,60 @@ export class JoinIndex {
 
   add(key: string, entry: JoinEntry): void {
     if (this.maxEntries === 0) return;
-    this.entries.delete(key);
     this.entries.set(key, entry);
-    this.dirty.set(key, entry);
+    this.orderKeys.push(key);
+    this.orderExpires.push(entry.expires);
     while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
+      const oldest = this.popOldest();
+      if (oldest === undefined) break;
       this.entries.delete(oldest);
-      this.dirty.set(oldest, null);
       this.evicted++;
     }
+  }
+
+  /** Key of the oldest live entry, removed from the order (not from the Map). */
+  private popOldest(): string | undefined {
+    while (this.head < this.orderKeys.length) {
+      const key = this.orderKeys[this.head];
+      const expires = this.orderExpires[this.head];
+      this.head++;
+      if (this.head > 65_536 && this.head * 2 > this.orderKeys.length) this.compact();
+      if (this.entries.get(key)?.expires === expires) return key;
+    }
+    return undefined;
+  }
+
+  private peekOldest(): JoinEntry | undefined {
+    while (this.head < this.orderKeys.length) {
+      const e = this.entries.get(this.orderKeys[this.head]);
+      if (e?.expires === this.orderExpires[this.head]) return e;
+      this.head++;
+    }
+    return undefined;
+  }
+
+  private compact(): void {
+    this.orderKeys = this.orderKeys.slice(this.head);
+    this.orderExpires = this.orderExpires.slice(this.head);
+    this.mark = Math.max(0, this.mark - this.head);
+    this.head = 0;
+  }
+
+  /**
+   * What a snapshot must write: live entries added since the last one, keys taken since, and
+   * the expiry below which every stored entry is gone (evicted or expired: arrival order is
+   * expiry order, so they are exactly the older ones). Resets the tracking.
+   */
+  drainChanges(): { added: Array<[string, JoinEntry]>; taken: string[]; deleteBefore: number } {
+    const added: Array<[string, JoinEntry]> = [];
+    for (let i = Math.max(this.mark, this.head); i < this.orderKeys.length; i++) {
+      const e = this.entries.get(this.orderKeys[i]);
+      if (e && e.expires === this.orderExpires[i]) added.push([this.orderKeys[i], e]);
+    }
+    const taken = [...this.taken];
+    this.taken.clear();
+    this.mark = this.orderKeys.length;
+    return { added, taken, deleteBefore: this.peekOldest()?.expires ?? Number.MAX_SAFE_INTEGER };
   }
 
   /** Take the entry for an outcome: one outcome per prediction, so a joined entry is removed. */
@@ -55,20 +108,18 @@ export class JoinIndex {
     const entry = this.entries.get(key);
     if (!entry) return { status: "unknown" };
     this.entries.delete(key);
-    this.dirty.set(key, null);
+    this.taken.add(key);
     return entry.expires <= now ? { status: "expired", entry } : { status: "joined", entry };
   }
 
   /**
-   * Drop entries expired for more than one more TTL, from the front (arrival order). Keeping
-   * them that long lets a late outcome be reported as "expired" rather than "unknown".
+   * Drop entries expired for more than one more TTL, oldest first. Keeping them that long lets
+   * a late outcome be reported as "expired" rather than "unknown".
    */
   sweep(now: number): number {
     let n = 0;
-    for (const [key, e] of this.entries) {
-      if (e.expires + this.ttlMs > now) break;
-      this.entries.delete(key);
-      this.dirty.set(key, null);
+    for (let e = this.peekOldest(); e && e.expires + this.ttlMs <= now; e = this.peekOldest()) {
+      this.entries.delete(this.popOldest()!);
       n++;
     }
     return n;

@@ -16,6 +16,8 @@ export interface SnapshotWrite {
   deleteBuckets: string[];
   upsertJoins: Array<{ key: string; expires: number; body: string }>;
   deleteJoins: string[];
+  /** every join entry expiring before this is gone */
+  deleteJoinsBefore: number;
 }
 
 /**
@@ -90,8 +92,9 @@ export class Journal {
     this.db.transaction(() => {
       for (const b of w.upsertBuckets) upB.run(b.key, b.body);
       for (const k of w.deleteBuckets) delB.run(k);
-      for (const j of w.upsertJoins) upJ.run(j.key, j.expires, j.body);
       for (const k of w.deleteJoins) delJ.run(k);
+      this.db.prepare("DELETE FROM joins WHERE expires < ?").run(w.deleteJoinsBefore);
+      for (const j of w.upsertJoins) upJ.run(j.key, j.expires, j.body);
       this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('state', ?)").run(w.state);
       this.db.prepare("DELETE FROM log WHERE seq <= ?").run(w.lastSeq);
     })();

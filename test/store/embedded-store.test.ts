@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import { BatchResult } from "../../src/ingest/batch-result.js";
+import type { EmbeddedStore, InputRecord } from "../../src/store/embedded-store.js";
+import { manualClock, openStore, tempDir, testConfig } from "./harness.js";
+
+const T0 = Date.parse("2026-11-24T10:00:00Z");
+
+function lines(objs: unknown[]): InputRecord[] {
+  return objs.map((o, i) => ({ line: i + 1, text: JSON.stringify(o) }));
+}
+
+function events(n: number, from = 0, extra: Record<string, unknown> = {}) {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return {
+      model: "fraud",
+      version: i % 2 ? "base" : "cand",
+      id: `r${i}`,
+      ts: T0 + (i % 600) * 1000,
+      score: (i % 100) / 100,
+      latencyMs: 1 + (i % 40),
+      groups: { region: ["eu", "us", "apac"][i % 3] },
+      features: { age: 18 + (i % 50), plan: i % 4 ? "pro" : "free" },
+      ...extra,
+    };
+  });
+}
+
+const summaries = (s: EmbeddedStore) =>
+  s
+    .listCohorts()
+    .map(({ model, version }) => ({
+      model,
+      version,
+      summary: s.cohort(model, version, undefined, T0 + 86_400_000)?.toJSON(),
+    }))
+    .sort((a, b) => a.version.localeCompare(b.version));
+
+describe("EmbeddedStore durability (real SQLite files)", () => {
+  it("rebuilds the same summaries from the log alone after a crash (no snapshot)", async () => {
+    using dir = tempDir();
+    const clock = manualClock(T0 + 600_000);
+    const config = testConfig(dir.path);
+    const a = await openStore(config, { clock });
+    const r = new BatchResult();
+    a.ingestEvents(lines(events(5000)), r);
+    a.ingestOutcomes(
+      lines([
+        { model: "fraud", id: "r1", label: 1 },
+        { model: "fraud", id: "nope", label: 0 },
+      ]),
+      r,
+    );
+    expect(r.accepted).toBe(5002);
+    expect(r.outcomes).toEqual({ joined: 1, unknown: 1, expired: 0, self: 0 });
+    // "crash": the first store is abandoned without close() (no final snapshot)
+    const b = await openStore(config, { clock });
+    expect(summaries(b)).toEqual(summaries(a));
+    expect(b.versions("fraud")?.map((v) => [v.version, v.events, v.labelled])).toEqual([
+      ["cand", 2500, 0],
+      ["base", 2500, 1],
+    ]);
+    expect(b.models()[0].unknownOutcomes).toBe(1);
+    b.close();
+  });
+
+  it("restores snapshot + later log, including the outcome join index", async () => {
+    using dir = tempDir();
+    const clock = manualClock(T0 + 600_000);
+    const config = testConfig(dir.path);
+    const a = await openStore(config, { clock });
+    a.ingestEvents(lines(events(3000)), new BatchResult());
+    a.snapshot();
+    expect(a.logBacklog()).toBe(0);
+    a.ingestEvents(lines(events(1000, 3000)), new BatchResult());
+    expect(a.logBacklog()).toBe(1);
+    const before = summaries(a);
+    const b = await openStore(config, { clock });
+    expect(summaries(b)).toEqual(before);
+    expect(b.versions("fraud")?.reduce((n, v) => n + v.events, 0)).toBe(4000);
+    // predictions from before the snapshot and after it still join their outcomes
+    const r = new BatchResult();
+    b.ingestOutcomes(
+      lines([
+        { model: "fraud", id: "r10", label: 1 },
+        { model: "fraud", id: "r3500", label: 0 },
+      ]),
+      r,
+    );
+    expect(r.outcomes.joined).toBe(2);
+    const cand = b.cohort("fraud", "cand", undefined, T0 + 86_400_000)!;
+    expect([cand.scoresPositive.total, cand.scoresNegative.total]).toEqual([1, 1]);
+    b.close();
+    const c = await openStore(config, { clock });
+    expect(c.cohort("fraud", "cand", undefined, T0 + 86_400_000)?.labelled).toBe(2);
+    c.close();
+  });
+
+  it("keeps a pending CloudEvent request across a restart", async () => {
+    using dir = tempDir();
+    const clock = manualClock(T0);
+    const config = testConfig(dir.path);
+    const a = await openStore(config, { clock });
+    a.cloudEventRequest("iris\u0000ce-1", { model: "iris", version: "v1", ts: T0, features: [{ x: 1 }] });
+    const b = await openStore(config, { clock });
+    const r = new BatchResult();
+    const paired = b.cloudEventResponse(
+      "iris\u0000ce-1",
+      (req) => [
+        {
+          model: "iris",
+          version: "v1",
+          ts: req?.ts ?? 0,
+          score: 0.4,
+          ...(req?.features ? { features: req.features[0] } : {}),
+        },
+      ],
+      r,
+    );
+    expect(paired).toBe(true);
+    expect(b.cohort("iris", "v1", undefined, T0 + 1)?.features.get("x")?.kind).toBe("numeric");
+    b.close();
+  });
+
+  it("prunes by retention at snapshot time and keeps the rest", async () => {
+    using dir = tempDir();
+    const clock = manualClock(T0);
+    const config = testConfig(dir.path, { retention: "3600", bucket: "60" });
+    const a = await openStore(config, { clock });
+    a.ingestEvents(lines([{ model: "m", version: "old", score: 0.1, ts: T0 - 1000 }]), new BatchResult());
+    clock.advance(30 * 60_000);
+    a.ingestEvents(lines([{ model: "m", version: "new", score: 0.1 }]), new BatchResult());
+    clock.advance(40 * 60_000);
+    a.snapshot();
+    expect(a.listCohorts()).toEqual([{ model: "m", version: "new" }]);
+    a.close();
+    const b = await openStore(config, { clock });
+    expect(b.listCohorts()).toEqual([{ model: "m", version: "new" }]);
+    b.close();
+  });
+});
