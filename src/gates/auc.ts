@@ -1,5 +1,9 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
-import { asymptoticCsDifference, asymptoticCsHalfWidth, DEFAULT_N_STAR } from "../stats/asymptotic-cs.js";
+import {
+  asymptoticCsDifference,
+  asymptoticCsOneSidedHalfWidth,
+  DEFAULT_N_STAR,
+} from "../stats/asymptotic-cs.js";
 import { aucFromBins } from "../stats/auc-binned.js";
 import { type AucWithVariance, delongFromBins } from "../stats/delong.js";
 import { parseNumberField } from "./config-parse.js";
@@ -43,16 +47,17 @@ function armOf(s: CohortSummary): Arm | { short: string } {
  * AUC gate: rolling ROC AUC of both cohorts on their labelled outcomes, from the label-split score
  * histograms (bins = tied values, DeLong variance from bins).
  *
- * Interval for aucDelta = candidate − baseline: the asymptotic confidence sequence of Waudby-Smith et
- * al. (2023) in GrowthBook's two-sample form, with the DeLong variance as the variance of each arm's
+ * Bounds on aucDelta = candidate − baseline: the asymptotic confidence sequence of Waudby-Smith et al.
+ * (2023) in GrowthBook's two-sample form, with the DeLong variance as the variance of each arm's
  * estimate: arm k has n_k = labelled outcomes and per-observation variance σ̂²_k = n_k·Var_DeLong,k, so
- * SE² = Var_DeLong,b + Var_DeLong,c and the sequence runs on n = n_b + n_c. It is widened by both arms'
- * binning error bound (maxError), so it covers the raw-score AUC difference, not just the binned one.
- * The candidate's own AUC gets a one-arm sequence (σ̂² = n_c·Var_DeLong,c) widened by its maxError.
- * alpha is split in two (Bonferroni): alpha/2 for the difference, alpha/2 for the floor.
+ * SE² = Var_DeLong,b + Var_DeLong,c and the sequence runs on n = n_b + n_c. Each bound is one-sided at
+ * alpha/2 (GrowthBook's one-sided half-width, ρ tuned at alpha) and widened by both arms' binning error
+ * bound (maxError), so it covers the raw-score AUC difference, not just the binned one. The candidate's
+ * own AUC gets a one-arm, one-sided upper bound at alpha/2 (σ̂² = n_c·Var_DeLong,c) plus its maxError.
+ * The two upper bounds are what fails rest on, so the false-fail probability is ≤ alpha/2 + alpha/2.
  *
  * - fail: aucDeltaHigh < −margin (worse than baseline beyond the margin), or the candidate's AUC upper
- *   bound ≤ floor (no better than chance); both hold at any number of looks with probability ≥ 1 − alpha.
+ *   bound ≤ floor (no better than chance); anytime-valid over any number of looks.
  * - pass: both arms have minLabelled outcomes, aucDeltaLow ≥ −margin and the candidate's AUC > floor.
  * - otherwise inconclusive, naming the labelled counts or the interval.
  * Cost: O(bins).
@@ -95,17 +100,30 @@ export const aucGate: Gate<AucConfig> = {
 
     const baselineAuc = b.delong.auc;
     const candidateAuc = c.delong.auc;
-    const cs = asymptoticCsDifference(
-      { mean: baselineAuc, variance: b.labelled * b.delong.variance, n: b.labelled },
-      { mean: candidateAuc, variance: c.labelled * c.delong.variance, n: c.labelled },
+    const moments = (arm: Arm) => ({
+      mean: arm.delong.auc,
+      variance: arm.labelled * arm.delong.variance,
+      n: arm.labelled,
+    });
+    // Estimate and anytime-valid p-value of "no difference" (ρ tuned at alpha); the bounds below are one-sided.
+    const cs = asymptoticCsDifference(moments(b), moments(c), alpha, tuningN);
+    const nTotal = b.labelled + c.labelled;
+    const side = asymptoticCsOneSidedHalfWidth(
+      nTotal,
+      nTotal * (b.delong.variance + c.delong.variance),
       alpha / 2,
       tuningN,
     );
     const binning = b.maxError + c.maxError;
     const aucDelta = cs.estimate;
-    const aucDeltaLow = Math.max(-1, cs.lower - binning);
-    const aucDeltaHigh = Math.min(1, cs.upper + binning);
-    const half = asymptoticCsHalfWidth(c.labelled, c.labelled * c.delong.variance, alpha / 2, tuningN);
+    const aucDeltaLow = Math.max(-1, aucDelta - side - binning);
+    const aucDeltaHigh = Math.min(1, aucDelta + side + binning);
+    const half = asymptoticCsOneSidedHalfWidth(
+      c.labelled,
+      c.labelled * c.delong.variance,
+      alpha / 2,
+      tuningN,
+    );
     const candidateAucLow = Math.max(0, candidateAuc - half - c.maxError);
     const candidateAucHigh = Math.min(1, candidateAuc + half + c.maxError);
 

@@ -55,18 +55,19 @@ describe("auc gate", () => {
     expect(nonFinite(result)).toEqual([]);
   });
 
-  it("computes the interval as the asymptotic CS on DeLong variances, widened by the binning bound", () => {
+  it("computes the bounds as one-sided asymptotic CSs on DeLong variances, widened by the binning bound", () => {
     const { result } = judge(0.8, 0.78, 3000, 5);
     const m = result.metrics as Record<string, number>;
-    // Independent evaluation of Waudby-Smith et al. eq. 155 (GrowthBook form) at alpha/2, N* = 5000:
+    // Independent evaluation of the one-sided asymptotic CS (REFERENCES.md §2.4 a2, GrowthBook form):
+    // half = σ̂·sqrt(2(nρ²+1)/(n²ρ²)·ln(1 + sqrt(nρ²+1)/(2α'))), ρ tuned at 2α', α' = alpha/2, N* = 5000
     const a = alpha / 2;
-    const rho2 = (-2 * Math.log(a) + Math.log(1 - 2 * Math.log(a))) / 5000;
+    const rho2 = (-2 * Math.log(2 * a) + Math.log(1 - 2 * Math.log(2 * a))) / 5000;
     const nB = m.baselinePositives + m.baselineNegatives;
     const nC = m.candidatePositives + m.candidateNegatives;
     const n = nB + nC;
     const sigma2 = n * (m.baselineAucVariance + m.candidateAucVariance);
     const half = Math.sqrt(
-      ((sigma2 * 2 * (n * rho2 + 1)) / (n * n * rho2)) * Math.log(Math.sqrt(n * rho2 + 1) / a),
+      ((sigma2 * 2 * (n * rho2 + 1)) / (n * n * rho2)) * Math.log(1 + Math.sqrt(n * rho2 + 1) / (2 * a)),
     );
     const binning = m.baselineAucMaxError + m.candidateAucMaxError;
     expect(m.aucDeltaLow).toBeCloseTo(m.aucDelta - half - binning, 12);
