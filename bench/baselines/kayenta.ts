@@ -53,7 +53,7 @@ function wdiff(experiment: Float64Array, control: Float64Array, mu: number, zq: 
   while (i < m || j < n) {
     const ev = i < m ? experiment[i] - mu : Number.POSITIVE_INFINITY;
     const cv = j < n ? control[j] : Number.POSITIVE_INFINITY;
-    const v = ev < cv ? ev : cv;
+    const v = Math.min(ev, cv);
     let ei = 0;
     while (i < m && experiment[i] - mu === v) {
       i++;

@@ -1,0 +1,124 @@
+/**
+ * `npm run bench` runs every benchmark and writes docs/BENCHMARKS.md; `npm run bench -- --quick`
+ * runs everything small (CI: the benchmarks must run, their timings are not checked) and writes the
+ * report to a temporary file and stdout, never over the committed one.
+ *
+ * Options: --quick, --out FILE, --only quality,latency,ingestion,python, --aa N, --ab N.
+ */
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, release, tmpdir, totalmem, type } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { runComparePython } from "./compare-python.js";
+import { runIngestion } from "./ingestion.js";
+import { runJudgeLatency } from "./judge-latency.js";
+import { fixedThresholdJudge } from "./judges/fixed-thresholds.js";
+import { kayentaJudge } from "./judges/kayenta-judge.js";
+import { modelgateJudge } from "./judges/modelgate.js";
+import { runQuality } from "./quality.js";
+import { type BenchResults, type Machine, renderReport } from "./report.js";
+
+const SECTIONS = ["quality", "latency", "ingestion", "python"] as const;
+
+function machine(root: string): Machine {
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    ramGb: totalmem() / 2 ** 30,
+    node: process.version,
+    os: `${type()} ${release()}`,
+    commit,
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      quick: { type: "boolean", default: false },
+      out: { type: "string" },
+      only: { type: "string" },
+      aa: { type: "string" },
+      ab: { type: "string" },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const only = new Set(values.only ? values.only.split(",") : SECTIONS);
+  for (const s of only) {
+    if (!(SECTIONS as readonly string[]).includes(s)) {
+      process.stderr.write(`bench: unknown section "${s}" (known: ${SECTIONS.join(", ")})\n`);
+      return 2;
+    }
+  }
+  const root = join(import.meta.dirname, "..");
+  const out =
+    values.out ??
+    (quick ? join(tmpdir(), "modelgate-benchmarks-quick.md") : join(root, "docs", "BENCHMARKS.md"));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = performance.now();
+  const results: BenchResults = {
+    mode: quick ? "quick" : "full",
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(
+      " ",
+    ),
+    date: new Date().toISOString(),
+    seconds: 0,
+    machine: machine(root),
+    notes: [],
+  };
+  if (quick) results.notes.push("Quick mode: small sizes for CI; the figures are not meant to be read.");
+
+  if (only.has("quality")) {
+    results.quality = runQuality({
+      judges: () => [modelgateJudge(), fixedThresholdJudge(), kayentaJudge()],
+      aaRuns: Number(values.aa ?? (quick ? 40 : 1000)),
+      abRuns: Number(values.ab ?? (quick ? 4 : 100)),
+      log,
+    });
+    log(`quality: ${results.quality.seconds.toFixed(0)} s`);
+  }
+  if (only.has("latency")) {
+    results.latency = await runJudgeLatency({
+      sizes: quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000, 10_000_000],
+      judgements: quick ? 30 : 300,
+      log,
+    });
+  }
+  if (only.has("ingestion")) {
+    try {
+      results.ingestion = await runIngestion({
+        events: quick ? 50_000 : 2_000_000,
+        batchSize: 5_000,
+        inFlight: 2,
+        rssEvery: quick ? 10_000 : 250_000,
+        log,
+      });
+    } catch (e) {
+      results.ingestion = { error: (e as Error).message };
+      log(`ingestion failed: ${(e as Error).message}`);
+    }
+  }
+  if (only.has("python")) {
+    results.python = runComparePython({
+      sizes: quick ? [10_000] : [10_000, 100_000, 1_000_000],
+      repeats: quick ? 1 : 3,
+      log,
+    });
+  }
+  results.seconds = (performance.now() - started) / 1000;
+  const text = renderReport(results);
+  writeFileSync(out, text);
+  if (quick) process.stdout.write(text);
+  log(`bench: wrote ${out} in ${results.seconds.toFixed(0)} s`);
+  return results.ingestion && "error" in results.ingestion ? 1 : 0;
+}
+
+process.exitCode = await main();
