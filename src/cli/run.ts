@@ -1,9 +1,17 @@
+import { auditCommand } from "./audit.js";
+import { ingestCommand } from "./ingest.js";
+import { judgeCommand } from "./judge.js";
 import { serveCommand } from "./serve.js";
+import { templateCommand } from "./template.js";
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** stderr is a terminal: progress bars redraw in place instead of printing lines */
+  stderrIsTTY?: boolean;
+  /** epoch ms now (default Date.now) */
+  clock?: () => number;
 }
 
 export interface Command {
@@ -12,7 +20,7 @@ export interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-const COMMANDS: Command[] = [serveCommand];
+const COMMANDS: Command[] = [serveCommand, judgeCommand, ingestCommand, templateCommand, auditCommand];
 
 export const ROOT_HELP = () => `modelgate — an anytime-valid canary judge for ML model rollouts
 

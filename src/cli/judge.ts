@@ -1,0 +1,165 @@
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.js";
+import { GateConfigError } from "../gates/config-parse.js";
+import { GATE_NAMES } from "../gates/registry.js";
+import type { JudgeResponse } from "../judge/judgement.js";
+import { judgementPage } from "../ui/judgement-page.js";
+import { judgeFiles } from "./offline-judge.js";
+import { PredictionsFileError } from "./predictions-file.js";
+import type { CliIo, Command } from "./run.js";
+
+const HELP = `modelgate judge — judge a challenger against the champion on held-out predictions (offline)
+
+Usage: modelgate judge --baseline FILE --candidate FILE [options]
+
+Runs the same gates, statistics and policy as the service's /v1/judge on two predictions files,
+so a CI pipeline can use it as a promotion gate. Exit code: 0 pass, 1 fail, 2 inconclusive or a
+usage / file error.
+
+Files are NDJSON (one object a line with the fields of POST /v1/events: score, label, decision,
+latencyMs, error, ts, id, groups {…}, features {…}) or CSV with a header row (columns score, label,
+decision, latencyMs, error, ts, id, group.<attribute>, feature.<name>); the format follows the
+extension (.csv, else NDJSON) unless --format says.
+
+Options:
+  --baseline FILE, --champion FILE     predictions of the current model
+  --candidate FILE, --challenger FILE  predictions of the new model
+  --gates LIST          gates to run, comma-separated (default: all of ${GATE_NAMES.join(", ")})
+  --optional LIST       gates whose inconclusive verdict does not block a pass
+  --alpha N             family-wise error budget (default 0.05)
+  --min-samples N       minimum samples for every gate
+  --set GATE.FIELD=V    a gate setting, repeatable (e.g. --set latency.maxRatio=1.2)
+  --model NAME          model name shown in the output (default "model")
+  --threshold X         score at or above which a prediction is a positive decision (default 0.5)
+  --format csv|ndjson   file format when the extension does not tell
+  --json                print the judgement as JSON instead of a table
+  --report FILE         also write a standalone HTML report (plots, gates, reason)
+  --help                show this help
+
+Examples:
+  modelgate judge --champion champion.csv --challenger challenger.csv
+  modelgate judge --baseline prod.ndjson --candidate new.ndjson --gates auc,fairness --json
+  modelgate judge --baseline a.csv --candidate b.csv --set auc.margin=0.01 --report report.html || exit 1
+`;
+
+const EXIT: Record<string, number> = { pass: 0, fail: 1, inconclusive: 2 };
+
+function table(r: JudgeResponse): string {
+  const f = (x: number | null) => (x === null ? "–" : Number(x.toPrecision(4)).toString());
+  const rows = [
+    ["gate", "verdict", "metric", "value", "threshold", "interval", "n (b/c)"],
+    ...Object.entries(r.gates).map(([name, g]) => [
+      name,
+      g.verdict,
+      g.metric,
+      f(g.value),
+      f(g.threshold),
+      g.interval ? `[${f(g.interval[0])}, ${f(g.interval[1])}]` : "–",
+      `${g.n.baseline}/${g.n.candidate}`,
+    ]),
+  ];
+  const widths = rows[0].map((_, k) => Math.max(...rows.map((row) => row[k].length)));
+  const lines = rows.map((row) =>
+    row
+      .map((c, k) => c.padEnd(widths[k]))
+      .join("  ")
+      .trimEnd(),
+  );
+  const reasons = Object.entries(r.gates).map(([name, g]) => `  ${name}: ${g.reason}`);
+  return `verdict: ${r.summary.verdict.toUpperCase()} (score ${r.summary.score})
+decisive: ${r.summary.reason}
+
+${lines.join("\n")}
+
+reasons:
+${reasons.join("\n")}
+`;
+}
+
+function parseSets(sets: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq <= 0 || !s.slice(0, eq).includes(".")) {
+      throw new GateConfigError("--set", `expects GATE.FIELD=VALUE, got "${s}"`);
+    }
+    out[s.slice(0, eq).trim()] = s.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export const judgeCommand: Command = {
+  name: "judge",
+  summary: "judge a challenger against the champion on predictions files (CI gate)",
+  async run(args: string[], io: CliIo): Promise<number> {
+    const fail = (message: string) => {
+      io.stderr(`modelgate judge: ${message}\n`);
+      return 2;
+    };
+    let values: Record<string, string | boolean | string[] | undefined>;
+    try {
+      values = parseArgs({
+        args,
+        options: {
+          baseline: { type: "string" },
+          champion: { type: "string" },
+          candidate: { type: "string" },
+          challenger: { type: "string" },
+          gates: { type: "string" },
+          optional: { type: "string" },
+          alpha: { type: "string" },
+          "min-samples": { type: "string" },
+          set: { type: "string", multiple: true },
+          model: { type: "string" },
+          threshold: { type: "string" },
+          format: { type: "string" },
+          json: { type: "boolean" },
+          report: { type: "string" },
+          help: { type: "boolean" },
+        },
+        strict: true,
+      }).values;
+    } catch (e) {
+      return fail(`${(e as Error).message}\n\n${HELP}`);
+    }
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    const baselineFile = (values.baseline ?? values.champion) as string | undefined;
+    const candidateFile = (values.candidate ?? values.challenger) as string | undefined;
+    if (!baselineFile || !candidateFile) {
+      return fail(`--baseline (or --champion) and --candidate (or --challenger) are required\n\n${HELP}`);
+    }
+    try {
+      const config = loadConfig(io.env, { "decision-threshold": values.threshold as string | undefined });
+      const fields: Record<string, unknown> = parseSets((values.set as string[] | undefined) ?? []);
+      if (values.gates !== undefined) fields.gates = values.gates;
+      if (values.optional !== undefined) fields.optional = values.optional;
+      if (values.alpha !== undefined) fields.alpha = values.alpha;
+      if (values["min-samples"] !== undefined) fields.minSamples = values["min-samples"];
+      const view = await judgeFiles({
+        baselineFile,
+        candidateFile,
+        format: values.format as string | undefined,
+        model: (values.model as string | undefined) ?? "model",
+        fields,
+        config,
+        now: (io.clock ?? Date.now)(),
+      });
+      if (values.report) {
+        writeFileSync(values.report as string, judgementPage(view, { nav: false }));
+      }
+      io.stdout(values.json ? `${JSON.stringify(view.response, null, 2)}\n` : table(view.response));
+      if (values.report && !values.json) io.stdout(`report: ${values.report}\n`);
+      return EXIT[view.response.summary.verdict] ?? 2;
+    } catch (e) {
+      if (e instanceof PredictionsFileError) return fail(e.message);
+      if (e instanceof GateConfigError) return fail(`invalid setting ${e.message}`);
+      if (e instanceof ConfigError) return fail(`invalid setting ${e.message}`);
+      if ((e as NodeJS.ErrnoException).code) return fail((e as Error).message);
+      throw e;
+    }
+  },
+};
