@@ -3,6 +3,7 @@
  * `loadConfig` validates once at start and throws ConfigError naming the bad setting, so a
  * misconfigured pod fails fast with a message instead of misbehaving later.
  */
+import { parseTokens } from "./auth/tokens.js";
 import { type NamingContract, NamingError, parseNaming } from "./sources/naming.js";
 
 export class ConfigError extends Error {
@@ -58,6 +59,27 @@ export interface Config {
   cloudEventTtlSeconds: number;
   /** seconds between snapshots of the embedded store (the log is truncated at each) */
   snapshotSeconds: number;
+  /** bearer tokens inline, "<name> <scopes> <token>" entries (docs/security.md); prefer tokensFile */
+  tokens: string | undefined;
+  /** file of bearer tokens (a mounted Secret), reloaded when it changes */
+  tokensFile: string | undefined;
+  /** who may read /metrics: open, or a token with this scope */
+  metricsAuth: "open" | "read" | "admin";
+  /** who may post to /v1/cloudevents: an ingest token, or anyone (KServe's logger sends no headers) */
+  cloudEventsAuth: "ingest" | "open";
+  /** TLS: PEM certificate chain and key files (both or neither), reloaded when they change */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /** how often tokens and TLS files are checked for changes, ms */
+  reloadIntervalMs: number;
+  /** most requests handled at once; beyond, 503 overloaded */
+  maxConcurrentRequests: number;
+  /** a request must be received and answered within this, ms */
+  requestTimeoutMs: number;
+  /** a request's headers must arrive within this, ms (slow-client protection) */
+  headersTimeoutMs: number;
+  /** on SIGTERM, how long in-flight requests may take before connections are cut, ms */
+  shutdownTimeoutMs: number;
 }
 
 interface Setting {
@@ -78,15 +100,13 @@ const int =
     }
     return n;
   };
-const num =
-  (min: number, max: number) =>
-  (raw: string, name: string) => {
-    const n = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
-      throw new ConfigError(name, `must be a number in [${min}, ${max}], got "${raw}"`);
-    }
-    return n;
-  };
+const num = (min: number, max: number) => (raw: string, name: string) => {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be a number in [${min}, ${max}], got "${raw}"`);
+  }
+  return n;
+};
 const oneOf =
   (...values: string[]) =>
   (raw: string, name: string) => {
@@ -334,6 +354,102 @@ export const SETTINGS: Setting[] = [
     parse: int(1),
     default: 30,
   },
+  {
+    key: "tokens",
+    flag: "tokens",
+    env: "MODELGATE_TOKENS",
+    help: "bearer tokens inline: '<name> <scope>[,<scope>] <token>' entries separated by ';' (prefer a file)",
+    parse: (raw: string, name: string) => {
+      try {
+        parseTokens(raw, name);
+      } catch (e) {
+        // the message names the entry, never the token
+        throw new ConfigError(name, (e as Error).message.replace(`${name} `, ""));
+      }
+      return raw;
+    },
+    default: undefined,
+  },
+  {
+    key: "tokensFile",
+    flag: "tokens-file",
+    env: "MODELGATE_TOKENS_FILE",
+    help: "file of bearer tokens, one '<name> <scopes> <token>' per line; no tokens anywhere = auth off",
+    parse: str,
+    default: undefined,
+  },
+  {
+    key: "metricsAuth",
+    flag: "metrics-auth",
+    env: "MODELGATE_METRICS_AUTH",
+    help: "who may read /metrics when auth is on: open | read | admin",
+    parse: oneOf("open", "read", "admin"),
+    default: "open",
+  },
+  {
+    key: "cloudEventsAuth",
+    flag: "cloudevents-auth",
+    env: "MODELGATE_CLOUDEVENTS_AUTH",
+    help: "who may post to /v1/cloudevents when auth is on: ingest | open",
+    parse: oneOf("ingest", "open"),
+    default: "ingest",
+  },
+  {
+    key: "tlsCertFile",
+    flag: "tls-cert-file",
+    env: "MODELGATE_TLS_CERT_FILE",
+    help: "PEM certificate (chain) to serve HTTPS; reloaded when it changes",
+    parse: str,
+    default: undefined,
+  },
+  {
+    key: "tlsKeyFile",
+    flag: "tls-key-file",
+    env: "MODELGATE_TLS_KEY_FILE",
+    help: "PEM private key for --tls-cert-file",
+    parse: str,
+    default: undefined,
+  },
+  {
+    key: "reloadIntervalMs",
+    flag: "reload-interval-ms",
+    env: "MODELGATE_RELOAD_INTERVAL_MS",
+    help: "how often the tokens and TLS files are checked for changes, ms",
+    parse: int(10, 3_600_000),
+    default: 5_000,
+  },
+  {
+    key: "maxConcurrentRequests",
+    flag: "max-concurrent-requests",
+    env: "MODELGATE_MAX_CONCURRENT_REQUESTS",
+    help: "most requests handled at once (beyond: 503 overloaded, Retry-After)",
+    parse: int(1),
+    default: 256,
+  },
+  {
+    key: "requestTimeoutMs",
+    flag: "request-timeout-ms",
+    env: "MODELGATE_REQUEST_TIMEOUT_MS",
+    help: "a request must be received and answered within this, ms",
+    parse: int(100),
+    default: 60_000,
+  },
+  {
+    key: "headersTimeoutMs",
+    flag: "headers-timeout-ms",
+    env: "MODELGATE_HEADERS_TIMEOUT_MS",
+    help: "a request's headers must arrive within this, ms (slow clients are cut)",
+    parse: int(100),
+    default: 10_000,
+  },
+  {
+    key: "shutdownTimeoutMs",
+    flag: "shutdown-timeout-ms",
+    env: "MODELGATE_SHUTDOWN_TIMEOUT_MS",
+    help: "on SIGTERM, how long in-flight requests may take before connections are cut, ms",
+    parse: int(0),
+    default: 25_000,
+  },
 ];
 
 /** Resolve settings: flag beats environment beats default. */
@@ -355,6 +471,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
       "MODELGATE_PROMETHEUS_USERNAME",
       "set either a bearer token or basic auth, not both",
     );
+  }
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile)) {
+    throw new ConfigError(
+      config.tlsCertFile ? "MODELGATE_TLS_KEY_FILE" : "MODELGATE_TLS_CERT_FILE",
+      "set both the TLS certificate and key files, or neither",
+    );
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError("MODELGATE_HEADERS_TIMEOUT_MS", "must not exceed MODELGATE_REQUEST_TIMEOUT_MS");
   }
   return config;
 }

@@ -1,9 +1,17 @@
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createApp } from "./api/app.js";
+import { createLimits, serverTimeouts } from "./api/limits.js";
 import type { ServiceMetrics } from "./api/metrics.js";
+import { adminRouter } from "./api/routes/admin.js";
 import { createJudgeRouter } from "./api/routes/judge.js";
 import { createUiRouter } from "./api/routes/ui.js";
+import { AdminAudit } from "./auth/admin-audit.js";
+import { authMiddleware } from "./auth/middleware.js";
+import { readTls, watchTls } from "./auth/tls.js";
+import { TokenSource } from "./auth/token-source.js";
 import type { Config } from "./config.js";
 import { fileAuditStorage } from "./judge/audit-file.js";
 import { JudgementHistory } from "./judge/history.js";
@@ -35,6 +43,22 @@ export async function startServer(opts: {
   handleSignals?: boolean;
 }): Promise<RunningServer> {
   const { config, logger, metrics } = opts;
+  // Tokens first: a malformed tokens file stops the start before anything is opened.
+  const tokens = new TokenSource({
+    inline: config.tokens,
+    file: config.tokensFile,
+    logger,
+    watchIntervalMs: config.reloadIntervalMs,
+  });
+  const tls =
+    config.tlsCertFile && config.tlsKeyFile
+      ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
+      : undefined;
+  const limits = createLimits({
+    maxConcurrent: config.maxConcurrentRequests,
+    requestTimeoutMs: config.requestTimeoutMs,
+    logger,
+  });
   // Opening loads the last snapshot; the log written after it is replayed once listening
   // (/readyz answers 503 and ingestion refuses writes until then).
   const store = EmbeddedStore.open({ ...storeOptionsFromConfig(config), logger });
@@ -66,13 +90,37 @@ export async function startServer(opts: {
     logger,
     metrics,
     ready: () => store.ready,
+    guards: [
+      limits.middleware,
+      authMiddleware({
+        tokens: () => tokens.current(),
+        logger,
+        metrics: config.metricsAuth,
+        cloudEvents: config.cloudEventsAuth,
+      }),
+    ],
     routers: [
       ...ingestionRouters({ store, config }),
       judge,
       createUiRouter({ history, sources, catalog: store, bucketMs: config.bucketSeconds * 1000 }),
+      adminRouter({
+        store,
+        audit: new AdminAudit(fileAuditStorage(join(config.dataDir, "admin", "audit.jsonl"))),
+        logger,
+      }),
     ],
   });
-  const server = app.listen(config.port, config.host);
+  const timeouts = serverTimeouts(config);
+  const server = tls
+    ? createHttpsServer({ ...timeouts, ...readTls(tls) }, app)
+    : createHttpServer(timeouts, app);
+  const stopTls = tls
+    ? watchTls(server as ReturnType<typeof createHttpsServer>, tls, {
+        intervalMs: config.reloadIntervalMs,
+        logger,
+      })
+    : () => {};
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -89,9 +137,20 @@ export async function startServer(opts: {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await new Promise<void>((r) => server.close(() => r()));
+      // Graceful: refuse new connections, let in-flight requests finish (answers say
+      // Connection: close), cut what is left after shutdownTimeoutMs, then flush the store.
+      limits.drain();
+      const stopped = new Promise<void>((r) => server.close(() => r()));
+      const cut = setTimeout(() => {
+        logger.warn("shutdown timeout: closing remaining connections", { inFlight: limits.inFlight() });
+        server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      await stopped;
+      clearTimeout(cut);
       await replayed;
       store.close();
+      tokens.close();
+      stopTls();
       resolveClosed();
     })();
     return closing;
@@ -105,5 +164,5 @@ export async function startServer(opts: {
     }
   }
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
-  return { url: `http://${host}:${port}`, port, close, closed };
+  return { url: `${tls ? "https" : "http"}://${host}:${port}`, port, close, closed };
 }

@@ -14,6 +14,11 @@ export interface AppDeps {
   ready?: () => boolean;
   /** extra routers mounted after the built-in ones (ingest, judge, ui …) */
   routers?: express.Router[];
+  /**
+   * middleware run before every route, in order: limits (concurrency, timeout) and
+   * authentication (src/auth/middleware.ts, which holds the one table of scopes per route)
+   */
+  guards?: express.RequestHandler[];
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -35,6 +40,7 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
+  for (const g of deps.guards ?? []) app.use(g);
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

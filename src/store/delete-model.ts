@@ -1,0 +1,70 @@
+import { bucketKey } from "./cohort-state.js";
+import { type EmbeddedStore, StoreNotReady } from "./embedded-store.js";
+import type { Journal } from "./journal.js";
+
+/** What an erasure removed. */
+export interface DeletedModel {
+  model: string;
+  versions: number;
+  events: number;
+  buckets: number;
+  /** predictions that were waiting for an outcome */
+  pendingOutcomes: number;
+  /** KServe/Seldon request CloudEvents waiting for their response (they hold feature values) */
+  pendingRequests: number;
+}
+
+/**
+ * Erase everything the embedded store holds about one model (DELETE /v1/models/{model}):
+ * its summaries, lifetime counts, registered keys, join entries and pending CloudEvent
+ * requests, and — because the write-ahead log holds ingested lines verbatim, feature values
+ * included — the log itself: the erasure is made durable by a snapshot (one SQLite
+ * transaction that writes the state without the model and truncates the log), then the file is
+ * rewritten (VACUUM) and the WAL truncated, so the deleted pages do not linger in either file.
+ * Returns undefined when the store holds nothing for the model.
+ *
+ * Synchronous, so no ingestion interleaves between the in-memory deletion and the snapshot.
+ * Cost: O(size of the model's state + size of the database file) for the VACUUM; an
+ * administrative operation, not a hot path.
+ */
+export function deleteModel(store: EmbeddedStore, model: string): DeletedModel | undefined {
+  if (!store.ready) throw new StoreNotReady();
+  const st = store.state;
+  const m = st.models.get(model);
+  const prefix = `${model}\u0000`;
+  const joinKeys = [...st.joins.entries.keys()].filter((k) => k.startsWith(prefix));
+  const pendingKeys = [...store.pending.entries].filter(([, r]) => r.model === model).map(([k]) => k);
+  if (!m && joinKeys.length === 0 && pendingKeys.length === 0 && !st.registry.models.has(model)) {
+    return undefined;
+  }
+  let buckets = 0;
+  let events = 0;
+  for (const [version, v] of m?.versions ?? []) {
+    events += v.counts.events;
+    for (const start of v.buckets.keys()) {
+      const key = bucketKey(model, version, start);
+      st.dirty.delete(key);
+      st.deleted.add(key);
+      buckets++;
+    }
+  }
+  const now = store.now();
+  // taking an entry is how the join index records a deletion for the next snapshot
+  for (const k of joinKeys) st.joins.take(k, now);
+  for (const k of pendingKeys) store.pending.entries.delete(k);
+  st.models.delete(model);
+  st.registry.models.delete(model);
+  store.snapshot();
+  // The journal is the store's private file; the erasure needs it compacted as well.
+  const journal = (store as unknown as { journal: Journal }).journal;
+  journal.db.exec("VACUUM");
+  journal.db.pragma("wal_checkpoint(TRUNCATE)");
+  return {
+    model,
+    versions: m?.versions.size ?? 0,
+    events,
+    buckets,
+    pendingOutcomes: joinKeys.length,
+    pendingRequests: pendingKeys.length,
+  };
+}
