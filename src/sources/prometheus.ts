@@ -63,14 +63,19 @@ export class PrometheusSource implements Source {
     return `${metric}{${matchers.join(",")}}`;
   }
 
-  /** Per-series count added in (from, to] evaluated at `to` (see the class comment). */
+  /**
+   * Per-series count added in (from, to], evaluated at `to` (see the class comment): the exact
+   * difference when the series did not go down; increase() when it reset inside the window; and
+   * when it is lower at `to` than at `from` with no reset in the window (it restarted between the
+   * start sample and the window's first), its value at `to`, the count since the restart.
+   */
   delta(selector: string, windowMs: number, fromMs: number | undefined): string {
     const w = `[${Math.max(1, Math.round(windowMs))}ms]`;
-    const exact =
-      fromMs === undefined
-        ? `last_over_time(${selector}${w})`
-        : `(last_over_time(${selector}${w}) - (last_over_time(${selector}[${this.startLookbackMs}ms] @ ${(fromMs / 1000).toFixed(3)}) or last_over_time(${selector}${w}) * 0)) >= 0`;
-    return `((${exact}) unless (resets(${selector}${w}) > 0)) or increase(${selector}${w})`;
+    const last = `last_over_time(${selector}${w})`;
+    const reset = `(resets(${selector}${w}) > 0)`;
+    if (fromMs === undefined) return `(${last} unless ${reset}) or increase(${selector}${w})`;
+    const start = `last_over_time(${selector}[${this.startLookbackMs}ms] @ ${(fromMs / 1000).toFixed(3)})`;
+    return `(((${last} - (${start} or ${last} * 0)) >= 0) unless ${reset}) or (increase(${selector}${w}) and ${reset}) or ${last}`;
   }
 
   async cohort(q: CohortQuery): Promise<CohortSummary | undefined> {

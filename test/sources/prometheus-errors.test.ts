@@ -143,7 +143,9 @@ describe("PrometheusSource requests", () => {
           '(last_over_time(modelgate_predictions_total{model="fraud",version="a1"}[3600000ms] @ 1699999999.999) or ' +
           'last_over_time(modelgate_predictions_total{model="fraud",version="a1"}[599999ms]) * 0)) >= 0) unless ' +
           '(resets(modelgate_predictions_total{model="fraud",version="a1"}[599999ms]) > 0)) or ' +
-          'increase(modelgate_predictions_total{model="fraud",version="a1"}[599999ms]))',
+          '(increase(modelgate_predictions_total{model="fraud",version="a1"}[599999ms]) and ' +
+          '(resets(modelgate_predictions_total{model="fraud",version="a1"}[599999ms]) > 0)) or ' +
+          'last_over_time(modelgate_predictions_total{model="fraud",version="a1"}[599999ms]))',
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
