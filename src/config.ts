@@ -336,7 +336,7 @@ export const SETTINGS: Setting[] = [
     env: "MODELGATE_JOIN_MAX_ENTRIES",
     help: "most predictions waiting for an outcome (oldest evicted first)",
     parse: int(0),
-    default: 500_000,
+    default: 200_000,
   },
   {
     key: "cloudEventTtlSeconds",
