@@ -18,10 +18,11 @@ const FLAGS = [
 
 /**
  * Debian's headless Chromium through playwright-core (no downloaded browser build), in a fresh
- * empty profile. Fails, never skips, when Chromium is missing. `await using` closes it and
+ * empty profile; `javaScript: false` checks that pages work without scripts. Fails, never skips,
+ * when Chromium is missing. `await using` closes it and
  * removes the profile.
  */
-export async function launchBrowser(): Promise<{
+export async function launchBrowser(opts: { javaScript?: boolean } = {}): Promise<{
   browser: BrowserContext;
   [Symbol.asyncDispose](): Promise<void>;
 }> {
@@ -34,6 +35,7 @@ export async function launchBrowser(): Promise<{
     headless: true,
     args: FLAGS,
     viewport: { width: 1280, height: 900 },
+    javaScriptEnabled: opts.javaScript ?? true,
   });
   return {
     browser: context,
