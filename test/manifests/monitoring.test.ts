@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createServiceMetrics } from "../../src/api/metrics.js";
@@ -54,10 +54,16 @@ describe("PrometheusRule", () => {
     expect(alerts.ModelGateDriftHigh).toBe(
       'max by (model) (modelgate_gate_value{gate="drift", metric="psi"}) > 0.25',
     );
-    expect(alerts.ModelGateLatencyOverSLO).toMatch(/metric="candidateP95"\}\) > 500$/);
-    expect(alerts.ModelGateAucDrop).toMatch(/metric="aucDelta"\}\) < -0.02$/);
-    expect(alerts.ModelGateVerdictFailed).toMatch(/modelgate_judgements_total\{verdict="fail"\}/);
-    expect(alerts.ModelGateFairnessBelowFloor).toMatch(/< 0.8$/);
+    expect(alerts.ModelGateLatencyOverSLO).toBe(
+      "histogram_quantile(0.95, sum by (model, version, le) (rate(modelgate_latency_seconds_bucket[10m]))) > 0.5",
+    );
+    expect(alerts.ModelGateAucDrop).toBe(
+      'min by (model) (modelgate_gate_value{gate="auc", metric="auc_delta"}) < -0.02',
+    );
+    expect(alerts.ModelGateVerdictFailed).toMatch(
+      /modelgate_judgements_total\{gate="overall", verdict="fail"\}/,
+    );
+    expect(alerts.ModelGateFairnessBelowFloor).toMatch(/metric="parity_ratio"\}\) < 0\.8$/);
     expect(Object.keys(alerts)).toContain("ModelGateJudgeErrors");
   });
 });
@@ -105,6 +111,56 @@ describe("metric names", () => {
     expect(exported.length).toBeGreaterThan(0);
     const documented = documentedMetrics();
     for (const name of exported) expect(documented.has(name), name).toBe(true);
+  });
+});
+
+describe("the judge's own metrics", () => {
+  /** `name{label="value", …}` selectors of a metric in the rules and the dashboard. */
+  function selectors(metric: string): Record<string, string>[] {
+    const exprs = [
+      ...rule().spec.groups.flatMap((g: { rules: { expr: string }[] }) => g.rules.map((r) => r.expr)),
+      ...dashboardExprs(),
+    ];
+    return exprs.flatMap((e) =>
+      [...e.matchAll(new RegExp(`${metric}\\{([^}]*)\\}`, "g"))].map((m) =>
+        Object.fromEntries(
+          [...m[1]!.matchAll(/(\w+)\s*(?:=~|!=|=)\s*"([^"]*)"/g)].map((x) => [x[1]!, x[2]!]),
+        ),
+      ),
+    );
+  }
+
+  it("are registered by the judge router with the labels the rules select on", async () => {
+    const { Registry } = await import("prom-client");
+    const { createJudgeRouter } = await import("../../src/api/routes/judge.js");
+    const registry = new Registry();
+    createJudgeRouter({
+      sources: {},
+      defaultSource: "embedded",
+      history: {} as never,
+      metricsRegistry: registry,
+    });
+    for (const name of ["modelgate_judgements_total", "modelgate_gate_value"]) {
+      const metric = registry.getSingleMetric(name) as unknown as { labelNames: string[] } | undefined;
+      expect(metric, name).toBeDefined();
+      const used = selectors(name);
+      expect(used.length, name).toBeGreaterThan(0);
+      for (const sel of used)
+        for (const label of Object.keys(sel)) expect(metric!.labelNames, `${name} ${label}`).toContain(label);
+    }
+  });
+
+  it("use decisive metric names the gates report", () => {
+    const gatesDir = join(ROOT, "src", "gates");
+    const source = readdirSync(gatesDir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => readFileSync(join(gatesDir, f), "utf8"))
+      .join("\n");
+    for (const sel of selectors("modelgate_gate_value")) {
+      // latency's name is built from the quantile (`${qLabel}_ratio`), the others are literals.
+      const literal = sel.metric === "p95_ratio" ? "_ratio`" : `metric: "${sel.metric}"`;
+      expect(source.includes(literal), `gate metric ${sel.gate}/${sel.metric}`).toBe(true);
+    }
   });
 });
 
