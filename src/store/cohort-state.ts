@@ -1,4 +1,5 @@
 import type { Outcome, PredictionEvent } from "../ingest/event.js";
+import { type PairingIndex, type PairingOptions, pairingFor } from "../shadow/pairing-index.js";
 import { CohortSummary, DEFAULT_LAYOUT, type SummaryLayout } from "../sketch/cohort-summary.js";
 import { addLabel } from "../sketch/group-counts.js";
 import { LatencySketch } from "../sketch/latency-sketch.js";
@@ -33,6 +34,8 @@ export interface StateOptions {
   joinTtlMs: number;
   joinMaxEntries: number;
   limits: StoreLimits;
+  /** pairing of versions' answers to the same request id (shadow mode); false = off */
+  pairing?: Partial<PairingOptions> | false;
 }
 
 export interface VersionState {
@@ -60,6 +63,8 @@ export class CohortState {
   readonly models = new Map<string, ModelState>();
   registry: KeyRegistry;
   joins: JoinIndex;
+  /** shadow pairing (src/shadow): fed every event and outcome, persisted with the snapshot */
+  pairing: PairingIndex | undefined;
   /** buckets changed / deleted since the last snapshot */
   dirty = new Set<string>();
   deleted = new Set<string>();
@@ -67,6 +72,7 @@ export class CohortState {
   constructor(readonly opts: StateOptions) {
     this.registry = new KeyRegistry(opts.limits);
     this.joins = new JoinIndex(opts.joinTtlMs, opts.joinMaxEntries);
+    this.pairing = opts.pairing === false ? undefined : pairingFor(opts, opts.pairing);
   }
 
   bucketStart(ts: number): number {
@@ -188,10 +194,12 @@ export class CohortState {
         expires: now + this.opts.joinTtlMs,
       });
     }
+    this.pairing?.observe(e, now);
   }
 
   /** Add a label to the bucket its prediction was counted in (or, self-contained, to the outcome's own). */
   applyOutcome(o: Outcome, now: number): OutcomeStatus {
+    this.pairing?.observeOutcome(o, now);
     const m = this.model(o.model);
     let target:
       | {
@@ -266,6 +274,7 @@ export class CohortState {
       if (m.versions.size === 0) this.models.delete(model);
     }
     this.joins.sweep(now);
+    this.pairing?.prune(now);
   }
 
   /** Merge of the version's buckets overlapping [from, to); undefined if the version is unknown. */

@@ -8,6 +8,7 @@ import {
   parseOutcome,
 } from "../ingest/event.js";
 import { type Logger, silentLogger } from "../log.js";
+import type { PairingIndexJSON } from "../shadow/pairing-index.js";
 import {
   CohortSummary,
   type CohortSummaryJSON,
@@ -96,6 +97,8 @@ interface StateJSON {
   pending: Array<[string, PendingRequest]>;
   unpaired: number;
   evicted: number;
+  /** shadow pairing state (absent in snapshots written before it existed) */
+  pairing?: PairingIndexJSON;
 }
 
 /**
@@ -169,6 +172,7 @@ export class EmbeddedStore {
     for (const { k, body } of this.journal.loadJoins())
       st.joins.entries.set(k, JSON.parse(body) as JoinEntry);
     st.joins.evicted = j.evicted;
+    if (j.pairing && st.pairing) st.pairing.load(j.pairing);
     this.pending.unpaired = j.unpaired;
     for (const [k, p] of j.pending) this.pending.entries.set(k, p);
     st.dirty.clear();
@@ -394,6 +398,7 @@ export class EmbeddedStore {
       pending: [...this.pending.entries],
       unpaired: this.pending.unpaired,
       evicted: st.joins.evicted,
+      ...(st.pairing ? { pairing: st.pairing.toJSON() } : {}),
     };
     this.journal.writeSnapshot({
       state: JSON.stringify(state),
