@@ -77,17 +77,20 @@ export function runQuality(opts: {
   abRuns: number;
   run?: RunOptions;
   seed?: number;
+  /** A/B scenarios to run (default all) */
+  only?: (s: Scenario) => boolean;
   log?: (line: string) => void;
 }): QualityResult {
   const start = performance.now();
   const run = opts.run ?? DEFAULT_RUN;
   const seed = opts.seed ?? 20_261_125;
   const log = opts.log ?? (() => {});
-  const { aa, ab } = scenarios();
+  const { aa, ab: all } = scenarios();
+  const ab = opts.only ? all.filter(opts.only) : all;
   const names = opts.judges().map((j) => j.name);
   const gates = Object.fromEntries(opts.judges().map((j) => [j.name, j.gates]));
 
-  log(`quality: A/A × ${opts.aaRuns} runs`);
+  log(`quality at ${run.rate} req/s: A/A × ${opts.aaRuns} runs`);
   const aaTraces = runMany(aa, opts.judges, opts.aaRuns, seed, run, false, (d) =>
     log(`  A/A ${d}/${opts.aaRuns}`),
   );

@@ -24,6 +24,8 @@ export interface BenchResults {
   seconds: number;
   machine: Machine;
   quality?: QualityResult;
+  /** the same judges at 10× the traffic on a subset of regressions */
+  qualityHighRate?: QualityResult;
   latency?: { rows: LatencyRow[]; gates: string[] };
   python?: CompareRow[];
   ingestion?: IngestionResult | { error: string };
@@ -61,24 +63,30 @@ export function beyondTolerance(s: Scenario): string {
   }
 }
 
-function qualitySection(q: QualityResult): string {
+function qualitySection(q: QualityResult, heading: string, setup = true): string {
   const out: string[] = [];
   const r = q.run;
   const judges = q.aa.map((a) => a.judge);
-  out.push("## 1. Judgement quality on simulated Argo analysis runs\n");
-  out.push(
-    [
-      `Each run: traffic at **${r.rate} requests/s** (Poisson), **${Math.round((1 - r.candidateShare) * 100)}/${Math.round(r.candidateShare * 100)}** stable/canary split, **${r.looks} looks ${r.lookSeconds} s apart** over the cumulative window (≈ ${int(r.rate * r.candidateShare * r.lookSeconds)} canary events per look, ≈ ${int(r.rate * r.candidateShare * r.lookSeconds * r.looks)} by the last one); ${Math.round(r.labelledShare * 100)}% of events carry their label. A run **fails** at the first look at which the judge says fail (Argo's default \`failureLimit: 0\` aborts there). All judges see the same events of the same runs (seeded).`,
-      "",
-      "Synthetic model (bench/sim/world.ts): label ~ Bernoulli(0.3); score = logistic(z), z ~ N(1.19·label, 1) (AUC 0.80); latency ~ LogNormal(ln 50 ms, 0.5) (p95 ≈ 114 ms); groups a/b 50/50, decision = score ≥ 0.5 (selection rate ≈ 0.61 in both). Regressions are injected into the canary only: prediction shift (z + δ, δ solved for the stated PSI on 10 baseline-decile bins), latency × factor, AUC drop by label noise (scores and selection rates unchanged), group b's positive decisions kept with probability = target parity ratio, errors at the stated rate (stable: 0).",
-      "",
-      "Judges:",
-      `- **modelgate**: the registered gates (${q.gates.modelgate.join(", ")}) with default configs, each at alpha/${q.gates.modelgate.length} of a family-wise alpha 0.05 (the judge's Bonferroni split), combined by the judge's policy; summaries built by the store's CohortState.applyEvent.`,
-      `- **fixed thresholds** as written by hand, checked on cumulative point estimates at every look: PSI < ${FIXED_LIMITS.psi}, canary p95 < ${FIXED_LIMITS.p95Ratio} × stable p95, AUC drop < ${FIXED_LIMITS.aucDrop}, parity ratio ≥ ${FIXED_LIMITS.parityRatio}, canary error rate < ${FIXED_LIMITS.errorRate * 100}%.`,
-      `- **Kayenta NetflixACAJudge** (bench/baselines/kayenta.ts) re-applied at every look to per-${r.stepSeconds}-second aggregates of each arm since the start: mean score (either), p95 latency (increase, allowedIncrease 1.2), error rate (increase), AUC of the step's labelled events (decrease), selection rate of group a and of group b (either); one Kayenta group per gate, equal weights; the run fails when a look's score ≤ marginal ${KAYENTA_THRESHOLDS.marginal} or the last look's score < pass ${KAYENTA_THRESHOLDS.pass} (standalone canary analysis semantics, REFERENCES §1.6).`,
-      "",
-    ].join("\n"),
-  );
+  out.push(`${heading}\n`);
+  if (!setup) {
+    out.push(
+      `Same model, judges and rules as above; traffic at **${int(r.rate)} requests/s** (≈ ${int(r.rate * r.candidateShare * r.lookSeconds)} canary events per look), fewer runs (wide intervals).\n`,
+    );
+  }
+  if (setup)
+    out.push(
+      [
+        `Each run: traffic at **${r.rate} requests/s** (Poisson), **${Math.round((1 - r.candidateShare) * 100)}/${Math.round(r.candidateShare * 100)}** stable/canary split, **${r.looks} looks ${r.lookSeconds} s apart** over the cumulative window (≈ ${int(r.rate * r.candidateShare * r.lookSeconds)} canary events per look, ≈ ${int(r.rate * r.candidateShare * r.lookSeconds * r.looks)} by the last one); ${Math.round(r.labelledShare * 100)}% of events carry their label. A run **fails** at the first look at which the judge says fail (Argo's default \`failureLimit: 0\` aborts there). All judges see the same events of the same runs (seeded).`,
+        "",
+        "Synthetic model (bench/sim/world.ts): label ~ Bernoulli(0.3); score = logistic(z), z ~ N(1.19·label, 1) (AUC 0.80); latency ~ LogNormal(ln 50 ms, 0.5) (p95 ≈ 114 ms); groups a/b 50/50, decision = score ≥ 0.5 (selection rate ≈ 0.61 in both). Regressions are injected into the canary only: prediction shift (z + δ, δ solved for the stated PSI on 10 baseline-decile bins), latency × factor, AUC drop by label noise (scores and selection rates unchanged), group b's positive decisions kept with probability = target parity ratio, errors at the stated rate (stable: 0).",
+        "",
+        "Judges:",
+        `- **modelgate**: the registered gates (${q.gates.modelgate.join(", ")}) with default configs, each at alpha/${q.gates.modelgate.length} of a family-wise alpha 0.05 (the judge's Bonferroni split), combined by the judge's policy; summaries built by the store's CohortState.applyEvent.`,
+        `- **fixed thresholds** as written by hand, checked on cumulative point estimates at every look: PSI < ${FIXED_LIMITS.psi}, canary p95 < ${FIXED_LIMITS.p95Ratio} × stable p95, AUC drop < ${FIXED_LIMITS.aucDrop}, parity ratio ≥ ${FIXED_LIMITS.parityRatio}, canary error rate < ${FIXED_LIMITS.errorRate * 100}%.`,
+        `- **Kayenta NetflixACAJudge** (bench/baselines/kayenta.ts) re-applied at every look to per-${r.stepSeconds}-second aggregates of each arm since the start: mean score (either), p95 latency (increase, allowedIncrease 1.2), error rate (increase), AUC of the step's labelled events (decrease), selection rate of group a and of group b (either); one Kayenta group per gate, equal weights; the run fails when a look's score ≤ marginal ${KAYENTA_THRESHOLDS.marginal} or the last look's score < pass ${KAYENTA_THRESHOLDS.pass} (standalone canary analysis semantics, REFERENCES §1.6).`,
+        "",
+      ].join("\n"),
+    );
   out.push(`### A/A: identical stable and canary, ${int(q.aaRuns)} runs\n`);
   out.push(
     "False-fail rate = share of runs failed at some look (95% Wilson interval). Per-gate columns count a gate (Kayenta: a metric of that group classified High/Low) failing on its own at some look; a target of ≤ 5% applies to the overall column.\n",
@@ -102,10 +110,10 @@ function qualitySection(q: QualityResult): string {
         .map((g) => `${g} ${pct(mg.gatePass[g] as Rate)}`)
         .join(
           ", ",
-        )}); in the other runs it stayed inconclusive, which in Argo leaves the rollout paused for a human rather than promoting it.`,
+        )})${mg.pass.rate < 1 ? "; in the other runs it stayed inconclusive, which in Argo leaves the rollout paused for a human rather than promoting it" : ""}.`,
     );
   }
-  out.push(`\n### A/B: injected regressions, ${int(q.abRuns)} runs per row\n`);
+  out.push(`\n### A/B: injected regressions, ${int(q.abRuns)} run${q.abRuns === 1 ? "" : "s"} per row\n`);
   out.push(
     "Detection rate, then median look and median canary events at the failing look (among detecting runs). “beyond tolerance” says whether the change exceeds modelgate's default tolerance for that gate: failing a change inside it is a false alarm from that policy's point of view, not power.\n",
   );
@@ -125,7 +133,7 @@ function qualitySection(q: QualityResult): string {
 
 /** Data-driven reading of the tables: where modelgate is ahead and where it is behind. */
 function comparison(q: QualityResult): string {
-  const lines: string[] = ["### Reading the tables\n"];
+  const lines: string[] = [`### Reading the tables (${int(q.run.rate)} req/s)\n`];
   const mg = q.aa.find((a) => a.judge === "modelgate");
   for (const a of q.aa) {
     const over =
@@ -283,7 +291,17 @@ export function renderReport(r: BenchResults): string {
     "",
   ];
   if (r.notes.length > 0) out.push(...r.notes.map((n) => `> ${n}`), "");
-  if (r.quality) out.push(qualitySection(r.quality));
+  if (r.quality)
+    out.push(qualitySection(r.quality, "## 1. Judgement quality on simulated Argo analysis runs"));
+  if (r.qualityHighRate) {
+    out.push(
+      qualitySection(
+        r.qualityHighRate,
+        `## 1b. Judgement quality at ${int(r.qualityHighRate.run.rate)} requests/s (subset)`,
+        false,
+      ),
+    );
+  }
   if (r.latency) out.push(latencySection(r.latency));
   if (r.ingestion) out.push(ingestionSection(r.ingestion));
   if (r.python) out.push(pythonSection(r.python));
