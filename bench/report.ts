@@ -270,6 +270,23 @@ function pythonSection(rows: CompareRow[]): string {
   return out.join("\n");
 }
 
+const CAVEATS = `## What these figures do not show
+
+- The simulation is idealised: independent events, a constant traffic rate and split, labels arriving with the
+  prediction (no delay, no join), one protected attribute with two equally sized groups. Real canaries have
+  diurnal traffic, correlated requests and late labels; the sequential guarantees do not need a constant rate,
+  the fixed-horizon baselines' error rates depend on it.
+- Every judge uses its default or commonly written configuration (modelgate's gate defaults, Kayenta's
+  hard-coded 98% and 0.25·|HL| rule with the thresholds above, hand-written limits). Other settings trade
+  false fails against power differently; the tolerance column says which changes each policy should catch.
+- Kayenta is fed exact per-step quantiles and AUCs computed from the raw events, which is kinder to it than
+  Prometheus' histogram_quantile; it never sees the raw events themselves (that is how Kayenta works).
+- “Detection” counts a run failed at any look; for modelgate a regression that is not detected usually ends
+  the run inconclusive (the rollout pauses), not passed.
+- Timings were measured on a shared machine (other processes were running), single-threaded, in-process
+  for the judgement; they are indicative, not a controlled benchmark. The judgement latency excludes HTTP.
+`;
+
 export function renderReport(r: BenchResults): string {
   const m = r.machine;
   const out: string[] = [
@@ -305,5 +322,6 @@ export function renderReport(r: BenchResults): string {
   if (r.latency) out.push(latencySection(r.latency));
   if (r.ingestion) out.push(ingestionSection(r.ingestion));
   if (r.python) out.push(pythonSection(r.python));
+  out.push(CAVEATS);
   return `${out.join("\n")}\n`;
 }
