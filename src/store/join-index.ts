@@ -50,6 +50,9 @@ export class JoinIndex {
     this.entries.set(key, entry);
     this.orderKeys.push(key);
     this.orderExpires.push(entry.expires);
+    // Slots of taken entries stay in the order arrays until they reach the front; if outcomes
+    // keep taking entries while an older one waits, rebuild so memory stays O(maxEntries).
+    if (this.orderKeys.length - this.head > 2 * this.maxEntries + 1024) this.rebuildOrder();
     while (this.entries.size > this.maxEntries) {
       const oldest = this.popOldest();
       if (oldest === undefined) break;
@@ -75,8 +78,17 @@ export class JoinIndex {
       const e = this.entries.get(this.orderKeys[this.head]);
       if (e?.expires === this.orderExpires[this.head]) return e;
       this.head++;
+      if (this.head > 65_536 && this.head * 2 > this.orderKeys.length) this.compact();
     }
     return undefined;
+  }
+
+  private rebuildOrder(): void {
+    this.orderKeys = [...this.entries.keys()];
+    this.orderExpires = [...this.entries.values()].map((e) => e.expires);
+    this.head = 0;
+    // which entries are new since the last snapshot is lost: the next one rewrites them all
+    this.mark = 0;
   }
 
   private compact(): void {

@@ -152,3 +152,22 @@ describe("KeyRegistry limits", () => {
     expect(r.models.has("other")).toBe(false);
   });
 });
+
+describe("JoinIndex memory", () => {
+  it("stays O(maxEntries) when outcomes take entries while an old one waits", async () => {
+    const { JoinIndex } = await import("../../src/store/join-index.js");
+    const j = new JoinIndex(1e9, 100);
+    j.add("old", { version: "v", bucket: 0, expires: 1e9 });
+    for (let i = 0; i < 50_000; i++) {
+      j.add(`k${i}`, { version: "v", bucket: 0, expires: 1e9 + i });
+      expect(j.take(`k${i}`, 0).status).toBe("joined");
+    }
+    const internals = j as unknown as { orderKeys: string[]; head: number };
+    expect(internals.orderKeys.length - internals.head).toBeLessThanOrEqual(2 * 100 + 1025);
+    expect(j.size).toBe(1);
+    expect(j.take("old", 0).status).toBe("joined");
+    // a snapshot after the rebuild still sees every live entry
+    j.add("new", { version: "v", bucket: 0, expires: 5 });
+    expect(j.drainChanges().added.map(([k]) => k)).toEqual(["new"]);
+  });
+});
