@@ -169,8 +169,8 @@ export class EmbeddedStore {
         CohortSummary.fromJSON(JSON.parse(body) as CohortSummaryJSON),
       );
     }
-    for (const { k, body } of this.journal.loadJoins())
-      st.joins.entries.set(k, JSON.parse(body) as JoinEntry);
+    // through add(), so the loaded entries (oldest first) take their place in the arrival order
+    for (const { k, body } of this.journal.loadJoins()) st.joins.add(k, JSON.parse(body) as JoinEntry);
     st.joins.evicted = j.evicted;
     if (j.pairing && st.pairing) st.pairing.load(j.pairing);
     this.pending.unpaired = j.unpaired;

@@ -139,3 +139,31 @@ describe("EmbeddedStore durability (real SQLite files)", () => {
     b.close();
   });
 });
+
+describe("EmbeddedStore join index after a restart", () => {
+  it("evicts loaded entries first, oldest first, within the maximum", async () => {
+    using dir = tempDir();
+    const clock = manualClock(T0 + 600_000);
+    const config = testConfig(dir.path, { "join-max-entries": "10" });
+    const a = await openStore(config, { clock });
+    for (let i = 0; i < 10; i++) {
+      a.ingestEvents(lines([{ model: "m", version: "v", id: `old${i}`, score: 0.5 }]), new BatchResult());
+      clock.advance(1);
+    }
+    a.close();
+    const b = await openStore(config, { clock });
+    expect(b.state.joins.size).toBe(10);
+    b.ingestEvents(
+      lines([
+        { model: "m", version: "v", id: "new0", score: 0.5 },
+        { model: "m", version: "v", id: "new1", score: 0.5 },
+      ]),
+      new BatchResult(),
+    );
+    expect(b.state.joins.size).toBe(10);
+    const r = new BatchResult();
+    b.ingestOutcomes(lines(["old0", "old1", "old2", "new1"].map((id) => ({ model: "m", id, label: 1 }))), r);
+    expect(r.outcomes).toEqual({ joined: 2, unknown: 2, expired: 0, self: 0 });
+    b.close();
+  });
+});
