@@ -30,17 +30,42 @@ export interface K8sObject {
 }
 
 const INSTALL = [
-  "kubectl is needed to build the kustomizations (kubectl kustomize).",
-  "Install it: apt-get install -y kubernetes-client   (Debian; .ci/run does this)",
-  "or see https://kubernetes.io/docs/tasks/tools/ for other systems.",
+  "kubectl 1.21 or later is needed to build the kustomizations (kubectl kustomize, kustomize v4+).",
+  "Install it: apt-get install -y kubectl   (from the Kubernetes project's apt repository),",
+  "or any kubectl binary >= 1.21 on PATH. Debian's own kubernetes-client package (1.20) is too old.",
 ].join("\n");
 
 const cache = new Map<string, K8sObject[]>();
+let checkedVersion = false;
+
+/**
+ * The manifests use kustomize v4+ features (`labels`, `patches` with targets, generator labels).
+ * kubectl 1.21+ embeds kustomize v4+; Debian bookworm's `kubernetes-client` is 1.20 (kustomize v2),
+ * too old, so say so instead of failing on a confusing build error.
+ */
+function checkKustomizeVersion(): void {
+  if (checkedVersion) return;
+  const out = spawnSync("kubectl", ["version", "--client", "-o", "json"], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (out.error && (out.error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(INSTALL);
+  const version =
+    (JSON.parse(out.stdout || "{}") as { kustomizeVersion?: string }).kustomizeVersion ?? "unknown";
+  const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
+  if (major < 4) {
+    throw new Error(
+      `kubectl's kustomize is ${version}; these manifests need kustomize v4 or later (kubectl 1.21+).\n${INSTALL}`,
+    );
+  }
+  checkedVersion = true;
+}
 
 /** `kubectl kustomize manifests/<dir>` parsed into objects; fails with install instructions without kubectl. */
 export function build(dir: string): K8sObject[] {
   const hit = cache.get(dir);
   if (hit) return hit;
+  checkKustomizeVersion();
   const out = spawnSync("kubectl", ["kustomize", join(MANIFESTS, dir)], {
     encoding: "utf8",
     timeout: 60_000,
