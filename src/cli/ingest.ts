@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, openSync, statSync } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { parseArgs } from "node:util";
 import { progressBar } from "./progress.js";
@@ -86,7 +86,9 @@ export const ingestCommand: Command = {
         done(null, chunk);
       },
     });
-    const body = Readable.toWeb(createReadStream(file).pipe(counter)) as ReadableStream<Uint8Array>;
+    // opened now, so a failed request can close it before anything is read
+    const input = createReadStream("", { fd: openSync(file, "r") });
+    const body = Readable.toWeb(input.pipe(counter)) as ReadableStream<Uint8Array>;
     let res: Response;
     try {
       res = await fetch(url, {
@@ -99,6 +101,7 @@ export const ingestCommand: Command = {
         duplex: "half",
       } as RequestInit);
     } catch (e) {
+      input.destroy();
       progress.finish();
       const cause = (e as { cause?: { message?: string } }).cause?.message;
       return fail(`cannot reach ${url}: ${cause ?? (e as Error).message}`);
