@@ -24,8 +24,7 @@ export function newTally(): LoadTally {
   };
 }
 
-const add = (m: Map<string, number>, k: string | number, n: number) =>
-  m.set(k as string, (m.get(k as string) ?? 0) + n);
+const add = <K>(m: Map<K, number>, k: K, n: number) => m.set(k, (m.get(k) ?? 0) + n);
 
 /**
  * Sustained load until `stop()` is true: `ingesters` loops posting batches of `batch` events
