@@ -8,7 +8,7 @@ import type { K8sObject } from "../manifests/kustomize.js";
 import { validateObject } from "../manifests/validate.js";
 import { cli, ROOT } from "./cli-io.js";
 
-type Template = K8sObject & {
+type Template = Omit<K8sObject, "spec"> & {
   spec: {
     args: Array<{ name: string; value?: string; valueFrom?: unknown }>;
     metrics: Array<Record<string, unknown> & { provider: { web: Record<string, unknown> } }>;
@@ -38,7 +38,7 @@ async function template(args: string[]): Promise<Template> {
 describe("modelgate template", () => {
   it("prints a schema-valid AnalysisTemplate consistent with manifests/templates", async () => {
     const t = await template(["--model", "fraud-scorer"]);
-    const v = await validateObject(t);
+    const v = await validateObject(t as K8sObject);
     expect(v.via).toBe("argo-crd");
     expect(v.errors).toEqual([]);
     expect(t.kind).toBe("AnalysisTemplate");
@@ -78,7 +78,7 @@ describe("modelgate template", () => {
       "--count",
       "20",
     ]);
-    expect((await validateObject(t)).errors).toEqual([]);
+    expect((await validateObject(t as K8sObject)).errors).toEqual([]);
     expect(t.spec.args.find((a) => a.name === "inconclusive-limit")?.value).toBe("19");
     const body = substitute(t.spec.metrics[0].provider.web.jsonBody, t.spec.args) as Record<string, unknown>;
     // `rollout` (the Rollout to put Events on) is sent as the library templates send it; the judge's
@@ -104,7 +104,7 @@ describe("modelgate template", () => {
       "--name",
       "credit-gates",
     ]);
-    expect((await validateObject(t)).errors).toEqual([]);
+    expect((await validateObject(t as K8sObject)).errors).toEqual([]);
     expect(t.kind).toBe("ClusterAnalysisTemplate");
     expect(t.metadata.name).toBe("credit-gates");
     expect(t.spec.metrics.map((m) => [m.name, m.provider.web.url])).toEqual([
