@@ -329,8 +329,9 @@ describe("KServe / Seldon CloudEvents over HTTP", () => {
     await send(app.url, fixtures.seldon[0]);
     expect((await send(app.url, fixtures.seldon[1])).body.cloudevent.paired).toBe(true);
     expect(app.store.cohort("income", "v3", undefined, T0 + 1)?.features.get("age")?.kind).toBe("numeric");
+    // structured mode reaches the same handler through /v1/events too
     const structured = await post(
-      `${app.url}/v1/cloudevents?version=s1`,
+      `${app.url}/v1/events?version=s1`,
       JSON.stringify({
         specversion: "1.0",
         id: "st-1",

@@ -7,7 +7,10 @@ describe("GET /v1/models", () => {
   it("lists models and versions with counts and time ranges", async () => {
     using dir = tempDir();
     await using app = await startApp(testConfig(dir.path), { clock: manualClock(T0) });
-    expect(await (await fetch(`${app.url}/v1/models`)).json()).toEqual({ models: [] });
+    expect(await (await fetch(`${app.url}/v1/models`)).json()).toEqual({
+      models: [],
+      cloudEvents: { pendingRequests: 0, unpairedRequests: 0 },
+    });
     await post(
       `${app.url}/v1/events`,
       JSON.stringify([
@@ -37,6 +40,7 @@ describe("GET /v1/models", () => {
           lastTs: new Date(T0).toISOString(),
         },
       ],
+      cloudEvents: { pendingRequests: 0, unpairedRequests: 0 },
     });
     const v = (await (await fetch(`${app.url}/v1/models/fraud/versions`)).json()) as { versions: unknown[] };
     expect(v.versions[0]).toEqual({

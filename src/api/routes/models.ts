@@ -20,7 +20,12 @@ export function modelsRouter(deps: { store: EmbeddedStore }): Router {
       firstTs: iso(m.firstTs),
       lastTs: iso(m.lastTs),
     }));
-    res.json({ models });
+    const { pending } = deps.store;
+    res.json({
+      models,
+      // KServe/Seldon request events waiting for their response, and those dropped without one
+      cloudEvents: { pendingRequests: pending.entries.size, unpairedRequests: pending.unpaired },
+    });
   });
   router.get("/v1/models/:model/versions", (req, res) => {
     const versions = deps.store.versions(req.params.model);
