@@ -1,6 +1,7 @@
 import { GateConfigError } from "../gates/config-parse.js";
 import type { GateResult } from "../gates/gate.js";
 import type { GateRegistry } from "../gates/registry.js";
+import { runShadowJudgement } from "../shadow/judge.js";
 import { CohortSummary } from "../sketch/cohort-summary.js";
 import type { Source } from "../sources/source.js";
 import { finite } from "./finite.js";
@@ -35,6 +36,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * is reported as inconclusive with the message rather than turning the whole answer into an error.
  */
 export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<JudgeResponse> {
+  if (req.mode === "shadow") return runShadowJudgement(req, deps);
   const sourceName = req.source ?? deps.defaultSource;
   const source = deps.sources[sourceName];
   if (!source) {
@@ -120,6 +122,7 @@ export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<
       gateAlpha,
       source: sourceName,
       at: iso(deps.clock()),
+      mode: "canary" as const,
     },
   });
   return deps.history.record(lookKey, response);

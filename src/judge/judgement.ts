@@ -19,6 +19,8 @@ export interface JudgementMeta {
   source: string;
   /** ISO 8601 time of the judgement */
   at: string;
+  /** canary: two cohorts compared; shadow: paired answers to the same requests (src/shadow) */
+  mode?: "canary" | "shadow";
 }
 
 /** The answer of /v1/judge (DESIGN.md "Response shape"); `summary` is what templates select. */

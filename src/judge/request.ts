@@ -1,5 +1,11 @@
-import { GateConfigError, parseNameListField, parseNumberField } from "../gates/config-parse.js";
+import {
+  GateConfigError,
+  parseEnumField,
+  parseNameListField,
+  parseNumberField,
+} from "../gates/config-parse.js";
 import type { GateRegistry } from "../gates/registry.js";
+import { SHADOW_GATES } from "../gates/shadow/registry.js";
 
 /** A judge request, parsed once at the edge into typed values. */
 export interface JudgeRequest {
@@ -22,6 +28,8 @@ export interface JudgeRequest {
   runKey: string;
   /** name of the source to read; undefined = the service default */
   source: string | undefined;
+  /** canary (default): two cohorts; shadow: paired answers to the same requests, shadow gates */
+  mode?: "canary" | "shadow";
 }
 
 const TOP_LEVEL = [
@@ -37,6 +45,7 @@ const TOP_LEVEL = [
   "runKey",
   "alpha",
   "source",
+  "mode",
 ] as const;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -100,9 +109,16 @@ function optionalName(raw: Record<string, unknown>, field: string): string | und
  */
 export function parseJudgeRequest(
   raw: Record<string, unknown>,
-  opts: { registry: GateRegistry; now: number; onlyGate?: string },
+  opts: {
+    registry: GateRegistry;
+    now: number;
+    onlyGate?: string;
+    shadowRegistry?: Readonly<Record<string, unknown>>;
+  },
 ): JudgeRequest {
-  const known = Object.keys(opts.registry);
+  // mode=shadow judges with the shadow gates (src/gates/shadow), so gate names are checked against them
+  const mode = parseEnumField(raw, "mode", ["canary", "shadow"] as const, "canary");
+  const known = Object.keys(mode === "shadow" ? (opts.shadowRegistry ?? SHADOW_GATES) : opts.registry);
   const perGate: Record<string, Record<string, unknown>> = Object.fromEntries(known.map((g) => [g, {}]));
   const top: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
@@ -185,5 +201,6 @@ export function parseJudgeRequest(
     alpha,
     runKey: optionalName(top, "runKey") ?? `${model}/${baseline}/${candidate}`,
     source: optionalName(top, "source"),
+    mode,
   };
 }

@@ -2,6 +2,7 @@ import express from "express";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { GateConfigError } from "../../gates/config-parse.js";
 import { GATES, type GateRegistry } from "../../gates/registry.js";
+import { SHADOW_GATES } from "../../gates/shadow/registry.js";
 import type { JudgementHistory } from "../../judge/history.js";
 import { runJudgement } from "../../judge/judge.js";
 import type { JudgeResponse } from "../../judge/judgement.js";
@@ -91,19 +92,20 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
 
   const handle = async (req: express.Request, res: express.Response) => {
     const gate = req.params.gate as string | undefined;
-    if (gate !== undefined && !Object.hasOwn(registry, gate)) {
-      throw new HttpError(
-        404,
-        "unknown_gate",
-        `unknown gate "${gate}"; known gates: ${Object.keys(registry).join(", ")}`,
-        "gate",
-      );
-    }
     // Query fields first, body fields win: a template may put fixed settings in the URL.
     const raw = {
       ...asFields(req.query, "query"),
       ...(req.method === "POST" ? asFields(req.body, "request body") : {}),
     };
+    const gates = String(raw.mode ?? "").trim() === "shadow" ? SHADOW_GATES : registry;
+    if (gate !== undefined && !Object.hasOwn(gates, gate)) {
+      throw new HttpError(
+        404,
+        "unknown_gate",
+        `unknown gate "${gate}"; known gates: ${Object.keys(gates).join(", ")}`,
+        "gate",
+      );
+    }
     let response: JudgeResponse;
     try {
       const request = parseJudgeRequest(raw, { registry, now: clock(), onlyGate: gate });
