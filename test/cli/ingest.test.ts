@@ -58,6 +58,21 @@ describe("modelgate ingest", () => {
     expect(r.stderr.endsWith("\n")).toBe(true);
   });
 
+  it("sends the bearer token, and reports a refusal without one (exit 2)", async () => {
+    await using env = await startTestServer({ tokens: "loader ingest s3cret-token-0123456789" });
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) lines.push(event(i));
+    const file = writeFile(dir, "auth.ndjson", `${lines.join("\n")}\n`);
+    const refused = await cli(["ingest", file, "--url", env.server.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("answered 401");
+    const ok = await cli(["ingest", file, "--url", env.server.url], {
+      env: { MODELGATE_API_TOKEN: "s3cret-token-0123456789" },
+    });
+    expect(ok.stdout).toContain("accepted 5000, rejected 0");
+    expect(ok.code).toBe(0);
+  });
+
   it("fails with exit 2 and a clear message when the server or file is missing", async () => {
     const file = writeFile(dir, "one.ndjson", `${event(1)}\n`);
     const down = await cli(["ingest", file, "--url", "http://127.0.0.1:9"]);

@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServiceMetrics } from "../../src/api/metrics.js";
-import { loadConfig } from "../../src/config.js";
+import { type Config, loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 
 /** The real server (embedded store, judge, /ui) on an ephemeral port and a temporary data dir. */
-export async function startTestServer(): Promise<{
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<{
   server: RunningServer;
   dataDir: string;
   [Symbol.asyncDispose](): Promise<void>;
 }> {
   const dataDir = mkdtempSync(join(tmpdir(), "modelgate-ui-"));
-  const config = { ...loadConfig({}), host: "127.0.0.1", port: 0, dataDir };
+  const config = { ...loadConfig({}), host: "127.0.0.1", port: 0, dataDir, ...overrides };
   const server = await startServer({
     config,
     logger: silentLogger,
