@@ -2,6 +2,10 @@ import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/api/app.js";
+import { EmbeddedStore, storeOptionsFromConfig } from "../../src/store/embedded-store.js";
+import { ingestionRouters } from "../../src/store/routers.js";
+import { listen } from "../helpers/http.js";
 import { manualClock, post, startApp, tempDir, testConfig } from "../store/harness.js";
 
 const T0 = Date.parse("2026-11-24T10:00:00Z");
@@ -362,5 +366,24 @@ describe("KServe / Seldon CloudEvents over HTTP", () => {
       "ce-inferenceservicename": "m",
     });
     expect([badBody.status, badBody.body.error.field]).toEqual([400, "body"]);
+  });
+});
+
+describe("readiness while the store replays its log", () => {
+  it("answers 503 on /readyz and ingestion until replay() is done, then accepts", async () => {
+    using dir = tempDir();
+    const config = testConfig(dir.path);
+    const store = EmbeddedStore.open({ ...storeOptionsFromConfig(config), clock: manualClock(T0) });
+    const app = createApp({ config, ready: () => store.ready, routers: ingestionRouters({ store, config }) });
+    await using srv = await listen(app);
+    expect((await fetch(`${srv.url}/readyz`)).status).toBe(503);
+    const refused = await post(`${srv.url}/v1/events`, JSON.stringify([ev(1)]), "application/json");
+    expect([refused.status, refused.body.error.code]).toEqual([503, "not_ready"]);
+    await store.replay();
+    expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
+    expect((await post(`${srv.url}/v1/events`, JSON.stringify([ev(1)]), "application/json")).status).toBe(
+      202,
+    );
+    store.close();
   });
 });
