@@ -52,7 +52,9 @@ export class KeyRegistry {
     if (!m && this.models.size >= L.maxModels) {
       return limit("model", `model limit of ${L.maxModels} reached (MODELGATE_MAX_MODELS)`, "maxModels");
     }
+    let isNew = !m;
     if (r.version !== undefined && !m?.versions.has(r.version)) {
+      isNew = true;
       if ((m?.versions.size ?? 0) >= L.maxVersionsPerModel) {
         return limit(
           "version",
@@ -64,6 +66,7 @@ export class KeyRegistry {
     let newAttributes = 0;
     for (const [attr, value] of Object.entries(r.groups ?? {})) {
       const values = m?.groups.get(attr);
+      if (!values?.has(value)) isNew = true;
       if (!values) {
         newAttributes++;
         if ((m?.groups.size ?? 0) + newAttributes > L.maxGroupAttributes) {
@@ -85,6 +88,7 @@ export class KeyRegistry {
     for (const [fname, value] of Object.entries(r.features ?? {})) {
       const kind = typeof value === "number" ? "numeric" : "categorical";
       const f = m?.features.get(fname);
+      if (!f || (kind === "categorical" && !f.categories.has(value as string))) isNew = true;
       if (!f) {
         newFeatures++;
         if ((m?.features.size ?? 0) + newFeatures > L.maxFeatures) {
@@ -111,7 +115,8 @@ export class KeyRegistry {
         );
       }
     }
-    this.register(r);
+    // the common case, every key already known, costs lookups only
+    if (isNew) this.register(r);
     return undefined;
   }
 
