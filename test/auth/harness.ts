@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServiceMetrics } from "../../src/api/metrics.js";
@@ -58,10 +59,21 @@ export async function startTestServer(
   };
 }
 
+/** Status of GET url; over HTTPS any certificate is accepted (the TLS tests check it themselves). */
+function probe(url: string, init: RequestInit): Promise<number> {
+  if (!url.startsWith("https:")) return fetch(url, init).then((r) => r.status);
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { rejectUnauthorized: false, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on("error", reject);
+  });
+}
+
 export async function waitReady(url: string, init: RequestInit = {}): Promise<void> {
   for (let i = 0; i < 400; i++) {
     try {
-      if ((await fetch(`${url}/readyz`, init)).status === 200) return;
+      if ((await probe(`${url}/readyz`, init)) === 200) return;
     } catch {
       // not listening yet
     }
