@@ -205,7 +205,9 @@ export class EmbeddedStore {
       for (const text of body.split("\n")) {
         const raw = JSON.parse(text);
         if (kind === "e") {
-          const p = this.parseEvent(raw, now);
+          // the plain parser, not this.parseEvent: a setting changed since (retention, range
+          // policy) must not drop what was acknowledged; pruning handles retention
+          const p = parseEvent(raw, now);
           if (p.ok) this.state.applyEvent(p.value, now);
         } else {
           const p = parseOutcome(raw, now);
