@@ -68,7 +68,7 @@ describe("Dockerfile", () => {
 /**
  * Replays the stages outside Docker (no Docker daemon on these machines): the build stage's
  * `npm run build` on a copy of the sources, the deps stage's `npm ci --omit=dev` for real (from the
- * npm cache when it can, compiling better-sqlite3 if it must: 60–120 s on two cores), then the
+ * npm cache when it can, compiling better-sqlite3 if it must: 90–180 s on two busy cores), then the
  * runtime stage's CMD, polled until /readyz answers 200. The build stage's own `npm ci` is the one
  * every test run already did, so the repository's node_modules stands in for it.
  */
@@ -80,7 +80,7 @@ describe("the Dockerfile's stages, run outside Docker", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  function sh(command: string, cwd: string, extraEnv: Record<string, string> = {}, timeout = 240_000) {
+  function sh(command: string, cwd: string, extraEnv: Record<string, string> = {}, timeout = 420_000) {
     const out = spawnSync("sh", ["-c", command], {
       cwd,
       encoding: "utf8",
@@ -186,5 +186,5 @@ describe("the Dockerfile's stages, run outside Docker", () => {
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(log).not.toMatch(/"level":"error"/);
-  }, 300_000);
+  }, 540_000);
 });
