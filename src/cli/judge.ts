@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { GateConfigError } from "../gates/config-parse.js";
 import { GATE_NAMES } from "../gates/registry.js";
+import { parseEvent } from "../ingest/event.js";
 import type { JudgeResponse } from "../judge/judgement.js";
 import { judgementPage } from "../ui/judgement-page.js";
 import { judgeFiles } from "./offline-judge.js";
@@ -132,6 +133,9 @@ export const judgeCommand: Command = {
     if (!baselineFile || !candidateFile) {
       return fail(`--baseline (or --champion) and --candidate (or --challenger) are required\n\n${HELP}`);
     }
+    const model = (values.model as string | undefined) ?? "model";
+    const named = parseEvent({ model, version: "v", score: 0 }, 0);
+    if (!named.ok) return fail(`--model ${named.error.message}`);
     try {
       const config = loadConfig(io.env, { "decision-threshold": values.threshold as string | undefined });
       const fields: Record<string, unknown> = parseSets((values.set as string[] | undefined) ?? []);
@@ -143,7 +147,7 @@ export const judgeCommand: Command = {
         baselineFile,
         candidateFile,
         format: values.format as string | undefined,
-        model: (values.model as string | undefined) ?? "model",
+        model,
         fields,
         config,
         now: (io.clock ?? Date.now)(),

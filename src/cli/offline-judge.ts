@@ -21,8 +21,6 @@ export interface OfflineJudgeInput {
   config: Config;
   now: number;
   registry?: GateRegistry;
-  /** called every 10 000 rows read (progress on long files) */
-  onRows?: (file: string, rows: number) => void;
 }
 
 export const BASELINE_VERSION = "baseline";
@@ -74,7 +72,6 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
       from = Math.min(from, row.event.ts);
       to = Math.max(to, row.event.ts);
       list.push({ at: row.event.ts, error: row.event.error === true });
-      if (input.onRows && list.length % 10_000 === 0) input.onRows(file, list.length);
     }
     rows[version] = list;
   }

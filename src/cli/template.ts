@@ -140,7 +140,10 @@ export function analysisTemplate(o: {
           .replace(/^-+|-+$/g, "")}`,
       labels: {
         "app.kubernetes.io/part-of": "modelgate",
-        "modelgate.io/model": o.model.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 63),
+        "modelgate.io/model": o.model
+          .replace(/[^A-Za-z0-9._-]/g, "_")
+          .slice(0, 63)
+          .replace(/[^A-Za-z0-9]+$/, ""),
       },
     },
     spec: {

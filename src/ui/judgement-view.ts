@@ -1,6 +1,6 @@
 import type { JudgeResponse } from "../judge/judgement.js";
 import type { CohortSummary } from "../sketch/cohort-summary.js";
-import type { Source } from "../sources/source.js";
+import { type Source, SourceUnavailable } from "../sources/source.js";
 import type { Timeline, TimeSlice } from "./plots/errors-timeline.js";
 
 /**
@@ -48,7 +48,24 @@ export function sliceWindow(
   return out;
 }
 
+/**
+ * Re-read the judgement's cohorts and error timeline from its source. A source that cannot answer
+ * (Prometheus down) leaves the page with its verdict, gates and reason, and a note instead of plots.
+ */
 export async function loadJudgementView(
+  response: JudgeResponse,
+  source: Source | undefined,
+  opts: { bucketMs: number; slices?: number },
+): Promise<JudgementView> {
+  try {
+    return await readView(response, source, opts);
+  } catch (e) {
+    if (!(e instanceof SourceUnavailable)) throw e;
+    return { response, dataNote: `no plots: the source cannot answer (${e.message})` };
+  }
+}
+
+async function readView(
   response: JudgeResponse,
   source: Source | undefined,
   opts: { bucketMs: number; slices?: number },
