@@ -45,13 +45,16 @@ describe("pairedDelongFromJoint", () => {
     expect(d.differenceVariance / e.differenceVariance).toBeCloseTo(1, 10);
   });
 
-  it.each(fixture.cases.map((c) => [c.name, c] as const))("equals delongPaired on the bin indices (%s)", (_, c) => {
-    const d = pairedDelongFromJoint(jointOf(c));
-    const ref = delongPaired(c.baselineBins, c.candidateBins, c.labels);
-    expect(d.covariance).toBeCloseTo(ref.covariance, 14);
-    expect(d.differenceVariance).toBeCloseTo(ref.differenceVariance, 14);
-    expect(d.difference).toBeCloseTo(ref.difference, 13);
-  });
+  it.each(fixture.cases.map((c) => [c.name, c] as const))(
+    "equals delongPaired on the bin indices (%s)",
+    (_, c) => {
+      const d = pairedDelongFromJoint(jointOf(c));
+      const ref = delongPaired(c.baselineBins, c.candidateBins, c.labels);
+      expect(d.covariance).toBeCloseTo(ref.covariance, 14);
+      expect(d.differenceVariance).toBeCloseTo(ref.differenceVariance, 14);
+      expect(d.difference).toBeCloseTo(ref.difference, 13);
+    },
+  );
 
   it("the transposed grid is the same pairs with the sides exchanged", () => {
     const c = fixture.cases[0];
@@ -83,6 +86,8 @@ describe("pairedDelongFromJoint", () => {
     h.add(0.51, 0.52, 1);
     h.add(0.51, 0.52, 1);
     expect(h.positive.size).toBe(1);
-    expect(JointHistogram.fromJSON(JSON.parse(JSON.stringify(h.toJSON()))).positive.get(25 * 50 + 26)).toBe(2);
+    expect(JointHistogram.fromJSON(JSON.parse(JSON.stringify(h.toJSON()))).positive.get(25 * 50 + 26)).toBe(
+      2,
+    );
   });
 });

@@ -132,7 +132,15 @@ describe("PairingIndex", () => {
 
 describe("PairedSummary", () => {
   it("swapping twice is the identity; swapping exchanges every oriented count", () => {
-    const t = pairedTraffic({ n: 300, seed: 9, aucDrop: 0.4, latencyShiftMs: 5, labels: true, flipRegion: "south", flipRate: 0.2 });
+    const t = pairedTraffic({
+      n: 300,
+      seed: 9,
+      aucDrop: 0.4,
+      latencyShiftMs: 5,
+      labels: true,
+      flipRegion: "south",
+      flipRate: 0.2,
+    });
     const s = new PairedSummary();
     t.baseline.forEach((b, i) => {
       const c = t.candidate[i];
@@ -142,7 +150,10 @@ describe("PairedSummary", () => {
     const w = s.swapped();
     expect(w.swapped().toJSON()).toEqual(s.toJSON());
     expect([w.flipsUp, w.flipsDown]).toEqual([s.flipsDown, s.flipsUp]);
-    expect([w.onlyBaselineCorrect, w.onlyCandidateCorrect]).toEqual([s.onlyCandidateCorrect, s.onlyBaselineCorrect]);
+    expect([w.onlyBaselineCorrect, w.onlyCandidateCorrect]).toEqual([
+      s.onlyCandidateCorrect,
+      s.onlyBaselineCorrect,
+    ]);
     expect(w.diffSum).toBeCloseTo(-s.diffSum, 12);
     expect(w.latencyDiff.quantile(0.5)).toBeCloseTo(-s.latencyDiff.quantile(0.5), 9);
     const g = s.group("region", "south");

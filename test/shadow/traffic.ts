@@ -9,7 +9,7 @@ export interface PairedTrafficOptions {
   candidate?: string;
   /** values of the "region" attribute, assigned round-robin */
   regions?: string[];
-  /** region whose candidate decisions are flipped with probability flipRate */
+  /** region whose candidate decisions are flipped with probability flipRate ("*": every region) */
   flipRegion?: string;
   flipRate?: number;
   /** how much weaker the candidate's signal is (0 = identical scores) */
@@ -54,7 +54,8 @@ export function pairedTraffic(o: PairedTrafficOptions): PairedTraffic {
         : sigmoid(latent - (o.aucDrop ?? 0) * label + randomNormal(random, 0, o.candidateNoise ?? 0.3));
     const baselineDecision: 0 | 1 = baselineScore >= 0.5 ? 1 : 0;
     let candidateDecision: 0 | 1 = candidateScore >= 0.5 ? 1 : 0;
-    if (region === o.flipRegion && random() < (o.flipRate ?? 0)) candidateDecision = candidateDecision === 1 ? 0 : 1;
+    if ((o.flipRegion === "*" || region === o.flipRegion) && random() < (o.flipRate ?? 0))
+      candidateDecision = candidateDecision === 1 ? 0 : 1;
     const cost = 40 * Math.exp(0.3 * randomNormal(random));
     const common = { model, id, ts: ts + i, groups: { region }, ...(o.labels ? { label } : {}) };
     out.baseline.push({

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createServiceMetrics } from "../../src/api/metrics.js";
+import { loadConfig } from "../../src/config.js";
+import type { JudgeResponse } from "../../src/judge/judgement.js";
+import { silentLogger } from "../../src/log.js";
+import { startServer } from "../../src/server.js";
+import { pairedTraffic } from "./traffic.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function start(dataDir: string) {
+  const config = { ...loadConfig({}), host: "127.0.0.1", port: 0, dataDir };
+  const server = await startServer({
+    config,
+    logger: silentLogger,
+    metrics: createServiceMetrics({ defaultMetrics: false }),
+    handleSignals: false,
+  });
+  for (let i = 0; i < 200; i++) {
+    if ((await fetch(`${server.url}/readyz`)).status === 200) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return server;
+}
+
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("mode=shadow over HTTP: POST /v1/events, /v1/outcomes, /v1/judge", () => {
+  it("pairs mirrored events by id, judges them, and keeps the pairs across a restart", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "modelgate-shadow-"));
+    dirs.push(dataDir);
+    const t = pairedTraffic({
+      n: 3000,
+      seed: 11,
+      flipRegion: "east",
+      flipRate: 0.08,
+      ts: Date.now() - 120_000,
+    });
+    let server = await start(dataDir);
+    try {
+      // the baseline's answers, then the mirrored challenger's (with 20 extra requests it alone saw)
+      expect((await post(`${server.url}/v1/events`, t.baseline)).status).toBeLessThan(300);
+      const extra = t.candidate.slice(0, 20).map((e) => ({ ...e, id: `solo-${e.id}` }));
+      expect((await post(`${server.url}/v1/events`, [...t.candidate, ...extra])).status).toBeLessThan(300);
+      const outcomes = await post(
+        `${server.url}/v1/outcomes`,
+        t.labels.map((l) => ({ model: "fraud", ...l })),
+      );
+      expect(outcomes.status).toBeLessThan(300);
+
+      const body = {
+        model: "fraud",
+        baseline: "stable",
+        candidate: "challenger",
+        mode: "shadow",
+        runKey: "s1",
+      };
+      const res = await post(`${server.url}/v1/judge`, body);
+      expect(res.status).toBe(200);
+      const j = (await res.json()) as JudgeResponse;
+      expect(j.judgement).toMatchObject({ mode: "shadow", look: 1, source: "embedded" });
+      expect(j.gates.agreement.n).toEqual({ baseline: 3000, candidate: 3000 });
+      expect(j.gates.agreement.metrics.pendingCandidate).toBe(20);
+      expect(j.gates.accuracy.metrics.labelled).toBe(3000);
+      expect(j.gates.fairness.verdict).toBe("fail");
+      expect(j.gates.fairness.reason).toMatch(/^group region=east/);
+      expect(j.summary.verdict).toBe("fail");
+
+      // one gate, GET with the query string Argo would build
+      const one = await fetch(
+        `${server.url}/v1/judge/agreement?model=fraud&baseline=stable&candidate=challenger&mode=shadow&agreement.maxFlipRate=0.1`,
+      );
+      expect(one.status).toBe(200);
+      const a = (await one.json()) as JudgeResponse;
+      expect(Object.keys(a.gates)).toEqual(["agreement"]);
+      expect(a.gates.agreement.verdict).toBe("pass");
+      expect(a.gates.agreement.metrics.flipsUp as number).toBeGreaterThan(0);
+      // a canary-only gate in shadow mode is a 404 naming the shadow gates
+      const bad = await fetch(
+        `${server.url}/v1/judge/drift?model=fraud&baseline=stable&candidate=challenger&mode=shadow`,
+      );
+      expect(bad.status).toBe(404);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/agreement/);
+
+      await server.close();
+      server = await start(dataDir);
+      const again = (await (await post(`${server.url}/v1/judge`, body)).json()) as JudgeResponse;
+      expect(again.judgement.look).toBe(2);
+      expect(again.gates.agreement.metrics).toEqual(j.gates.agreement.metrics);
+      expect(again.gates.auc.metrics).toEqual(j.gates.auc.metrics);
+    } finally {
+      await server.close();
+    }
+  });
+});

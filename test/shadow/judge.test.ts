@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { GATES } from "../../src/gates/registry.js";
+import { nonFinitePaths } from "../../src/judge/finite.js";
+import { JudgementHistory } from "../../src/judge/history.js";
+import { runJudgement } from "../../src/judge/judge.js";
+import { parseJudgeRequest } from "../../src/judge/request.js";
+import type { PairedQuery, PairedSource } from "../../src/shadow/paired-source.js";
+import { DEFAULT_LAYOUT } from "../../src/sketch/cohort-summary.js";
+import type { Source } from "../../src/sources/source.js";
+import { CohortState } from "../../src/store/cohort-state.js";
+import { type PairedTrafficOptions, pairedTraffic } from "./traffic.js";
+
+const now = Date.parse("2026-11-25T12:00:00Z");
+const limits = {
+  maxModels: 100,
+  maxVersionsPerModel: 100,
+  maxGroupAttributes: 10,
+  maxGroupValues: 100,
+  maxFeatures: 100,
+  maxCategories: 100,
+};
+
+/** The store's state (CohortState calls the pairing index) behind a paired source. */
+function storeWith(traffic: PairedTrafficOptions, opts: { delayedLabels?: boolean } = {}) {
+  const state = new CohortState({
+    bucketMs: 3_600_000,
+    retentionMs: 7 * 86_400_000,
+    threshold: 0.5,
+    layout: DEFAULT_LAYOUT,
+    joinTtlMs: 86_400_000,
+    joinMaxEntries: 100_000,
+    limits,
+  });
+  const t = pairedTraffic({ labels: !opts.delayedLabels, ...traffic });
+  const arrival = Date.parse("2026-11-25T11:00:00Z");
+  t.baseline.forEach((b, i) => {
+    state.applyEvent(b, arrival + i);
+    state.applyEvent(t.candidate[i], arrival + i + 50);
+  });
+  if (opts.delayedLabels) {
+    for (const l of t.labels) state.applyOutcome({ model: "fraud", ...l, ts: now }, arrival + 3_600_000);
+  }
+  const source: Source & PairedSource = {
+    name: "embedded",
+    cohort: async (q) => state.window(q.model, q.version, q.from, q.to),
+    firstSeen: async (m, v) => state.models.get(m)?.versions.get(v)?.counts.firstTs ?? undefined,
+    paired: async (q: PairedQuery) => state.pairing?.window(q.model, q.baseline, q.candidate, q.from, q.to),
+  };
+  return source;
+}
+
+async function judgeShadow(source: Source, raw: Record<string, unknown> = {}) {
+  const req = parseJudgeRequest(
+    { model: "fraud", baseline: "stable", candidate: "challenger", mode: "shadow", ...raw },
+    { registry: GATES, now },
+  );
+  return runJudgement(req, {
+    registry: GATES,
+    sources: { embedded: source },
+    defaultSource: "embedded",
+    history: new JudgementHistory(),
+    clock: () => now,
+  });
+}
+
+describe("mode=shadow judgement on synthetic paired traffic", () => {
+  it("identical models pass every paired gate with agreement 1.0", async () => {
+    const r = await judgeShadow(storeWith({ n: 6000, seed: 1 }));
+    expect(r.judgement.mode).toBe("shadow");
+    expect(Object.keys(r.gates)).toEqual(["agreement", "fairness", "scores", "latency", "accuracy", "auc"]);
+    for (const [name, g] of Object.entries(r.gates))
+      expect([name, g.verdict, g.reason]).toEqual([name, "pass", g.reason]);
+    expect(r.summary.verdict).toBe("pass");
+    expect(r.gates.agreement.metrics.agreementRate).toBe(1);
+    expect(r.gates.agreement.n).toEqual({ baseline: 6000, candidate: 6000 });
+    expect(Math.abs(r.gates.scores.value as number)).toBe(0);
+    expect(Math.abs(r.gates.auc.value as number)).toBe(0);
+    expect(r.gates.accuracy.metrics).toMatchObject({
+      onlyBaselineCorrect: 0,
+      onlyCandidateCorrect: 0,
+      labelled: 6000,
+    });
+    expect(Math.abs(r.gates.latency.metrics.diffP50 as number)).toBe(0);
+    expect(nonFinitePaths(r)).toEqual([]);
+  });
+
+  it("a challenger flipping 5% of one region's decisions fails on fairness, naming that region", async () => {
+    const r = await judgeShadow(storeWith({ n: 30_000, seed: 2, flipRegion: "south", flipRate: 0.05 }));
+    const f = r.gates.fairness;
+    expect(f.verdict).toBe("fail");
+    expect(f.metric).toBe("flip_rate_gap");
+    expect(f.reason).toMatch(/^group region=south: /);
+    const south = (f.metrics.groups as Record<string, { flipRate: number; n: number }>)["region=south"];
+    expect(south.n).toBe(10_000);
+    expect(south.flipRate).toBeGreaterThan(0.04);
+    expect(south.flipRate).toBeLessThan(0.06);
+    expect(f.interval![0]).toBeGreaterThan(0.02);
+    // overall only ~1.7% of decisions flip: the overall agreement gate alone would pass it
+    expect(r.gates.agreement.verdict).toBe("pass");
+    expect(r.summary.verdict).toBe("fail");
+    expect(r.summary.reason).toMatch(/^fairness: group region=south/);
+  });
+
+  it("the same flips spread evenly over every region pass fairness", async () => {
+    const source = storeWith({ n: 30_000, seed: 3, flipRegion: "*", flipRate: 0.05 });
+    const r = await judgeShadow(source, { gates: "agreement,fairness" });
+    expect(r.gates.fairness.verdict).toBe("pass");
+    expect(r.gates.agreement.value as number).toBeGreaterThan(0.045);
+  });
+
+  it("a weaker challenger fails the paired AUC gate, with delayed labels joined to the pairs", async () => {
+    const r = await judgeShadow(
+      storeWith({ n: 4000, seed: 4, aucDrop: 1.0, candidateNoise: 0.3 }, { delayedLabels: true }),
+      {
+        gates: "auc,accuracy",
+      },
+    );
+    const auc = r.gates.auc;
+    expect(auc.verdict).toBe("fail");
+    expect(auc.n.baseline).toBe(4000);
+    expect(auc.value as number).toBeLessThan(-0.05);
+    expect(auc.metrics.varianceReduction as number).toBeGreaterThan(0.5);
+    expect(r.gates.accuracy.metrics.labelled).toBe(4000);
+  });
+
+  it("a slower challenger fails the paired latency gate", async () => {
+    const r = await judgeShadow(storeWith({ n: 2000, seed: 5, latencyShiftMs: 8 }), { gates: "latency" });
+    expect(r.gates.latency.verdict).toBe("fail");
+    expect(r.gates.latency.value as number).toBeCloseTo(8, 0);
+  });
+
+  it("no pairs yet is inconclusive, and a source that cannot pair is a config error naming source", async () => {
+    const r = await judgeShadow(storeWith({ n: 10, seed: 6 }), { candidate: "other" });
+    expect(r.summary.verdict).toBe("inconclusive");
+    const plain: Source = { name: "prom", cohort: async () => undefined, firstSeen: async () => now };
+    await expect(judgeShadow(plain)).rejects.toMatchObject({ field: "source" });
+    expect(() =>
+      parseJudgeRequest(
+        { model: "m", baseline: "a", candidate: "b", mode: "shadow", gates: "drift" },
+        { registry: GATES, now },
+      ),
+    ).toThrow(/unknown gate "drift"/);
+    expect(() =>
+      parseJudgeRequest(
+        { model: "m", baseline: "a", candidate: "b", mode: "mirror" },
+        { registry: GATES, now },
+      ),
+    ).toThrow(/mode/);
+  });
+});
