@@ -224,7 +224,15 @@ describe("modelgate judge: bad input names the file and line", () => {
     expect(set.code).toBe(2);
     expect(set.stderr).toContain('--set: expects GATE.FIELD=VALUE, got "maxRatio=2"');
     expect(existsSync(join(dir, "nope.csv"))).toBe(false);
-    const model = await cli(["judge", "--baseline", files.small, "--candidate", files.small, "--model", "fraud model"]);
+    const model = await cli([
+      "judge",
+      "--baseline",
+      files.small,
+      "--candidate",
+      files.small,
+      "--model",
+      "fraud model",
+    ]);
     expect(model.code).toBe(2);
     expect(model.stderr).toContain("--model must be 1-128 characters of letters, digits");
   });
