@@ -28,7 +28,9 @@ const fixture = JSON.parse(
 
 function jointOf(c: Case): JointHistogram {
   const h = new JointHistogram(c.grid);
-  c.labels.forEach((label, i) => h.addBins(c.baselineBins[i], c.candidateBins[i], label as 0 | 1));
+  c.labels.forEach((label, i) => {
+    h.addBins(c.baselineBins[i], c.candidateBins[i], label as 0 | 1);
+  });
   return h;
 }
 
