@@ -26,8 +26,13 @@ export class PendingRequests {
   add(key: string, r: PendingRequest): void {
     this.entries.delete(key);
     this.entries.set(key, r);
-    while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size <= this.maxEntries) return;
+    // Drop the oldest tenth in one pass: iterating a Map from its front walks the slots its
+    // deletions left, so one eviction per add would be quadratic.
+    let drop = this.entries.size - this.maxEntries + Math.floor(this.maxEntries / 10);
+    for (const k of this.entries.keys()) {
+      if (drop-- <= 0) break;
+      this.entries.delete(k);
       this.unpaired++;
     }
   }

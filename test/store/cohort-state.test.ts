@@ -171,3 +171,18 @@ describe("JoinIndex memory", () => {
     expect(j.drainChanges().added.map(([k]) => k)).toEqual(["new"]);
   });
 });
+
+describe("PendingRequests bounds", () => {
+  it("drops the oldest requests beyond the maximum and counts them unpaired", async () => {
+    const { PendingRequests } = await import("../../src/store/pending-requests.js");
+    const p = new PendingRequests(1000, 20);
+    for (let i = 0; i < 21; i++) p.add(`r${i}`, { model: "m", version: "v", ts: i, expires: 1000 + i });
+    // 21 > 20: the oldest tenth of the bound plus the overflow (1 + 2) go
+    expect(p.entries.size).toBe(18);
+    expect(p.unpaired).toBe(3);
+    expect(p.take("r2", 0)).toBeUndefined();
+    expect(p.take("r3", 0)?.ts).toBe(3);
+    expect(p.take("r20", 5000)).toBeUndefined(); // expired
+    expect(p.unpaired).toBe(4);
+  });
+});
