@@ -9,12 +9,20 @@ import { latencyCdfPlot } from "./plots/latency-cdf.js";
 import { rocPlot } from "./plots/roc.js";
 import { scoreHistogramPlot } from "./plots/score-histogram.js";
 
-/** The decisive reason as a sentence a release engineer can act on. */
+/** The decisive reason as sentences a release engineer can act on. */
 export function decisiveReason(r: JudgeResponse): string {
   const { verdict, reason } = r.summary;
-  if (verdict === "fail") return `Rejected. Decisive: ${reason}`;
+  const named = (v: string) =>
+    Object.entries(r.gates)
+      .filter(([, g]) => g.verdict === v)
+      .map(([name]) => name);
+  if (verdict === "fail") {
+    const failing = named("fail");
+    return `Rejected: ${failing.length > 1 ? `gates ${failing.join(", ")} failed` : `the ${failing[0] ?? "judge"} gate failed`}. Decisive: ${reason}`;
+  }
   if (verdict === "pass") return `Passed: every required gate passed. ${reason}`;
-  return `Not decided yet (inconclusive). Decisive: ${reason}`;
+  const waiting = named("inconclusive");
+  return `Not decided yet${waiting.length > 0 ? ` (waiting on ${waiting.join(", ")})` : ""}: fail decisions are anytime-valid, so asking again later is safe. Decisive: ${reason}`;
 }
 
 const numMetric = (g: GateResult | undefined, key: string): number | undefined => {
