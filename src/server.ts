@@ -15,6 +15,7 @@ import { TokenSource } from "./auth/token-source.js";
 import type { Config } from "./config.js";
 import { fileAuditStorage } from "./judge/audit-file.js";
 import { JudgementHistory } from "./judge/history.js";
+import { createKubeClientFromEnv } from "./k8s/kube-client.js";
 import type { Logger } from "./log.js";
 import { createEmbeddedSource } from "./sources/embedded.js";
 import { lifetimeCohorts, registerCohortExporter } from "./sources/exporter.js";
@@ -84,6 +85,7 @@ export async function startServer(opts: {
     history,
     maxBodyBytes: config.maxBodyBytes,
     metricsRegistry: metrics.registry,
+    kube: createKubeClientFromEnv(logger),
   });
   const app = createApp({
     config,

@@ -46,6 +46,7 @@ const TOP_LEVEL = [
   "alpha",
   "source",
   "mode",
+  "rollout",
 ] as const;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -7,6 +7,9 @@ import type { JudgementHistory } from "../../judge/history.js";
 import { runJudgement } from "../../judge/judge.js";
 import type { JudgeResponse } from "../../judge/judgement.js";
 import { parseJudgeRequest } from "../../judge/request.js";
+import type { KubeClient, RolloutRef } from "../../k8s/kube-client.js";
+import { emitVerdictEvent } from "../../k8s/rollout-events.js";
+import { parseRolloutRef } from "../../k8s/rollout-ref.js";
 import { type Source, SourceUnavailable } from "../../sources/source.js";
 import { HttpError } from "../http-error.js";
 
@@ -35,6 +38,12 @@ export interface JudgeRouterOptions {
   referenceProfile?: (model: string) => Promise<unknown | undefined>;
   /** when given, verdict counters and gate values are registered on it (the app's own registry) */
   metricsRegistry?: Registry;
+  /**
+   * Kubernetes client (optional): resolves `rollout=ns/name` into stable/canary pod-template hashes
+   * when baseline/candidate are not given, and puts a ModelGateFailed / ModelGateInconclusive Event
+   * on the Rollout for every fail or inconclusive verdict.
+   */
+  kube?: KubeClient;
 }
 
 interface JudgeMetrics {
@@ -83,6 +92,47 @@ function asFields(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+const given = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== "";
+
+/**
+ * `rollout=namespace/name`: validate it, and when baseline or candidate is missing fill them from
+ * the Rollout's status (stableRS, currentPodHash). Hashes given in the request win. Without a
+ * Kubernetes client a rollout-only request is a 400 (the template must pass the hashes); a Rollout
+ * the API server cannot return is a 503, so Argo records an Error and asks again.
+ */
+async function resolveRollout(
+  raw: Record<string, unknown>,
+  kube: KubeClient | undefined,
+): Promise<RolloutRef | undefined> {
+  let ref: RolloutRef | undefined;
+  try {
+    ref = parseRolloutRef(raw.rollout === undefined ? undefined : String(raw.rollout));
+  } catch (e) {
+    throw new HttpError(400, "bad_request", `rollout: ${(e as Error).message}`, "rollout");
+  }
+  if (!ref || (given(raw.baseline) && given(raw.candidate))) return ref;
+  if (!kube) {
+    throw new HttpError(
+      400,
+      "bad_request",
+      "rollout: no Kubernetes credentials, so the Rollout cannot be read; pass baseline and candidate",
+      "rollout",
+    );
+  }
+  const versions = await kube.resolveRollout(ref.namespace, ref.name);
+  if (!versions) {
+    throw new HttpError(
+      503,
+      "rollout_unavailable",
+      `rollout ${ref.namespace}/${ref.name} could not be read from the Kubernetes API`,
+      "rollout",
+    );
+  }
+  if (!given(raw.baseline)) raw.baseline = versions.stable;
+  if (!given(raw.candidate)) raw.candidate = versions.canary;
+  return { ...ref, ...(versions.uid ? { uid: versions.uid } : {}) };
+}
+
 export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
   const registry = opts.registry ?? GATES;
   const clock = opts.clock ?? Date.now;
@@ -106,6 +156,7 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
         "gate",
       );
     }
+    const rollout = await resolveRollout(raw, opts.kube);
     let response: JudgeResponse;
     try {
       const request = parseJudgeRequest(raw, { registry, now: clock(), onlyGate: gate });
@@ -127,6 +178,7 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
       throw err;
     }
     if (metrics) observe(metrics, response);
+    void emitVerdictEvent(opts.kube, rollout, response);
     res.status(200).json(response);
   };
 
