@@ -6,6 +6,7 @@ import { page, verdictBadge } from "./layout.js";
 import { errorsTimelinePlot } from "./plots/errors-timeline.js";
 import { fairnessBarsPlot, groupRates } from "./plots/fairness-bars.js";
 import { latencyCdfPlot } from "./plots/latency-cdf.js";
+import { latencyQuantilesPlot } from "./plots/latency-quantiles.js";
 import { rocPlot } from "./plots/roc.js";
 import { scoreHistogramPlot } from "./plots/score-histogram.js";
 
@@ -70,6 +71,16 @@ function plots(view: JudgementView): Html[] {
             quantile: judgedQuantile(lat),
           }),
           "Fraction of requests at or below each latency; dots mark p50, p95, p99.",
+        ),
+      );
+      out.push(
+        figure(
+          latencyQuantilesPlot(b.latency, c.latency, {
+            quantile: judgedQuantile(lat),
+            candidateInterval: pairMetric(lat, "candidateQuantileLow", "candidateQuantileHigh"),
+            sloMs: numMetric(lat, "sloMs"),
+          }),
+          "Latency at each quantile; the bar is the latency gate's anytime-valid interval for the candidate's judged quantile.",
         ),
       );
     }

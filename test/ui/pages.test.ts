@@ -101,7 +101,7 @@ describe("/ui report pages in headless Chromium (no JavaScript)", () => {
     );
     expect(
       await page.locator("svg[data-plot]").evaluateAll((els) => els.map((e) => e.getAttribute("data-plot"))),
-    ).toEqual(["scores", "latency", "roc", "fairness", "errors"]);
+    ).toEqual(["scores", "latency", "latency-quantiles", "roc", "fairness", "errors"]);
 
     // score histograms: 200 bins shown as 50 bars of width 0.02; counts recomputed from raw scores
     for (const [name, rows] of [
@@ -135,6 +135,22 @@ describe("/ui report pages in headless Chromium (no JavaScript)", () => {
       0.5,
     );
     expect(Math.abs(p50 / rawP50 - 1)).toBeLessThan(0.011);
+
+    // latency quantiles: the candidate's judged-quantile interval is the latency gate's own
+    const interval = page.locator('svg[data-plot="latency-quantiles"] [data-interval="candidate-quantile"]');
+    const lat = judgement.gates.latency.metrics;
+    expect(Number(await interval.getAttribute("data-low"))).toBeCloseTo(
+      lat.candidateQuantileLow as number,
+      2,
+    );
+    expect(Number(await interval.getAttribute("data-high"))).toBeCloseTo(
+      lat.candidateQuantileHigh as number,
+      2,
+    );
+    const points = await page
+      .locator('svg[data-plot="latency-quantiles"] g[data-series="candidate"]')
+      .getAttribute("data-points");
+    expect(points?.split(",")[0]).toBe(`0.5:${p50}`);
 
     // fairness: selection rate (score ≥ 0.5) per region, floor = 0.8 × highest candidate rate
     const rateOf = (rows: Row[], group: string) => {

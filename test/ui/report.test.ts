@@ -34,7 +34,7 @@ describe("modelgate judge --report in headless Chromium", () => {
     expect(await page.locator("h1 [data-verdict]").textContent()).toBe("fail");
     expect(await page.locator("[data-reason]").textContent()).toContain(judged.summary.reason);
     expect(await page.locator("tr[data-gate]").count()).toBe(Object.keys(judged.gates).length);
-    expect(await page.locator("svg[data-plot]").count()).toBe(5);
+    expect(await page.locator("svg[data-plot]").count()).toBe(6);
     // offline files without timestamps: errors are plotted by row number, all of them counted
     const errors = page.locator('svg[data-plot="errors"] g[data-series="candidate"]');
     const total = (await errors.getAttribute("data-errors"))!.split(",").reduce((s, x) => s + Number(x), 0);
