@@ -148,3 +148,16 @@ describe("mode=shadow judgement on synthetic paired traffic", () => {
     ).toThrow(/mode/);
   });
 });
+
+describe("offlinePairedSource (two prediction files on the same requests)", () => {
+  it("judges in shadow mode like the store does", async () => {
+    const { offlinePairedSource } = await import("../../src/shadow/offline-source.js");
+    const t = pairedTraffic({ n: 30_000, seed: 2, flipRegion: "south", flipRate: 0.05, labels: true });
+    const r = await judgeShadow(offlinePairedSource([...t.baseline, ...t.candidate]), {
+      until: "2026-11-26T00:00:00Z",
+    });
+    expect(r.gates.agreement.n).toEqual({ baseline: 30_000, candidate: 30_000 });
+    expect(r.gates.fairness.verdict).toBe("fail");
+    expect(r.gates.fairness.reason).toMatch(/^group region=south/);
+  });
+});
