@@ -55,6 +55,10 @@ export interface Config {
   joinTtlSeconds: number;
   /** most predictions waiting for an outcome (oldest evicted first) */
   joinMaxEntries: number;
+  /** shadow mode: seconds an answer with an id waits for the other version's answer to the same id */
+  pairingTtlSeconds: number;
+  /** shadow mode: most answers waiting for their pair (oldest counted unpaired first) */
+  pairingMaxPending: number;
   /** how long a KServe/Seldon request CloudEvent waits for its response, seconds */
   cloudEventTtlSeconds: number;
   /** seconds between snapshots of the embedded store (the log is truncated at each) */
@@ -67,6 +71,8 @@ export interface Config {
   metricsAuth: "open" | "read" | "admin";
   /** who may post to /v1/cloudevents: an ingest token, or anyone (KServe's logger sends no headers) */
   cloudEventsAuth: "ingest" | "open";
+  /** who may see the /ui report pages: a read token, or anyone (browsers send no bearer token) */
+  uiAuth: "read" | "open";
   /** TLS: PEM certificate chain and key files (both or neither), reloaded when they change */
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -339,6 +345,22 @@ export const SETTINGS: Setting[] = [
     default: 200_000,
   },
   {
+    key: "pairingTtlSeconds",
+    flag: "pairing-ttl",
+    env: "MODELGATE_PAIRING_TTL_SECONDS",
+    help: "shadow mode: seconds an answer waits for the other version's answer to the same id",
+    parse: int(1),
+    default: 300,
+  },
+  {
+    key: "pairingMaxPending",
+    flag: "pairing-max-pending",
+    env: "MODELGATE_PAIRING_MAX_PENDING",
+    help: "shadow mode: most answers waiting for their pair (oldest counted unpaired first); 0 = pairing off",
+    parse: int(0),
+    default: 50_000,
+  },
+  {
     key: "cloudEventTtlSeconds",
     flag: "cloudevent-ttl",
     env: "MODELGATE_CLOUDEVENT_TTL_SECONDS",
@@ -393,6 +415,14 @@ export const SETTINGS: Setting[] = [
     help: "who may post to /v1/cloudevents when auth is on: ingest | open",
     parse: oneOf("ingest", "open"),
     default: "ingest",
+  },
+  {
+    key: "uiAuth",
+    flag: "ui-auth",
+    env: "MODELGATE_UI_AUTH",
+    help: "who may see the /ui pages when auth is on: read | open",
+    parse: oneOf("read", "open"),
+    default: "read",
   },
   {
     key: "tlsCertFile",

@@ -8,7 +8,7 @@ import {
   parseOutcome,
 } from "../ingest/event.js";
 import { type Logger, silentLogger } from "../log.js";
-import type { PairingIndexJSON } from "../shadow/pairing-index.js";
+import type { PairingIndexJSON, PairingOptions } from "../shadow/pairing-index.js";
 import {
   CohortSummary,
   type CohortSummaryJSON,
@@ -36,6 +36,8 @@ export interface EmbeddedStoreOptions {
   limits: StoreLimits;
   joinTtlSeconds: number;
   joinMaxEntries: number;
+  /** shadow pairing settings (src/shadow/pairing-index.ts); false = off */
+  pairing?: Partial<PairingOptions> | false;
   cloudEventTtlSeconds: number;
   snapshotSeconds: number;
   /** snapshot as soon as this many records were logged since the last one (bounds replay time) */
@@ -62,6 +64,10 @@ export function storeOptionsFromConfig(config: Config): EmbeddedStoreOptions {
     },
     joinTtlSeconds: config.joinTtlSeconds,
     joinMaxEntries: config.joinMaxEntries,
+    pairing:
+      config.pairingMaxPending === 0
+        ? false
+        : { ttlMs: config.pairingTtlSeconds * 1000, maxPending: config.pairingMaxPending },
     cloudEventTtlSeconds: config.cloudEventTtlSeconds,
     snapshotSeconds: config.snapshotSeconds,
   };
@@ -128,6 +134,7 @@ export class EmbeddedStore {
       layout: opts.layout ?? DEFAULT_LAYOUT,
       joinTtlMs: opts.joinTtlSeconds * 1000,
       joinMaxEntries: opts.joinMaxEntries,
+      pairing: opts.pairing,
       limits: opts.limits,
     };
     this.state = new CohortState(stateOpts);
