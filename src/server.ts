@@ -99,6 +99,7 @@ export async function startServer(opts: {
         logger,
         metrics: config.metricsAuth,
         cloudEvents: config.cloudEventsAuth,
+        ui: config.uiAuth,
       }),
     ],
     routers: [

@@ -8,6 +8,8 @@ export interface RouteScopeOptions {
   metrics: Requirement;
   /** /v1/cloudevents: ingest (default) or open (KServe's logger cannot send headers) */
   cloudEvents: Requirement;
+  /** /ui pages: read (default) or open (a browser sends no bearer token by itself) */
+  ui?: Requirement;
 }
 
 interface Rule {
@@ -44,7 +46,7 @@ const RULES: readonly Rule[] = [
   rule(`/v1/models/${SEGMENT}/reference`, "admin", ["PUT", "DELETE"]),
   rule(`/v1/models/${SEGMENT}`, "admin", ["DELETE"]),
   rule(`/v1/models(/${SEGMENT})*`, "read", READ),
-  rule(`/ui(/${SEGMENT})*`, "read", READ),
+  rule(`/ui(/${SEGMENT})*`, "ui", READ),
 ];
 
 export function requirementOf(method: string, path: string, opts: RouteScopeOptions): Requirement {
@@ -52,6 +54,7 @@ export function requirementOf(method: string, path: string, opts: RouteScopeOpti
   for (const r of RULES) {
     if (r.methods && !r.methods.includes(m)) continue;
     if (!r.path.test(path)) continue;
+    if (r.need === "ui") return opts.ui ?? "read";
     return r.need === "metrics" || r.need === "cloudEvents" ? opts[r.need] : r.need;
   }
   return "admin";

@@ -131,12 +131,15 @@ describe("every endpoint without a token, with a wrong-scope token, with a good 
     expect((await call(t.url, ROUTES[6], bearer("ops"))).status).toBe(200);
   });
 
-  it("/metrics needs a read token when MODELGATE_METRICS_AUTH=read; cloudevents open when asked", async () => {
+  it("/metrics needs a read token when MODELGATE_METRICS_AUTH=read; cloudevents and /ui open when asked", async () => {
     await using t = await startTestServer({
       MODELGATE_TOKENS: tokenLines(),
       MODELGATE_METRICS_AUTH: "read",
       MODELGATE_CLOUDEVENTS_AUTH: "open",
+      MODELGATE_UI_AUTH: "open",
     });
+    expect((await fetch(`${t.url}/ui`)).status).toBe(200);
+    expect((await fetch(`${t.url}/v1/models`)).status).toBe(401);
     expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${t.url}/metrics`, { headers: bearer("kserve") })).status).toBe(403);
     const ok = await fetch(`${t.url}/metrics`, { headers: bearer("viewer") });

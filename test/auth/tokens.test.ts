@@ -97,8 +97,11 @@ describe("requirementOf (the route scope table)", () => {
   it.each(table)("%s %s needs %s", (method, path, need) => {
     expect(requirementOf(method, path, opts)).toBe(need);
   });
-  it("/metrics and /v1/cloudevents follow their settings", () => {
+  it("/metrics, /v1/cloudevents and /ui follow their settings", () => {
     expect(requirementOf("GET", "/metrics", { metrics: "read", cloudEvents: "open" })).toBe("read");
     expect(requirementOf("POST", "/v1/cloudevents", { metrics: "read", cloudEvents: "open" })).toBe("open");
+    expect(requirementOf("GET", "/ui/models/x", { metrics: "read", cloudEvents: "open", ui: "open" })).toBe(
+      "open",
+    );
   });
 });
