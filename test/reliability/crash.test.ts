@@ -7,15 +7,16 @@ import { newTally, runLoad } from "./load.js";
 import { request, spawnServer } from "./server-process.js";
 
 const TOKENS =
-  "ingester ingest ingest-token-crash-0123456789;argo judge judge-token-crash-0123456789;viewer read read-token-crash-0123456789";
+  "ingester ingest ingest-token-crash-0123456789;argo judge judge-token-crash-0123456789;viewer read read-token-crash-0123456789;ops admin admin-token-crash-0123456789";
 const H = {
   ingest: { authorization: "Bearer ingest-token-crash-0123456789" },
   judge: { authorization: "Bearer judge-token-crash-0123456789" },
   read: { authorization: "Bearer read-token-crash-0123456789" },
+  admin: { authorization: "Bearer admin-token-crash-0123456789" },
 };
 
 describe("crash: repeated SIGKILL during sustained ingestion and judging", () => {
-  it("after each restart every acknowledged event is counted and the audit chain verifies", async () => {
+  it("after each restart every acknowledged event is counted, erasures hold and both audit chains verify", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "modelgate-crash-"));
     const tally = newTally();
     const env = { MODELGATE_TOKENS: TOKENS, MODELGATE_SNAPSHOT_SECONDS: "1" };
@@ -34,6 +35,20 @@ describe("crash: repeated SIGKILL during sustained ingestion and judging", () =>
           judges: 2,
           runKey: "crash-run",
         });
+        // an erasure under load: a side model stored, then erased (admin audit record)
+        const side = `side-${round}`;
+        const sideIngest = await request(`${server.url}/v1/events`, {
+          method: "POST",
+          body: JSON.stringify([{ model: side, version: "v", ts: Date.now(), score: 0.5 }]),
+          headers: { "content-type": "application/json", ...H.ingest },
+        });
+        expect(sideIngest.status).toBe(202);
+        const erased = await request(`${server.url}/v1/models/${side}`, {
+          method: "DELETE",
+          headers: H.admin,
+        });
+        expect(erased.status).toBe(200);
+        expect(erased.json.audit.seq).toBe(round + 1);
         // kill mid-flight, at a different moment each round (snapshots run every second)
         await new Promise((r) => setTimeout(r, 1200 + round * 450));
         server.child.kill("SIGKILL");
@@ -58,6 +73,15 @@ describe("crash: repeated SIGKILL during sustained ingestion and judging", () =>
           expect(stored.get(version), `${version} after kill ${round + 1}`).toBeGreaterThanOrEqual(acked);
           expect(stored.get(version)).toBeLessThanOrEqual(acked + maybe);
         }
+        for (let r = 0; r <= round; r++) {
+          expect(
+            (await request(`${restarted.url}/v1/models/side-${r}/versions`, { headers: H.read })).status,
+          ).toBe(404);
+        }
+        expect(verifyAuditFile(join(dataDir, "admin", "audit.jsonl"))).toMatchObject({
+          ok: true,
+          records: round + 1,
+        });
         const audit = verifyAuditFile(join(dataDir, "judge", "audit.jsonl"));
         expect(audit.ok, JSON.stringify(audit.error)).toBe(true);
         expect(audit.records).toBeGreaterThanOrEqual(tally.judgementsAcked);
