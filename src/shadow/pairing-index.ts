@@ -61,11 +61,93 @@ export interface PairingIndexJSON {
   format: 1;
   buckets: Array<[string, number, PairedSummaryJSON]>;
   unpaired: Array<[string, number, number]>;
-  pending: Array<[string, PendingAnswer, number]>;
-  awaiting: Array<[string, AwaitingPair, number]>;
+  /** [key, expires, version, ts, score, decision, latencyMs, error, label, groups] (null = absent) */
+  pending: PendingTuple[];
+  /** [key, expires, baselineVersion, candidateVersion, bucket, baseline score, candidate score, baseline decision, candidate decision] */
+  awaiting: AwaitingTuple[];
   duplicates: number;
   expiredLabels: number;
 }
+
+type Maybe<T> = T | null;
+type PendingTuple = [
+  string,
+  number,
+  string,
+  number,
+  Maybe<number>,
+  Maybe<0 | 1>,
+  Maybe<number>,
+  0 | 1,
+  Maybe<0 | 1>,
+  Maybe<Record<string, string>>,
+];
+type AwaitingTuple = [
+  string,
+  number,
+  string,
+  string,
+  number,
+  Maybe<number>,
+  Maybe<number>,
+  Maybe<0 | 1>,
+  Maybe<0 | 1>,
+];
+
+// Snapshots hold up to maxPending + maxAwaitingLabel entries: tuples keep them about half the size of objects.
+const pendingTuple = (key: string, a: PendingAnswer, expires: number): PendingTuple => [
+  key,
+  expires,
+  a.version,
+  a.ts,
+  a.side.score ?? null,
+  a.side.decision ?? null,
+  a.side.latencyMs ?? null,
+  a.side.error ? 1 : 0,
+  a.label ?? null,
+  a.groups ?? null,
+];
+
+function side(
+  score: Maybe<number>,
+  decision: Maybe<0 | 1>,
+  latencyMs?: Maybe<number>,
+  error?: 0 | 1,
+): PairSide {
+  const s: PairSide = {};
+  if (score !== null) s.score = score;
+  if (decision !== null) s.decision = decision;
+  if (latencyMs !== undefined && latencyMs !== null) s.latencyMs = latencyMs;
+  if (error === 1) s.error = true;
+  return s;
+}
+
+function pendingFromTuple(t: PendingTuple): PendingAnswer {
+  const a: PendingAnswer = { version: t[2], ts: t[3], side: side(t[4], t[5], t[6], t[7]) };
+  if (t[8] !== null) a.label = t[8];
+  if (t[9] !== null) a.groups = t[9];
+  return a;
+}
+
+const awaitingTuple = (key: string, p: AwaitingPair, expires: number): AwaitingTuple => [
+  key,
+  expires,
+  p.baselineVersion,
+  p.candidateVersion,
+  p.bucket,
+  p.baseline.score ?? null,
+  p.candidate.score ?? null,
+  p.baseline.decision ?? null,
+  p.candidate.decision ?? null,
+];
+
+const awaitingFromTuple = (t: AwaitingTuple): AwaitingPair => ({
+  baselineVersion: t[2],
+  candidateVersion: t[3],
+  bucket: t[4],
+  baseline: side(t[5], t[7]),
+  candidate: side(t[6], t[8]),
+});
 
 const sep = "\u0000";
 const pairKey = (model: string, first: string, second: string) => `${model}${sep}${first}${sep}${second}`;
@@ -273,8 +355,8 @@ export class PairingIndex {
       format: 1,
       buckets,
       unpaired,
-      pending: [...this.pending.ordered()],
-      awaiting: [...this.awaiting.ordered()],
+      pending: [...this.pending.ordered()].map(([k, a, expires]) => pendingTuple(k, a, expires)),
+      awaiting: [...this.awaiting.ordered()].map(([k, p, expires]) => awaitingTuple(k, p, expires)),
       duplicates: this.duplicates,
       expiredLabels: this.expiredLabels,
     };
@@ -303,11 +385,12 @@ export class PairingIndex {
       }
       byBucket.set(start, n);
     }
-    for (const [k, a, expires] of j.pending) {
-      this.pending.restore(k, a, expires);
-      this.countPending(k.slice(0, k.indexOf(sep)), a.version, 1);
+    for (const t of j.pending) {
+      const a = pendingFromTuple(t);
+      this.pending.restore(t[0], a, t[1]);
+      this.countPending(t[0].slice(0, t[0].indexOf(sep)), a.version, 1);
     }
-    for (const [k, p, expires] of j.awaiting) this.awaiting.restore(k, p, expires);
+    for (const t of j.awaiting) this.awaiting.restore(t[0], awaitingFromTuple(t), t[1]);
     this.duplicates = j.duplicates;
     this.expiredLabels = j.expiredLabels;
   }
