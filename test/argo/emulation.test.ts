@@ -1,0 +1,350 @@
+/**
+ * The Argo emulation checked against Argo's own expectations: cases and expected values are taken
+ * from argo-rollouts' metricproviders/webmetric/webmetric_test.go and utils/evaluate/evaluate_test.go,
+ * and from the rules of analysis/analysis.go (see analysis-run.ts). The HTTP side is a stub
+ * fetch returning fixed responses, so each case is exactly Argo's.
+ */
+import { describe, expect, it } from "vitest";
+import { AnalysisRun, type AnalysisTemplate, mergeArgs, resolveMetric } from "./analysis-run.js";
+import { evalCondition } from "./expr.js";
+import { findResults, NotEmulated, parseJsonPath } from "./jsonpath.js";
+import { evaluateResult, type Metric, runWebMetric, type WebMetric } from "./web-provider.js";
+
+const stub =
+  (status: number, body: string, seen: { init?: RequestInit; url?: string }[] = []): typeof fetch =>
+  async (url, init) => {
+    seen.push({ url: String(url), init });
+    return new Response(status === 204 ? null : body, { status });
+  };
+
+const metric = (web: Partial<WebMetric>, conditions: Partial<Metric> = {}): Metric => ({
+  name: "foo",
+  provider: { web: { url: "http://127.0.0.1:1/x", ...web } },
+  ...conditions,
+});
+
+describe("client-go JSONPath", () => {
+  const data = { summary: { verdict: "pass", score: 62.5 }, key: [{ key2: { value: "1" } }], d: null };
+  const first = (path: string) => findResults(parseJsonPath(path), data).find((r) => r.length > 0)?.[0];
+
+  it("selects with braces; text outside braces is literal (a path without braces finds itself)", () => {
+    expect(first("{$.summary}")).toEqual({ verdict: "pass", score: 62.5 });
+    expect(first("{.key[0].key2.value}")).toBe("1");
+    expect(first("{$.key[-1].key2['value']}")).toBe("1");
+    expect(first("{$.d}")).toBeNull();
+    expect(first("$.summary")).toBe("$.summary");
+    expect(first("x{$.summary.verdict}")).toBe("x");
+  });
+
+  it("errors like client-go: missing key, non-array index, out of bounds, unclosed action", () => {
+    expect(() => first("{$.key[0].key2.novalue}")).toThrow("novalue is not found");
+    expect(() => first("{$.summary[0]}")).toThrow("map[string]interface {} is not array or slice");
+    expect(() => first("{$.key[3]}")).toThrow("array index out of bounds: index 3, length 1");
+    expect(() => parseJsonPath("{$.summary")).toThrow("unclosed action");
+  });
+
+  it("refuses what it does not emulate, loudly", () => {
+    for (const p of ["{$.key[*]}", "{..value}", "{$.key[?(@.a==1)]}", "{range .key}{end}"]) {
+      expect(() => findResults(parseJsonPath(p), data), p).toThrow(NotEmulated);
+    }
+  });
+});
+
+describe("expr conditions (evaluate_test.go)", () => {
+  it("evaluates Argo's cases", () => {
+    expect(evalCondition(true, "result == true")).toBe(true);
+    expect(evalCondition(true, "result == false")).toBe(false);
+    expect(evalCondition(5, "result > 1")).toBe(true);
+    expect(evalCondition("1", "asInt(result) == 1")).toBe(true);
+    expect(evalCondition(1.123, "asInt(result) == 1")).toBe(true);
+    expect(evalCondition("1.1", "asFloat(result) >= 1.1")).toBe(true);
+    expect(evalCondition(1, "asFloat(result) == 1")).toBe(true);
+  });
+
+  it("raises Argo's errors", () => {
+    expect(() => evalCondition(true, "1")).toThrow("expected bool, but got int");
+    expect(() => evalCondition(true, "invalidVariable")).toThrow("unknown name invalidVariable");
+    expect(() => evalCondition("1.1", "asInt(result) == 1.1")).toThrow('strconv.ParseInt: parsing "1.1"');
+    expect(() => evalCondition("NotANum", "asFloat(result) == 1.1")).toThrow(
+      'strconv.ParseFloat: parsing "NotANum": invalid syntax',
+    );
+    expect(() => evalCondition("1.1", 'asFloat(result) == "1.1"')).toThrow(
+      "invalid operation: == (mismatched types float64 and string)",
+    );
+  });
+
+  it("evaluates the operators our templates may use on a summary", () => {
+    const s = { verdict: "inconclusive", pass: false, score: 62.5, reason: "r" };
+    expect(evalCondition(s, 'result.verdict == "pass"')).toBe(false);
+    expect(evalCondition(s, 'result.verdict != "fail" && result.score >= 60')).toBe(true);
+    expect(evalCondition(s, 'result.verdict == "pass" || result.score > 62.5')).toBe(false);
+    expect(evalCondition(s, "!result.pass and not (result.score < 0)")).toBe(true);
+    expect(evalCondition(s, "(result.missing ?? 70) > result.score")).toBe(true);
+    expect(evalCondition(s, "result.missing == nil && result?.x?.y == nil")).toBe(true);
+    // isNil/default test the whole result in Argo, not their argument
+    expect(evalCondition(s, "isNil(result.missing)")).toBe(false);
+    expect(evalCondition(null, "default(result, 3) == 3")).toBe(true);
+    expect(evalCondition(s, "default(result, 3) == 3")).toBe(false);
+  });
+
+  it("fails at run time where expr-lang does, and refuses what it does not emulate", () => {
+    expect(() => evalCondition("$.summary", 'result.verdict == "pass"')).toThrow(
+      "cannot fetch verdict from string",
+    );
+    expect(() => evalCondition(null, 'result.verdict == "pass"')).toThrow("cannot fetch verdict from <nil>");
+    expect(() => evalCondition({ a: "x" }, "result.a > 1")).toThrow("mismatched types string and float64");
+    expect(() => evalCondition({ a: 1 }, "result.a && true")).toThrow("invalid operation: && on float64");
+    for (const c of [
+      "all(result.c, {# < 5})",
+      "2 in result",
+      "result.a + 1 > 2",
+      "result.a ? true : false",
+    ]) {
+      expect(() => evalCondition({ a: 1, c: [1] }, c), c).toThrow(NotEmulated);
+    }
+  });
+
+  it("EvaluateResult: missing conditions and errors", () => {
+    const phase = (s: string, f: string) =>
+      evaluateResult(true, { successCondition: s, failureCondition: f }).phase;
+    expect(phase("true", "false")).toBe("Successful");
+    expect(phase("true", "true")).toBe("Failed");
+    expect(phase("false", "false")).toBe("Inconclusive");
+    expect(phase("", "false")).toBe("Successful");
+    expect(phase("false", "")).toBe("Failed");
+    expect(phase("", "")).toBe("Successful");
+    expect(phase("a == true", "true")).toBe("Error");
+    expect(phase("true", "a == true")).toBe("Error");
+  });
+});
+
+describe("web provider (webmetric_test.go)", () => {
+  const abcd = `{"a": 1, "b": true, "c": [1, 2, 3, 4], "d": null}`;
+  const keyed = (v: string) => `{"key": [{"key2": {"value": ${v}}}]}`;
+  const at = { jsonPath: "{$.key[0].key2.value}" };
+
+  it.each([
+    [
+      abcd,
+      {},
+      { successCondition: "result.a > 0 && result.b && result.d == nil" },
+      "Successful",
+      `{"a":1,"b":true,"c":[1,2,3,4],"d":null}`,
+    ],
+    [
+      abcd,
+      {},
+      { successCondition: "result.a >= 2", failureCondition: "result.a <= 0" },
+      "Inconclusive",
+      `{"a":1,"b":true,"c":[1,2,3,4],"d":null}`,
+    ],
+    [
+      keyed('"1"'),
+      at,
+      { successCondition: "asInt(result) > 0", failureCondition: "asInt(result) <= 0" },
+      "Successful",
+      `"1"`,
+    ],
+    [
+      keyed('"0"'),
+      at,
+      { successCondition: "asInt(result) > 0", failureCondition: "asInt(result) <= 0" },
+      "Failed",
+      `"0"`,
+    ],
+    [
+      keyed('"1.2"'),
+      at,
+      { successCondition: "asFloat(result) > 1.1", failureCondition: "asFloat(result) < 1.3" },
+      "Failed",
+      `"1.2"`,
+    ],
+    [keyed("1"), at, { successCondition: "result > 0", failureCondition: "result <= 0" }, "Successful", "1"],
+    [
+      keyed("1.1"),
+      at,
+      { successCondition: "result > 0", failureCondition: "result <= 0" },
+      "Successful",
+      "1.1",
+    ],
+    [
+      keyed("-1.1"),
+      at,
+      { successCondition: "result > 0", failureCondition: "result <= 0" },
+      "Failed",
+      "-1.1",
+    ],
+    [
+      keyed('"true"'),
+      at,
+      { successCondition: 'result == "true"', failureCondition: 'result == "false"' },
+      "Successful",
+      `"true"`,
+    ],
+    [
+      keyed("false"),
+      at,
+      { successCondition: "result == true", failureCondition: "result == false" },
+      "Failed",
+      "false",
+    ],
+    [
+      `{"key":{"num":1.2, "bool":true, "mapfield":{"foo":"bar"}}}`,
+      { jsonPath: "{$.key}" },
+      { successCondition: 'result.num > 1.1 && result.bool && result.mapfield.foo == "bar"' },
+      "Successful",
+      `{"bool":true,"mapfield":{"foo":"bar"},"num":1.2}`,
+    ],
+    ["", at, { successCondition: "true", failureCondition: "true" }, "Successful", ""],
+    [
+      "test: notJson",
+      at,
+      { successCondition: "true", failureCondition: "true" },
+      "Successful",
+      "test: notJson",
+    ],
+  ] as const)("%s %j %j → %s", async (body, web, conditions, phase, value) => {
+    const m = await runWebMetric(metric(web, conditions), stub(200, body));
+    expect(m.phase).toBe(phase);
+    expect(m.value).toBe(value);
+  });
+
+  it("Errors: non-2xx (body ignored), no JSONPath match, bad scheme, GET with a body", async () => {
+    const ok = { successCondition: "true", failureCondition: "true" };
+    const e300 = await runWebMetric(metric(at, ok), stub(300, keyed('"true"')));
+    expect([e300.phase, e300.message]).toEqual(["Error", "received non 2xx response code: 300"]);
+    const e400 = await runWebMetric(metric({}, {}), stub(400, ""));
+    expect(e400.phase).toBe("Error");
+    const miss = await runWebMetric(
+      metric({ jsonPath: "{$.key[0].key2.novalue}" }, ok),
+      stub(200, keyed('"true"')),
+    );
+    expect([miss.phase, miss.message]).toEqual([
+      "Error",
+      "Could not find JSONPath in body: novalue is not found",
+    ]);
+    const scheme = await runWebMetric(metric({ url: "bad://url.com", ...at }, ok), stub(200, "{}"));
+    expect(scheme.phase).toBe("Error");
+    expect(scheme.message).toContain("unsupported protocol scheme");
+    const get = await runWebMetric(metric({ jsonBody: { a: "1" } }, ok), stub(200, "{}"));
+    expect(get.message).toBe("Body/JSONBody can only be used with POST or PUT WebMetric Method types");
+  });
+
+  it("POST jsonBody: Content-Type forced, headers canonical (last wins), body is the JSON", async () => {
+    const seen: { init?: RequestInit }[] = [];
+    await runWebMetric(
+      metric({
+        method: "POST",
+        jsonBody: { model: "fraud", minSamples: "50" },
+        headers: [
+          { key: "authorization", value: "Bearer a" },
+          { key: "AUTHORIZATION", value: "Bearer b" },
+          { key: "content-type", value: "text/plain" },
+        ],
+      }),
+      stub(200, "{}", seen),
+    );
+    expect(seen[0]!.init!.headers).toEqual({ Authorization: "Bearer b", "Content-Type": "application/json" });
+    expect(JSON.parse(seen[0]!.init!.body as string)).toEqual({ model: "fraud", minSamples: "50" });
+  });
+});
+
+describe("args and the run's phase rules (analysis.go)", () => {
+  const template = (measure: Partial<Metric> = {}): AnalysisTemplate => ({
+    kind: "AnalysisTemplate",
+    metadata: { name: "t" },
+    spec: {
+      args: [
+        { name: "model" },
+        { name: "canary-hash" },
+        { name: "n", value: "10" },
+        { name: "token", valueFrom: { secretKeyRef: { name: "s", key: "k" } } },
+      ],
+      metrics: [
+        {
+          name: "m",
+          count: "{{args.n}}",
+          interval: "1m",
+          failureLimit: 0,
+          inconclusiveLimit: 9,
+          successCondition: 'result.verdict == "pass"',
+          failureCondition: 'result.verdict == "fail"',
+          provider: {
+            web: {
+              method: "POST",
+              url: "http://127.0.0.1:1/v1/judge",
+              headers: [{ key: "Authorization", value: "Bearer {{ args.token }}" }],
+              jsonBody: { model: "{{args.model}}", candidate: "{{args.canary-hash}}", n: "{{args.n}}" },
+              jsonPath: "{$.summary}",
+            },
+          },
+          ...measure,
+        },
+      ],
+    },
+  });
+  const cluster = { podTemplateHashes: { Stable: "aaa", Latest: "bbb" }, secrets: { s: { k: 'to"ken' } } };
+  const incoming = [
+    { name: "model", value: "fr\\aud" },
+    { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" as const } },
+  ];
+
+  /** A fetch answering the given verdicts in order ("error" → HTTP 503). */
+  const verdicts = (list: string[]): typeof fetch => {
+    let i = 0;
+    return async () => {
+      const v = list[i++] ?? "inconclusive";
+      return v === "error"
+        ? new Response("{}", { status: 503 })
+        : new Response(JSON.stringify({ summary: { verdict: v } }), { status: 200 });
+    };
+  };
+  const run = async (list: string[], measure: Partial<Metric> = {}) => {
+    const r = new AnalysisRun(template(measure), incoming, cluster, verdicts(list));
+    await r.runToCompletion();
+    return r;
+  };
+
+  it("merges Rollout args, resolves hashes and Secrets, substitutes JSON-escaped strings everywhere", () => {
+    expect(() => mergeArgs(template().spec.args!, [], cluster)).toThrow("args.model was not resolved");
+    const r = new AnalysisRun(template(), incoming, cluster);
+    const m = r.resolvedMetric();
+    expect(m.count).toBe("10");
+    expect(m.provider.web!.jsonBody).toEqual({ model: "fr\\aud", candidate: "bbb", n: "10" });
+    expect(m.provider.web!.headers).toEqual([{ key: "Authorization", value: 'Bearer to"ken' }]);
+    expect(() => resolveMetric({ name: "x", provider: { web: { url: "{{workflow.name}}" } } }, {})).toThrow(
+      "failed to resolve {{workflow.name}}",
+    );
+  });
+
+  it("count 10, inconclusiveLimit 9: Inconclusive only when all 10 looks are", async () => {
+    const all = await run(Array(10).fill("inconclusive"));
+    expect([all.phase, all.results[0]!.count]).toEqual(["Inconclusive", 10]);
+    const onePass = await run([...Array(9).fill("inconclusive"), "pass"]);
+    expect(onePass.phase).toBe("Successful");
+    const earlyPass = await run(["inconclusive", "pass", ...Array(8).fill("inconclusive")]);
+    expect(earlyPass.phase).toBe("Successful");
+  });
+
+  it("failureLimit 0: the first fail ends the run Failed, even after passes", async () => {
+    const r = await run(["pass", "pass", "fail", "pass"]);
+    expect([r.phase, r.results[0]!.measurements.length]).toEqual(["Failed", 3]);
+    const limit1 = await run(["fail", "pass", "fail"], { failureLimit: 1 });
+    expect([limit1.phase, limit1.results[0]!.measurements.length]).toEqual(["Failed", 3]);
+  });
+
+  it("Errors do not use up looks; the 5th consecutive one ends the run in Error", async () => {
+    const r = await run(["error", "error", "error", "error", "pass", ...Array(9).fill("pass")]);
+    expect([r.phase, r.results[0]!.count, r.results[0]!.error]).toEqual(["Successful", 10, 4]);
+    const dead = await run(Array(5).fill("error"));
+    expect([dead.phase, dead.results[0]!.count]).toEqual(["Error", 0]);
+    const wider = await run(Array(7).fill("error"), { consecutiveErrorLimit: 6 });
+    expect([wider.phase, wider.results[0]!.measurements.length]).toEqual(["Error", 7]);
+  });
+
+  it("a missing Secret key is an Error of the run before any measurement", async () => {
+    const r = new AnalysisRun(template(), incoming, { ...cluster, secrets: { s: {} } }, verdicts([]));
+    expect(await r.reconcile()).toBe("Error");
+    expect(r.message).toBe("Unable to resolve metric arguments: key 'k' does not exist in secret 's'");
+  });
+});
