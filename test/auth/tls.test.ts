@@ -67,7 +67,7 @@ describe("TLS", () => {
 
     // only the certificate changes: the pair does not match, the old one stays in force
     swap(join(FIXTURES, "b.crt"), cert);
-    for (let i = 0; i < 300 && !t.logs.some((l) => l.includes("TLS certificate reload failed")); i++) {
+    for (let i = 0; i < 1000 && !t.logs.some((l) => l.includes("TLS certificate reload failed")); i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(t.logs.some((l) => l.includes("TLS certificate reload failed"))).toBe(true);
@@ -75,7 +75,7 @@ describe("TLS", () => {
 
     // then the key: the new pair loads, new connections get certificate b
     swap(join(FIXTURES, "b.key"), key);
-    for (let i = 0; i < 300 && (await peerFingerprint(t.url)) !== fingerprint("b"); i++) {
+    for (let i = 0; i < 1000 && (await peerFingerprint(t.url)) !== fingerprint("b"); i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(await peerFingerprint(t.url)).toBe(fingerprint("b"));

@@ -25,7 +25,7 @@ function replace(path: string, text: string) {
   renameSync(`${path}.tmp`, path);
 }
 async function until(cond: () => boolean, what: string) {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 1000; i++) {
     if (cond()) return;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -99,7 +99,7 @@ describe("TokenSource", () => {
     expect(await models(OLD)).toBe(200);
     expect(await models(NEW)).toBe(401);
     replace(file, `viewer read ${NEW}\n`);
-    for (let i = 0; i < 400 && (await models(NEW)) !== 200; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && (await models(NEW)) !== 200; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await models(NEW)).toBe(200);
     expect(await models(OLD)).toBe(401);
   });

@@ -64,8 +64,12 @@ describe("slow clients, concurrency and timeouts", () => {
       rawConnection(t.url, head(body.length * 2) + body),
       rawConnection(t.url, head(body.length * 2) + body),
     ];
-    await new Promise((r) => setTimeout(r, 200));
-    const shed = await fetch(`${t.url}/v1/models`);
+    // once both uploads are being handled, the next request is shed
+    let shed = await fetch(`${t.url}/v1/models`);
+    for (let i = 0; i < 500 && shed.status !== 503; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      shed = await fetch(`${t.url}/v1/models`);
+    }
     expect(shed.status).toBe(503);
     expect(shed.headers.get("retry-after")).toBe("1");
     expect(((await shed.json()) as { error: { code: string } }).error.code).toBe("overloaded");
