@@ -97,7 +97,9 @@ function timestamp(v: unknown, now: number): number | FieldError {
 function stringMap(v: unknown, field: string): Record<string, string> | FieldError {
   if (!isObject(v)) return { field, message: "must be an object of strings" };
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) {
+  // for-in over JSON.parse output (own properties only): no entries array per event
+  for (const k in v) {
+    const x = v[k];
     if (k.length === 0 || k.length > MAX_KEY)
       return { field: `${field}.${k}`, message: "name must be 1-128 characters" };
     if (typeof x === "number" && Number.isFinite(x)) out[k] = String(x);
@@ -115,7 +117,8 @@ function stringMap(v: unknown, field: string): Record<string, string> | FieldErr
 function featureMap(v: unknown): Record<string, number | string> | FieldError {
   if (!isObject(v)) return { field: "features", message: "must be an object of numbers and strings" };
   const out: Record<string, number | string> = {};
-  for (const [k, x] of Object.entries(v)) {
+  for (const k in v) {
+    const x = v[k];
     if (k.length === 0 || k.length > MAX_KEY)
       return { field: `features.${k}`, message: "name must be 1-128 characters" };
     if (x === null || x === undefined) continue; // a missing feature value is not an observation
@@ -171,12 +174,15 @@ export function parseEvent(raw: unknown, now: number): Parsed<PredictionEvent> {
   if (e.score === undefined && e.latencyMs === undefined && e.error === undefined) {
     return fail("score", "one of score, error or latencyMs is required");
   }
-  for (const key of ["label", "decision"] as const) {
-    if (raw[key] !== undefined && raw[key] !== null) {
-      const b = binary(raw[key], key);
-      if (isError(b)) return { ok: false, error: b };
-      e[key] = b;
-    }
+  if (raw.label !== undefined && raw.label !== null) {
+    const b = binary(raw.label, "label");
+    if (isError(b)) return { ok: false, error: b };
+    e.label = b;
+  }
+  if (raw.decision !== undefined && raw.decision !== null) {
+    const b = binary(raw.decision, "decision");
+    if (isError(b)) return { ok: false, error: b };
+    e.decision = b;
   }
   if (raw.groups !== undefined && raw.groups !== null) {
     const g = stringMap(raw.groups, "groups");

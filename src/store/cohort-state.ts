@@ -3,7 +3,7 @@ import { type PairingIndex, type PairingOptions, pairingFor } from "../shadow/pa
 import { CohortSummary, DEFAULT_LAYOUT, type SummaryLayout } from "../sketch/cohort-summary.js";
 import { addLabel } from "../sketch/group-counts.js";
 import { LatencySketch } from "../sketch/latency-sketch.js";
-import { JoinIndex, joinKey } from "./join-index.js";
+import { type JoinEntry, JoinIndex, joinKey } from "./join-index.js";
 import { KeyRegistry, type StoreLimits } from "./key-registry.js";
 
 /** Lifetime counts of one version (what GET /v1/models reports). */
@@ -68,6 +68,14 @@ export class CohortState {
   /** buckets changed / deleted since the last snapshot */
   dirty = new Set<string>();
   deleted = new Set<string>();
+  // The bucket the previous event went to: consecutive events of one (model, version, bucket)
+  // skip the Map lookups and the key string (built and hashed per event otherwise). Valid while
+  // `epoch` is unchanged; markClean/prune/forgetModel bump it, since they change `dirty` or drop
+  // buckets.
+  private epoch = 0;
+  private last:
+    | { epoch: number; model: string; version: string; start: number; v: VersionState; s: CohortSummary }
+    | undefined;
 
   constructor(readonly opts: StateOptions) {
     this.registry = new KeyRegistry(opts.limits);
@@ -122,6 +130,46 @@ export class CohortState {
     return s;
   }
 
+  /** The snapshot wrote every dirty bucket: forget them (and the cached last bucket). */
+  markClean(): void {
+    this.dirty.clear();
+    this.deleted.clear();
+    this.epoch++;
+  }
+
+  /** Drop a model's buckets and counts (erasure); its buckets are marked deleted for the snapshot. */
+  forgetModel(model: string): void {
+    const m = this.models.get(model);
+    for (const [version, v] of m?.versions ?? []) {
+      for (const start of v.buckets.keys()) {
+        const key = bucketKey(model, version, start);
+        this.dirty.delete(key);
+        this.deleted.add(key);
+      }
+    }
+    this.models.delete(model);
+    this.epoch++;
+  }
+
+  /** Version state and bucket of an event, through the one-entry cache. */
+  private target(model: string, version: string, start: number): { v: VersionState; s: CohortSummary } {
+    const c = this.last;
+    if (
+      c !== undefined &&
+      c.epoch === this.epoch &&
+      c.start === start &&
+      c.model === model &&
+      c.version === version &&
+      c.v.buckets.get(start) === c.s
+    ) {
+      return c;
+    }
+    const v = this.version(model, version);
+    const s = this.bucket(model, version, v, start);
+    this.last = { epoch: this.epoch, model, version, start, v, s };
+    return this.last;
+  }
+
   validScore(score: number): boolean {
     return score >= this.opts.layout.scoreLo && score <= this.opts.layout.scoreHi;
   }
@@ -129,9 +177,8 @@ export class CohortState {
   /** `register` false when the keys were already admitted (ingestion); replay registers them. */
   applyEvent(e: PredictionEvent, now: number, register = true): void {
     if (register) this.registry.register(e);
-    const v = this.version(e.model, e.version);
     const start = this.bucketStart(e.ts);
-    const s = this.bucket(e.model, e.version, v, start);
+    const { v, s } = this.target(e.model, e.version, start);
     const c = v.counts;
     s.events++;
     c.events++;
@@ -164,15 +211,18 @@ export class CohortState {
     }
     if (e.label !== undefined && (score !== undefined || decision !== undefined)) c.labelled++;
     if (decision !== undefined && e.groups) {
-      for (const [attr, value] of Object.entries(e.groups)) {
-        const g = s.group(attr, value);
+      const groups = e.groups;
+      for (const attr in groups) {
+        const g = s.group(attr, groups[attr]);
         g.n++;
         g.selected += decision;
         if (e.label !== undefined) addLabel(g, e.label, decision);
       }
     }
     if (e.features) {
-      for (const [name, x] of Object.entries(e.features)) {
+      const features = e.features;
+      for (const name in features) {
+        const x = features[name];
         const f = s.features.get(name);
         if (typeof x === "number") {
           if (!f) {
@@ -185,14 +235,12 @@ export class CohortState {
       }
     }
     if (e.id !== undefined && e.label === undefined && (score !== undefined || decision !== undefined)) {
-      this.joins.add(joinKey(e.model, e.id), {
-        version: e.version,
-        bucket: start,
-        ...(score !== undefined ? { score } : {}),
-        ...(decision !== undefined ? { decision } : {}),
-        ...(e.groups ? { groups: e.groups } : {}),
-        expires: now + this.opts.joinTtlMs,
-      });
+      // built field by field (no spread temporaries): one entry per unlabelled prediction
+      const entry: JoinEntry = { version: e.version, bucket: start, expires: now + this.opts.joinTtlMs };
+      if (score !== undefined) entry.score = score;
+      if (decision !== undefined) entry.decision = decision;
+      if (e.groups) entry.groups = e.groups;
+      this.joins.add(joinKey(e.model, e.id), entry);
     }
     this.pairing?.observe(e, now);
   }
@@ -255,6 +303,7 @@ export class CohortState {
 
   /** Drop buckets older than the retention, versions left empty, and long-expired join entries. */
   prune(now: number): void {
+    this.epoch++;
     const cutoff = now - this.opts.retentionMs;
     for (const [model, m] of this.models) {
       for (const [version, v] of m.versions) {

@@ -1,4 +1,3 @@
-import { bucketKey } from "./cohort-state.js";
 import { type EmbeddedStore, StoreNotReady } from "./embedded-store.js";
 import type { Journal } from "./journal.js";
 
@@ -39,20 +38,15 @@ export function deleteModel(store: EmbeddedStore, model: string): DeletedModel |
   }
   let buckets = 0;
   let events = 0;
-  for (const [version, v] of m?.versions ?? []) {
+  for (const v of m?.versions.values() ?? []) {
     events += v.counts.events;
-    for (const start of v.buckets.keys()) {
-      const key = bucketKey(model, version, start);
-      st.dirty.delete(key);
-      st.deleted.add(key);
-      buckets++;
-    }
+    buckets += v.buckets.size;
   }
   const now = store.now();
   // taking an entry is how the join index records a deletion for the next snapshot
   for (const k of joinKeys) st.joins.take(k, now);
   for (const k of pendingKeys) store.pending.entries.delete(k);
-  st.models.delete(model);
+  st.forgetModel(model);
   st.registry.models.delete(model);
   store.snapshot();
   // The journal is the store's private file; the erasure needs it compacted as well.

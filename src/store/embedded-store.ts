@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import type { BatchResult } from "../ingest/batch-result.js";
+import type { BatchResult, LineError } from "../ingest/batch-result.js";
 import {
   type Outcome,
   type Parsed,
@@ -182,8 +182,7 @@ export class EmbeddedStore {
     if (j.pairing && st.pairing) st.pairing.load(j.pairing);
     this.pending.unpaired = j.unpaired;
     for (const [k, p] of j.pending) this.pending.entries.set(k, p);
-    st.dirty.clear();
-    st.deleted.clear();
+    st.markClean();
     st.joins.drainChanges();
     this.replayedFrom = j.lastSeq;
   }
@@ -207,9 +206,11 @@ export class EmbeddedStore {
     return n;
   }
 
-  private applyLogged(kind: string, now: number, body: string): void {
+  private applyLogged(kind: string, now: number, body: string | Buffer): void {
     if (kind === "e" || kind === "o") {
-      for (const text of body.split("\n")) {
+      // a BLOB is an NDJSON block as received (may hold empty lines and \r\n endings)
+      const texts = typeof body === "string" ? body.split("\n") : blockLines(body);
+      for (const text of texts) {
         const raw = JSON.parse(text);
         if (kind === "e") {
           // the plain parser, not this.parseEvent: a setting changed since (retention, range
@@ -221,6 +222,8 @@ export class EmbeddedStore {
           if (p.ok) this.state.applyOutcome(p.value, now);
         }
       }
+    } else if (typeof body !== "string") {
+      throw new Error(`log record kind "${kind}" holds bytes, expected text`);
     } else if (kind === "q") {
       const { key, request } = JSON.parse(body) as { key: string; request: PendingRequest };
       this.pending.add(key, request);
@@ -284,11 +287,7 @@ export class EmbeddedStore {
     const parsed: Array<PredictionEvent | Outcome> = [];
     for (const r of records) {
       if (r.tooLong !== undefined) {
-        result.reject({
-          line: r.line,
-          field: "",
-          message: `line exceeds the limit of ${r.tooLong} bytes (MODELGATE_MAX_LINE_BYTES)`,
-        });
+        result.reject(tooLongError(r.line, r.tooLong));
         continue;
       }
       let raw = r.value;
@@ -300,25 +299,43 @@ export class EmbeddedStore {
           continue;
         }
       }
-      const p = kind === "e" ? this.parseEvent(raw, now) : parseOutcome(raw, now);
-      if (!p.ok) {
-        result.reject({ line: r.line, ...p.error });
-        continue;
-      }
-      const admitErr = this.state.registry.admit(p.value);
-      if (admitErr) {
-        result.reject({
-          line: r.line,
-          ...admitErr,
-          ...(isLimitError(admitErr) ? { limit: admitErr.limit } : {}),
-        });
-        continue;
-      }
+      const x = this.accept(kind, raw, r.line, now, result);
+      if (x === undefined) continue;
       texts.push(r.text ?? JSON.stringify(raw));
-      parsed.push(p.value);
+      parsed.push(x);
     }
     if (parsed.length === 0) return;
     this.journal.append(kind, now, texts.join("\n"));
+    this.applyAccepted(kind, parsed, now, result);
+  }
+
+  /** Validate and admit one record; undefined (and the line rejected) if it is refused. */
+  private accept(
+    kind: "e" | "o",
+    raw: unknown,
+    line: number,
+    now: number,
+    result: BatchResult,
+  ): PredictionEvent | Outcome | undefined {
+    const p = kind === "e" ? this.parseEvent(raw, now) : parseOutcome(raw, now);
+    if (!p.ok) {
+      result.reject({ line, ...p.error });
+      return undefined;
+    }
+    const admitErr = this.state.registry.admit(p.value);
+    if (admitErr) {
+      result.reject({ line, ...admitErr, ...(isLimitError(admitErr) ? { limit: admitErr.limit } : {}) });
+      return undefined;
+    }
+    return p.value;
+  }
+
+  private applyAccepted(
+    kind: "e" | "o",
+    parsed: Array<PredictionEvent | Outcome>,
+    now: number,
+    result: BatchResult,
+  ): void {
     for (const x of parsed) {
       if (kind === "e") {
         const e = x as PredictionEvent;
@@ -330,6 +347,86 @@ export class EmbeddedStore {
     }
     result.accepted += parsed.length;
     this.afterWrite(parsed.length);
+  }
+
+  /**
+   * Ingest a block of NDJSON lines (raw bytes, `firstLine` the number of its first line): each
+   * line is validated as by ingestEvents/ingestOutcomes, then the accepted lines are logged in
+   * one transaction, as one BLOB: the block itself when every line was accepted (the common
+   * case: no copy, no re-encoding), else the accepted lines joined by newlines. Lines longer
+   * than `maxLineBytes` are rejected. Returns the number of lines the block held.
+   */
+  ingestLines(
+    kind: "events" | "outcomes",
+    buf: Buffer,
+    firstLine: number,
+    maxLineBytes: number,
+    result: BatchResult,
+  ): number {
+    this.checkReady();
+    const k = kind === "events" ? "e" : "o";
+    const now = this.clock();
+    const parsed: Array<PredictionEvent | Outcome> = [];
+    /** [start, end) of each accepted line, kept only once a line was refused */
+    let ranges: number[] | undefined;
+    let line = firstLine - 1;
+    let start = 0;
+    while (start < buf.length) {
+      const nl = buf.indexOf(0x0a, start);
+      const next = nl === -1 ? buf.length : nl + 1;
+      let end = nl === -1 ? buf.length : nl;
+      line++;
+      if (end > start && buf[end - 1] === 0x0d) end--;
+      let x: PredictionEvent | Outcome | undefined;
+      if (end === start) {
+        start = next;
+        continue; // empty lines are ignored (and logged as they are: replay ignores them too)
+      }
+      if (end - start > maxLineBytes) result.reject(tooLongError(line, maxLineBytes));
+      else {
+        let raw: unknown;
+        let ok = true;
+        try {
+          raw = JSON.parse(buf.toString("utf8", start, end));
+        } catch (e) {
+          ok = false;
+          result.reject({ line, field: "", message: `malformed JSON: ${(e as Error).message}` });
+        }
+        if (ok) x = this.accept(k, raw, line, now, result);
+      }
+      if (x !== undefined) {
+        parsed.push(x);
+        ranges?.push(start, end);
+      } else if (ranges === undefined) {
+        // first refused line: the lines accepted so far are exactly those before it
+        ranges = [];
+        let s = 0;
+        while (s < start) {
+          const n = buf.indexOf(0x0a, s);
+          let e = n === -1 || n >= start ? start : n;
+          const after = n === -1 || n >= start ? start : n + 1;
+          if (e > s && buf[e - 1] === 0x0d) e--;
+          if (e > s) ranges.push(s, e);
+          s = after;
+        }
+      }
+      start = next;
+    }
+    if (parsed.length > 0) {
+      let body = buf;
+      if (ranges !== undefined) {
+        const pieces: Buffer[] = [];
+        const NL = Buffer.from("\n");
+        for (let i = 0; i < ranges.length; i += 2) {
+          if (i > 0) pieces.push(NL);
+          pieces.push(buf.subarray(ranges[i], ranges[i + 1]));
+        }
+        body = Buffer.concat(pieces);
+      }
+      this.journal.append(k, now, body);
+      this.applyAccepted(k, parsed, now, result);
+    }
+    return line - firstLine + 1;
   }
 
   /** A KServe/Seldon request CloudEvent: keep its features until its response arrives. */
@@ -418,8 +515,7 @@ export class EmbeddedStore {
       deleteJoins: joins.taken,
       deleteJoinsBefore: joins.deleteBefore,
     });
-    st.dirty.clear();
-    st.deleted.clear();
+    st.markClean();
     this.recordsSinceSnapshot = 0;
   }
 
@@ -489,6 +585,24 @@ export class EmbeddedStore {
   logBacklog(): number {
     return this.journal.logRows();
   }
+}
+
+function tooLongError(line: number, limit: number): LineError {
+  return { line, field: "", message: `line exceeds the limit of ${limit} bytes (MODELGATE_MAX_LINE_BYTES)` };
+}
+
+/** Non-empty lines of a logged NDJSON block, without their \r. */
+function blockLines(buf: Buffer): string[] {
+  const out: string[] = [];
+  let start = 0;
+  while (start < buf.length) {
+    const nl = buf.indexOf(0x0a, start);
+    let end = nl === -1 ? buf.length : nl;
+    if (end > start && buf[end - 1] === 0x0d) end--;
+    if (end > start) out.push(buf.toString("utf8", start, end));
+    start = nl === -1 ? buf.length : nl + 1;
+  }
+  return out;
 }
 
 export class StoreNotReady extends Error {

@@ -64,7 +64,10 @@ export class KeyRegistry {
       }
     }
     let newAttributes = 0;
-    for (const [attr, value] of Object.entries(r.groups ?? {})) {
+    const groups = r.groups;
+    // for-in, not Object.entries: no array per record on the ingestion path
+    for (const attr in groups) {
+      const value = groups[attr];
       const values = m?.groups.get(attr);
       if (!values?.has(value)) isNew = true;
       if (!values) {
@@ -85,7 +88,9 @@ export class KeyRegistry {
       }
     }
     let newFeatures = 0;
-    for (const [fname, value] of Object.entries(r.features ?? {})) {
+    const features = r.features;
+    for (const fname in features) {
+      const value = features[fname];
       const kind = typeof value === "number" ? "numeric" : "categorical";
       const f = m?.features.get(fname);
       if (!f || (kind === "categorical" && !f.categories.has(value as string))) isNew = true;
