@@ -19,6 +19,7 @@ import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { AnalysisRun, type AnalysisTemplate, type Arg, type ClusterState } from "./analysis-run.js";
+import { evalCondition } from "./expr.js";
 import { BASELINE, CANDIDATES, cohortStream, type Scenario } from "./scenarios.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -281,6 +282,9 @@ describe("Argo Rollouts contract: every template against the real server", () =>
     const summary = JSON.parse(last.value!) as Record<string, unknown>;
     expect(Object.keys(summary)).toEqual(["pass", "reason", "score", "verdict"]);
     expect(summary).toMatchObject({ verdict: "pass", pass: true, score: 100 });
+    // a JSON number is a float64 for expr: it compares with an int literal and not with a string
+    expect(evalCondition(summary, "result.score == 100 && result.score > 99.5 && result.pass")).toBe(true);
+    expect(evalCondition(summary, 'result.score == "100"')).toBe(false);
   });
 
   it("the drift scenario is PSI ≈ 0.3, the fairness one a parity ratio ≈ 0.6 (read back from the judge)", async () => {
