@@ -67,7 +67,15 @@ describe("mode=shadow judgement on synthetic paired traffic", () => {
   it("identical models pass every paired gate with agreement 1.0", async () => {
     const r = await judgeShadow(storeWith({ n: 6000, seed: 1 }));
     expect(r.judgement.mode).toBe("shadow");
-    expect(Object.keys(r.gates)).toEqual(["agreement", "fairness", "scores", "latency", "accuracy", "auc"]);
+    expect(Object.keys(r.gates)).toEqual([
+      "agreement",
+      "fairness",
+      "scores",
+      "latency",
+      "accuracy",
+      "auc",
+      "errors",
+    ]);
     for (const [name, g] of Object.entries(r.gates))
       expect([name, g.verdict, g.reason]).toEqual([name, "pass", g.reason]);
     expect(r.summary.verdict).toBe("pass");
@@ -121,6 +129,17 @@ describe("mode=shadow judgement on synthetic paired traffic", () => {
     expect(auc.value as number).toBeLessThan(-0.05);
     expect(auc.metrics.varianceReduction as number).toBeGreaterThan(0.5);
     expect(r.gates.accuracy.metrics.labelled).toBe(4000);
+  });
+
+  it("a challenger failing 2% of the requests the baseline answers fails the paired errors gate", async () => {
+    const r = await judgeShadow(storeWith({ n: 2000, seed: 7, candidateErrorRate: 0.02 }), {
+      gates: "errors",
+    });
+    const e = r.gates.errors;
+    expect(e.verdict).toBe("fail");
+    expect(e.metrics.errorsOnlyBaseline).toBe(0);
+    expect(e.metrics.errorsOnlyCandidate as number).toBeGreaterThan(20);
+    expect(e.value).toBeCloseTo((e.metrics.errorsOnlyCandidate as number) / 2000, 15);
   });
 
   it("a slower challenger fails the paired latency gate", async () => {

@@ -17,6 +17,8 @@ export interface PairedTrafficOptions {
   /** own noise of the candidate's score (0 = identical scores when aucDrop is 0) */
   candidateNoise?: number;
   latencyShiftMs?: number;
+  /** share of requests on which the candidate alone errors (no score) */
+  candidateErrorRate?: number;
   /** attach labels to the events (false: send them later as outcomes) */
   labels?: boolean;
   ts?: number;
@@ -65,13 +67,19 @@ export function pairedTraffic(o: PairedTrafficOptions): PairedTraffic {
       decision: baselineDecision,
       latencyMs: cost,
     });
-    out.candidate.push({
-      ...common,
-      version: o.candidate ?? "challenger",
-      score: candidateScore,
-      decision: candidateDecision,
-      latencyMs: cost + (o.latencyShiftMs ?? 0),
-    });
+    const candidateLatency = cost + (o.latencyShiftMs ?? 0);
+    out.candidate.push(
+      // drawn only when asked for, so that traffic without errors keeps its seeded values
+      (o.candidateErrorRate ?? 0) > 0 && random() < (o.candidateErrorRate ?? 0)
+        ? { ...common, version: o.candidate ?? "challenger", error: true, latencyMs: candidateLatency }
+        : {
+            ...common,
+            version: o.candidate ?? "challenger",
+            score: candidateScore,
+            decision: candidateDecision,
+            latencyMs: candidateLatency,
+          },
+    );
     out.labels.push({ id, label });
   }
   return out;

@@ -1,6 +1,7 @@
 import { accuracyGate } from "./accuracy.js";
 import { agreementGate } from "./agreement.js";
 import { shadowAucGate } from "./auc.js";
+import { shadowErrorsGate } from "./errors.js";
 import { shadowFairnessGate } from "./fairness.js";
 import { shadowLatencyGate } from "./latency.js";
 import { scoresGate } from "./scores.js";
@@ -18,6 +19,7 @@ export const SHADOW_GATES = {
   latency: shadowLatencyGate,
   accuracy: accuracyGate,
   auc: shadowAucGate,
+  errors: shadowErrorsGate,
 } as const satisfies Record<string, ShadowGate<unknown>>;
 
 export const SHADOW_GATE_NAMES = Object.keys(SHADOW_GATES);
