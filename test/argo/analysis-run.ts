@@ -15,6 +15,10 @@ import { type Measurement, type Metric, type Phase, runWebMetric } from "./web-p
  * - analysis/analysis.go runMeasurements: Successful/Failed/Inconclusive increment their counter
  *   and `count` and reset consecutiveError; Error increments error and consecutiveError only (an
  *   Error is retried and does not use up a look).
+ * - utils/analysis/helpers.go ValidateMetrics, on the arg-resolved metrics at every reconcile
+ *   (Secrets not yet read): count ≥ failureLimit and ≥ inconclusiveLimit, an interval when
+ *   count > 1, Go durations, limits ≥ 0, exactly one provider; otherwise the run is Error
+ *   "Analysis spec invalid: metrics[i]: …".
  * - assessMetricStatus + assessMetricFailureInconclusiveOrError, checked after every measurement:
  *   failed > failureLimit → Failed; inconclusive > inconclusiveLimit → Inconclusive;
  *   consecutiveError > consecutiveErrorLimit (default 4) → Error (later checks win, as in Go);
@@ -64,6 +68,43 @@ function intValue(v: unknown): number {
   if (typeof v === "number") return Math.trunc(v);
   if (typeof v === "string" && /^[+-]?\d+$/.test(v)) return Number(v);
   return 0;
+}
+
+/** Go's time.ParseDuration syntax (e.g. 1m, 90s, 1h30m, 500ms). */
+const GO_DURATION = /^[+-]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/;
+const validDuration = (d: unknown) => typeof d === "string" && (d === "0" || GO_DURATION.test(d));
+
+/** ValidateMetrics: the first problem, as Argo words it, or undefined. */
+export function validateMetrics(metrics: Metric[]): string | undefined {
+  if (metrics.length === 0) return "no metrics specified";
+  const names = new Set<string>();
+  for (const [i, m] of metrics.entries()) {
+    if (names.has(m.name)) return `metrics[${i}]: duplicate name '${m.name}'`;
+    names.add(m.name);
+    const problem = validateMetric(m);
+    if (problem) return `metrics[${i}]: ${problem}`;
+  }
+  return undefined;
+}
+
+function validateMetric(m: Metric): string | undefined {
+  const count = m.count === undefined ? 0 : intValue(m.count);
+  const failureLimit = m.failureLimit === undefined ? 0 : intValue(m.failureLimit);
+  const inconclusiveLimit = m.inconclusiveLimit === undefined ? 0 : intValue(m.inconclusiveLimit);
+  if (count > 0 && count < failureLimit) return "count must be >= failureLimit";
+  if (count > 0 && count < inconclusiveLimit) return "count must be >= inconclusiveLimit";
+  if (count > 1 && !m.interval) return "interval must be specified when count > 1";
+  if (m.interval && !validDuration(m.interval))
+    return `invalid interval string: time: invalid duration "${m.interval}"`;
+  if (m.initialDelay && !validDuration(m.initialDelay)) return "invalid startDelay string";
+  if (failureLimit < 0) return "failureLimit must be >= 0";
+  if (inconclusiveLimit < 0) return "inconclusiveLimit must be >= 0";
+  if (m.consecutiveErrorLimit !== undefined && intValue(m.consecutiveErrorLimit) < 0)
+    return "consecutiveErrorLimit must be >= 0";
+  const providers = Object.values(m.provider ?? {}).filter((p) => p !== undefined && p !== null).length;
+  if (providers === 0) return "no provider specified";
+  if (providers > 1) return "multiple providers specified";
+  return undefined;
 }
 
 /** MergeArgs (Rollout args over the template's) then the rollout controller's valueFrom. */
@@ -131,8 +172,11 @@ export class AnalysisRun {
     }));
   }
 
-  /** Args as the analysis controller resolves them before a measurement (Secrets read now). */
-  private resolvedArgs(): Record<string, string> {
+  /**
+   * Args as the analysis controller resolves them before a measurement (Secrets read now);
+   * without secrets, as getResolvedMetricsWithoutSecrets does for validation.
+   */
+  private resolvedArgs(withSecrets = true): Record<string, string> {
     const out: Record<string, string> = {};
     for (const a of this.args) {
       if (a.value !== undefined) {
@@ -141,6 +185,10 @@ export class AnalysisRun {
       }
       const ref = a.valueFrom?.secretKeyRef;
       if (!ref) throw new Error(`args.${a.name} was not resolved`);
+      if (!withSecrets) {
+        out[a.name] = "temp-for-secret";
+        continue;
+      }
       const secret = this.cluster.secrets[ref.name];
       if (!secret) throw new Error(`secrets "${ref.name}" not found`);
       const v = secret[ref.key];
@@ -161,6 +209,20 @@ export class AnalysisRun {
    */
   async reconcile(): Promise<RunPhase> {
     if (this.phase !== "Running") return this.phase;
+    let invalid: string | undefined;
+    try {
+      const plain = this.resolvedArgs(false);
+      invalid = validateMetrics(this.template.spec.metrics.map((m) => resolveMetric(m, plain)));
+    } catch (e) {
+      this.phase = "Error";
+      this.message = `Unable to resolve metric arguments: ${(e as Error).message}`;
+      return this.phase;
+    }
+    if (invalid) {
+      this.phase = "Error";
+      this.message = `Analysis spec invalid: ${invalid}`;
+      return this.phase;
+    }
     let args: Record<string, string>;
     try {
       args = this.resolvedArgs();

@@ -336,6 +336,16 @@ describe("what Argo does with a broken contract (same server)", () => {
     expect(m.message).toMatch(/cannot fetch verdict from string/);
   });
 
+  it("lowering the count arg without inconclusive-limit makes the spec invalid: the run ends in Error", async () => {
+    const run = new AnalysisRun(
+      templates.get("modelgate-latency")!,
+      [...rolloutArgs(server.url), { name: "count", value: "5" }],
+      cluster("equal"),
+    );
+    expect(await run.reconcile()).toBe("Error");
+    expect(run.message).toBe("Analysis spec invalid: metrics[0]: count must be >= inconclusiveLimit");
+  });
+
   it("a missing Secret ends the run in Error before any request", async () => {
     const run = new AnalysisRun(templates.get("modelgate-errors")!, rolloutArgs(server.url), {
       ...cluster("equal"),

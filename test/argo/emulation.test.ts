@@ -342,6 +342,18 @@ describe("args and the run's phase rules (analysis.go)", () => {
     expect([wider.phase, wider.results[0]!.measurements.length]).toEqual(["Error", 7]);
   });
 
+  it("validates the resolved spec each reconcile (ValidateMetrics), before reading Secrets", async () => {
+    const few = new AnalysisRun(template(), [...incoming, { name: "n", value: "5" }], {
+      ...cluster,
+      secrets: {},
+    });
+    expect(await few.reconcile()).toBe("Error");
+    expect(few.message).toBe("Analysis spec invalid: metrics[0]: count must be >= inconclusiveLimit");
+    const typo = new AnalysisRun(template({ interval: "60s-typo" }), incoming, cluster, verdicts([]));
+    expect(await typo.reconcile()).toBe("Error");
+    expect(typo.message).toMatch(/^Analysis spec invalid: metrics\[0\]: invalid interval string/);
+  });
+
   it("a missing Secret key is an Error of the run before any measurement", async () => {
     const r = new AnalysisRun(template(), incoming, { ...cluster, secrets: { s: {} } }, verdicts([]));
     expect(await r.reconcile()).toBe("Error");
