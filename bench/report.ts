@@ -15,6 +15,8 @@ export interface Machine {
   node: string;
   os: string;
   commit: string;
+  /** 1-minute load average when the run started and when it ended (other work on the machine) */
+  load: [number, number];
 }
 
 export interface BenchResults {
@@ -131,6 +133,9 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
   return out.join("\n");
 }
 
+/** Larger = worse for the canary, whatever the sign convention of the scenario's size. */
+const severity = (s: Scenario) => (s.kind === "auc" || s.kind === "fairness" ? -s.size : s.size);
+
 /** Data-driven reading of the tables: where modelgate is ahead and where it is behind. */
 function comparison(q: QualityResult): string {
   const lines: string[] = [`### Reading the tables (${int(q.run.rate)} req/s)\n`];
@@ -160,6 +165,25 @@ function comparison(q: QualityResult): string {
     lines.push(
       `- Regressions beyond tolerance where modelgate detects more often (by > 10 points): ${ahead.length > 0 ? ahead.join("; ") : "none"}.`,
     );
+  }
+  for (const judge of q.aa.map((a) => a.judge)) {
+    for (const kind of new Set(q.ab.map((x) => x.scenario.kind))) {
+      const rows = q.ab
+        .filter((x) => x.scenario.kind === kind)
+        .sort((x, y) => severity(x.scenario) - severity(y.scenario));
+      for (let i = 1; i < rows.length; i++) {
+        const smaller = rows[i - 1].judges.find((j) => j.judge === judge);
+        const larger = rows[i].judges.find((j) => j.judge === judge);
+        if (smaller && larger && smaller.detected.rate > larger.detected.rate + 0.1) {
+          const why = judge.startsWith("Kayenta")
+            ? ": its rule needs the interval's lower bound above a quarter of the Hodges–Lehmann estimate, which grows with the shift (the spinnaker/spinnaker#6278 effect)"
+            : "";
+          lines.push(
+            `- ${judge} detects ${rows[i - 1].scenario.label} more often (${pct(smaller.detected)}) than the larger ${rows[i].scenario.label} (${pct(larger.detected)})${why}.`,
+          );
+        }
+      }
+    }
   }
   lines.push(
     "- A baseline's higher detection rate comes with its A/A false-fail rate: a judge that fails often on identical cohorts also fails often on changed ones. Compare power at equal A/A error, and look at the rows inside the tolerance, where every fail is a false alarm for the stated policy.",
@@ -270,6 +294,46 @@ function pythonSection(rows: CompareRow[]): string {
   return out.join("\n");
 }
 
+/** The figures a reader wants first, each pointing to its section. */
+function headline(r: BenchResults): string {
+  const lines = ["## Headline figures\n"];
+  const q = r.quality;
+  if (q) {
+    lines.push(
+      `- A/A false-fail rate over ${int(q.aaRuns)} simulated runs of 10 looks (§1): ${q.aa.map((a) => `${a.judge} **${pctCi(a.fail)}**`).join(", ")}.`,
+    );
+    const beyond = q.ab.filter((x) => beyondTolerance(x.scenario).startsWith("yes"));
+    for (const a of q.aa) {
+      const rates = beyond.map((x) => x.judges.find((j) => j.judge === a.judge)?.detected.rate ?? 0);
+      const mean = rates.reduce((x, y) => x + y, 0) / Math.max(1, rates.length);
+      lines.push(
+        `- ${a.judge}: mean detection rate over the ${beyond.length} regressions beyond modelgate's tolerance at ${int(q.run.rate)} req/s: **${(mean * 100).toFixed(0)}%**.`,
+      );
+    }
+  }
+  const l = r.latency?.rows.at(-1);
+  if (l) {
+    lines.push(
+      `- Judgement latency at ${int(l.eventsPerCohort)} events per cohort (§2): p50 **${ms(l.p50Ms)} ms**, p99 **${ms(l.p99Ms)} ms** (at ${int(r.latency?.rows[0].eventsPerCohort ?? 0)}: p50 ${ms(r.latency?.rows[0].p50Ms ?? 0)} ms).`,
+    );
+  }
+  if (r.ingestion && !("error" in r.ingestion)) {
+    lines.push(
+      `- Ingestion (§3): **${int(r.ingestion.eventsPerSecond)} events/s** of NDJSON over loopback HTTP into the real server, RSS ${r.ingestion.rss[0].rssMb.toFixed(0)} → ${r.ingestion.rss.at(-1)?.rssMb.toFixed(0)} MB after ${int(r.ingestion.events)} events.`,
+    );
+  }
+  const p = r.python?.at(-1);
+  if (p) {
+    lines.push(
+      p.python
+        ? `- At ${int(p.eventsPerCohort)} events per cohort (§4), scipy/sklearn takes ${ms(p.python.timesMs.total)} ms on the raw events, the judgement ${ms(p.modelgateJudgementMs)} ms on the summaries; binned vs exact: |ΔKS| ${p.accuracy.ks.toExponential(1)}, |ΔAUC| ${p.accuracy.auc.toExponential(1)}, p95 within ${(p.accuracy.p95Relative * 100).toFixed(2)}%.`
+        : `- §4: ${p.pythonMissing}.`,
+    );
+  }
+  lines.push("");
+  return lines.join("\n");
+}
+
 const CAVEATS = `## What these figures do not show
 
 - The simulation is idealised: independent events, a constant traffic rate and split, labels arriving with the
@@ -303,11 +367,13 @@ export function renderReport(r: BenchResults): string {
         ["Node", m.node],
         ["OS", m.os],
         ["commit", m.commit],
+        ["load average (1 min) at start / end", `${m.load[0].toFixed(1)} / ${m.load[1].toFixed(1)}`],
       ],
     ),
     "",
   ];
   if (r.notes.length > 0) out.push(...r.notes.map((n) => `> ${n}`), "");
+  out.push(headline(r));
   if (r.quality)
     out.push(qualitySection(r.quality, "## 1. Judgement quality on simulated Argo analysis runs"));
   if (r.qualityHighRate) {

@@ -3,11 +3,12 @@
  * runs everything small (CI: the benchmarks must run, their timings are not checked) and writes the
  * report to a temporary file and stdout, never over the committed one.
  *
- * Options: --quick, --out FILE, --only quality,latency,ingestion,python, --aa N, --ab N.
+ * Options: --quick, --out FILE, --only quality,latency,ingestion,python, --aa N, --ab N,
+ * --json FILE (also write the raw results), --render FILE (re-render a --json file, run nothing).
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { cpus, release, tmpdir, totalmem, type } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runComparePython } from "./compare-python.js";
@@ -36,6 +37,7 @@ function machine(root: string): Machine {
     node: process.version,
     os: `${type()} ${release()}`,
     commit,
+    load: [loadavg()[0], loadavg()[0]],
   };
 }
 
@@ -48,6 +50,8 @@ async function main(): Promise<number> {
       only: { type: "string" },
       aa: { type: "string" },
       ab: { type: "string" },
+      json: { type: "string" },
+      render: { type: "string" },
     },
     strict: true,
   });
@@ -64,6 +68,12 @@ async function main(): Promise<number> {
     values.out ??
     (quick ? join(tmpdir(), "modelgate-benchmarks-quick.md") : join(root, "docs", "BENCHMARKS.md"));
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (values.render) {
+    const saved = JSON.parse(readFileSync(values.render, "utf8")) as BenchResults;
+    writeFileSync(out, renderReport(saved));
+    log(`bench: rendered ${values.render} to ${out}`);
+    return 0;
+  }
   const started = performance.now();
   const results: BenchResults = {
     mode: quick ? "quick" : "full",
@@ -126,6 +136,8 @@ async function main(): Promise<number> {
     });
   }
   results.seconds = (performance.now() - started) / 1000;
+  results.machine.load[1] = loadavg()[0];
+  if (values.json) writeFileSync(values.json, JSON.stringify(results));
   const text = renderReport(results);
   writeFileSync(out, text);
   if (quick) process.stdout.write(text);
