@@ -30,9 +30,15 @@ case "$BAD" in shifted-scores|slow|worse-auc|unfair|errors) ;; *)
   echo "quickstart: --bad must be shifted-scores, slow, worse-auc, unfair or errors" >&2; exit 2 ;;
 esac
 EVENTS="${EVENTS:-30000}"
-# shellcheck disable=SC2206 # MODELGATE is a command line, split on purpose
-MG=(${MODELGATE:-node --import tsx $ROOT/src/cli/main.ts})
-GENERATE=(node --import tsx "$ROOT/examples/generate-events.ts")
+# tsx is loaded by URL so that the scripts work from any directory
+TSX="file://${ROOT// /%20}/node_modules/tsx/dist/loader.mjs"
+if [ -n "${MODELGATE:-}" ]; then
+  # shellcheck disable=SC2206 # MODELGATE is a command line, split on purpose
+  MG=($MODELGATE)
+else
+  MG=(node --import "$TSX" "$ROOT/src/cli/main.ts")
+fi
+GENERATE=(node --import "$TSX" "$ROOT/examples/generate-events.ts")
 command -v curl >/dev/null || { echo "quickstart: needs curl" >&2; exit 2; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/modelgate-quickstart.XXXXXX")"
