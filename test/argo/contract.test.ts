@@ -63,18 +63,31 @@ function withSetting(t: AnalysisTemplate, field: string, value: string): Analysi
   return copy;
 }
 
-/** The args a Rollout passes (steps[].analysis.args): hashes by valueFrom, the server's URL. */
+/**
+ * The args the example canary Rollout passes to modelgate-all (manifests/examples/canary,
+ * namespace ml): model, hashes by podTemplateHashValue, the Rollout by fieldRef. The test adds
+ * only modelgate-url, the test server's address in place of the in-cluster Service.
+ */
 function rolloutArgs(url: string): Arg[] {
-  return [
-    { name: "model", value: MODEL },
-    { name: "stable-hash", valueFrom: { podTemplateHashValue: "Stable" } },
-    { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
-    { name: "modelgate-url", value: url },
-  ];
+  const rollout = parse(
+    readFileSync(join(ROOT, "manifests", "examples", "canary", "rollout.yaml"), "utf8"),
+  ) as {
+    spec: {
+      strategy: {
+        canary: { steps: { analysis?: { templates: { templateName: string }[]; args: Arg[] } }[] };
+      };
+    };
+  };
+  const step = rollout.spec.strategy.canary.steps.find((s) =>
+    s.analysis?.templates.some((t) => t.templateName === "modelgate-all"),
+  );
+  if (!step?.analysis) throw new Error("the example canary Rollout has no modelgate-all step");
+  return [...step.analysis.args, { name: "modelgate-url", value: url }];
 }
 
 const cluster = (scenario: Scenario, token = JUDGE_TOKEN): ClusterState => ({
   podTemplateHashes: { Stable: BASELINE.version, Latest: CANDIDATES[scenario].version },
+  fields: { "metadata.namespace": "ml", "metadata.name": "fraud-model" },
   secrets: { "modelgate-api-token": { token } },
 });
 
@@ -217,7 +230,8 @@ describe("Argo Rollouts contract: every template against the real server", () =>
       (m) => JSON.parse(m.value ?? "null") as { verdict: string; reason: string },
     );
     const trace = summaries.map((s, i) => `${i + 1}:${s?.verdict}`).join(" ");
-    // Never an Error: every answer was 2xx JSON with a summary (auth, rollout=/, string args all accepted).
+    // Never an Error: every answer was 2xx JSON with a summary (auth, rollout=ns/name without
+    // Kubernetes credentials, string args all accepted).
     expect(
       r.measurements.filter(
         (m) => m.phase !== "Successful" && m.phase !== "Failed" && m.phase !== "Inconclusive",
@@ -260,7 +274,7 @@ describe("Argo Rollouts contract: every template against the real server", () =>
       model: MODEL,
       baseline: BASELINE.version,
       candidate: CANDIDATES.tiny.version,
-      rollout: "/",
+      rollout: "ml/fraud-model",
     });
     const latency = [...runs.entries()].find(
       ([c]) => c.template === "modelgate-latency" && c.scenario === "tiny",
@@ -269,7 +283,7 @@ describe("Argo Rollouts contract: every template against the real server", () =>
     expect(get.method).toBe("GET");
     expect(get.body).toBeUndefined();
     expect(get.url).toBe(
-      `${server.url}/v1/judge/latency?model=${MODEL}&baseline=${BASELINE.version}&candidate=${CANDIDATES.tiny.version}&rollout=/`,
+      `${server.url}/v1/judge/latency?model=${MODEL}&baseline=${BASELINE.version}&candidate=${CANDIDATES.tiny.version}&rollout=ml/fraud-model`,
     );
   });
 
