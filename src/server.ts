@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -7,6 +8,7 @@ import { createLimits, serverTimeouts } from "./api/limits.js";
 import type { ServiceMetrics } from "./api/metrics.js";
 import { adminRouter } from "./api/routes/admin.js";
 import { createJudgeRouter } from "./api/routes/judge.js";
+import { createReferenceRouter, loadReferenceProfile } from "./api/routes/reference.js";
 import { createUiRouter } from "./api/routes/ui.js";
 import { AdminAudit } from "./auth/admin-audit.js";
 import { authMiddleware } from "./auth/middleware.js";
@@ -79,7 +81,10 @@ export async function startServer(opts: {
   if (!history.integrity.ok) {
     logger.error("judgement audit log failed verification", { error: history.integrity.error });
   }
+  // Reference profiles (e.g. the training set's distributions) for the drift gate, one file per model.
+  const referenceDir = join(config.dataDir, "reference");
   const judge = createJudgeRouter({
+    referenceProfile: (model) => loadReferenceProfile(referenceDir, model),
     sources,
     defaultSource: config.source,
     history,
@@ -105,11 +110,16 @@ export async function startServer(opts: {
     routers: [
       ...ingestionRouters({ store, config }),
       judge,
+      createReferenceRouter({
+        dir: referenceDir,
+        maxBodyBytes: Math.max(config.maxBodyBytes, 16 * 1024 * 1024),
+      }),
       createUiRouter({ history, sources, catalog: store, bucketMs: config.bucketSeconds * 1000 }),
       adminRouter({
         store,
         audit: new AdminAudit(fileAuditStorage(join(config.dataDir, "admin", "audit.jsonl"))),
         logger,
+        erasers: { reference: (model) => eraseReferenceProfile(referenceDir, model) },
       }),
     ],
   });
@@ -168,4 +178,12 @@ export async function startServer(opts: {
   }
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   return { url: `${tls ? "https" : "http"}://${host}:${port}`, port, close, closed };
+}
+
+/** Erase a model's uploaded reference profile; true when there was one. */
+async function eraseReferenceProfile(dir: string, model: string): Promise<boolean> {
+  const profile = await loadReferenceProfile(dir, model);
+  if (!profile) return false;
+  await rm(join(dir, `${model}.json`), { force: true });
+  return true;
 }

@@ -55,7 +55,16 @@ export const serveCommand: Command = {
     }
     const logger = createLogger(config.logLevel);
     const { startServer } = await import("../server.js");
-    const server = await startServer({ config, logger, metrics: createServiceMetrics() });
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer({ config, logger, metrics: createServiceMetrics() });
+    } catch (e) {
+      // a bad tokens/TLS file, a busy port, an unreadable data dir: one line, no stack trace
+      const err = e as NodeJS.ErrnoException;
+      const what = err.code === "EADDRINUSE" ? `port ${config.port} is already in use` : err.message;
+      io.stderr(`modelgate serve: cannot start: ${what}\n`);
+      return 2;
+    }
     logger.info("modelgate listening", { url: server.url, dataDir: config.dataDir });
     await server.closed;
     return 0;
