@@ -4,10 +4,11 @@ import { type Measurement, type Metric, type Phase, runWebMetric } from "./web-p
 /**
  * An AnalysisRun as Argo Rollouts' controllers drive it, for templates whose metrics use the web
  * provider. Sources (argoproj/argo-rollouts):
- * - utils/analysis/helpers.go MergeArgs: the Rollout's args override the template's (a value, or
- *   else a valueFrom); an arg left with neither is "args.<name> was not resolved".
- * - rollout/analysis.go: `valueFrom.podTemplateHashValue: Stable|Latest` becomes the stable/canary
- *   ReplicaSet's pod-template-hash when the run is created; `fieldRef` reads the Rollout.
+ * - utils/analysis/helpers.go BuildArgumentsForRolloutAnalysisRun: the Rollout's args become plain
+ *   values first (`podTemplateHashValue: Stable|Latest` → the stable/canary ReplicaSet's
+ *   pod-template-hash, `fieldRef` → the Rollout's field); then MergeArgs: those values replace the
+ *   template's (defaults included); an arg left with neither value nor valueFrom is
+ *   "args.<name> was not resolved".
  * - analysis/analysis.go resolveArgs: `secretKeyRef` is read from the run's namespace before each
  *   measurement (a missing Secret or key ends the run in Error); utils/template ResolveQuotedArgs
  *   substitutes `{{args.x}}` into the JSON of the whole metric (values JSON-escaped, so they land
@@ -107,27 +108,33 @@ function validateMetric(m: Metric): string | undefined {
   return undefined;
 }
 
-/** MergeArgs (Rollout args over the template's) then the rollout controller's valueFrom. */
+/**
+ * The rollout controller's BuildArgumentsForRolloutAnalysisRun (the Rollout's args become plain
+ * values: podTemplateHashValue → the ReplicaSet's hash, fieldRef → the Rollout's field), then
+ * MergeArgs: an incoming value replaces the template arg's value, including a default.
+ */
 export function mergeArgs(templateArgs: Arg[], incoming: Arg[], cluster: ClusterState): Arg[] {
+  const values = incoming.map((a): Arg => {
+    if (!a.valueFrom) return { name: a.name, value: a.value ?? "" };
+    if (a.valueFrom.podTemplateHashValue) {
+      return { name: a.name, value: cluster.podTemplateHashes[a.valueFrom.podTemplateHashValue] };
+    }
+    if (a.valueFrom.fieldRef) {
+      const v = cluster.fields?.[a.valueFrom.fieldRef.fieldPath];
+      if (v === undefined) throw new Error(`fieldRef ${a.valueFrom.fieldRef.fieldPath} not found`);
+      return { name: a.name, value: v };
+    }
+    throw new NotEmulated(`Rollout arg ${a.name}: valueFrom ${JSON.stringify(a.valueFrom)}`);
+  });
   const merged = templateArgs.map((a) => structuredClone(a));
-  for (const a of incoming) {
+  for (const a of values) {
     const target = merged.find((m) => m.name === a.name);
-    if (!target) continue;
-    if (a.value !== undefined) target.value = a.value;
-    else if (a.valueFrom) target.valueFrom = structuredClone(a.valueFrom);
+    if (target) target.value = a.value;
   }
   for (const a of merged) {
     if (a.value === undefined && !a.valueFrom) throw new Error(`args.${a.name} was not resolved`);
-    // Rollout controller: these become plain values on the AnalysisRun.
-    if (a.value === undefined && a.valueFrom?.podTemplateHashValue) {
-      a.value = cluster.podTemplateHashes[a.valueFrom.podTemplateHashValue];
-      delete a.valueFrom;
-    } else if (a.value === undefined && a.valueFrom?.fieldRef) {
-      const v = cluster.fields?.[a.valueFrom.fieldRef.fieldPath];
-      if (v === undefined) throw new Error(`fieldRef ${a.valueFrom.fieldRef.fieldPath} not found`);
-      a.value = v;
-      delete a.valueFrom;
-    }
+    if (a.value === undefined && !a.valueFrom?.secretKeyRef)
+      throw new NotEmulated(`template arg ${a.name}: valueFrom ${JSON.stringify(a.valueFrom)}`);
   }
   return merged;
 }

@@ -307,6 +307,22 @@ describe("args and the run's phase rules (analysis.go)", () => {
 
   it("merges Rollout args, resolves hashes and Secrets, substitutes JSON-escaped strings everywhere", () => {
     expect(() => mergeArgs(template().spec.args!, [], cluster)).toThrow("args.model was not resolved");
+    // The Rollout's valueFrom is resolved before merging, so it replaces a template default.
+    const merged = mergeArgs(
+      [
+        { name: "rollout-name", value: "" },
+        { name: "stable", value: "x" },
+      ],
+      [
+        { name: "rollout-name", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "stable", valueFrom: { podTemplateHashValue: "Stable" } },
+      ],
+      { ...cluster, fields: { "metadata.name": "fraud-model" } },
+    );
+    expect(merged).toEqual([
+      { name: "rollout-name", value: "fraud-model" },
+      { name: "stable", value: "aaa" },
+    ]);
     const r = new AnalysisRun(template(), incoming, cluster);
     const m = r.resolvedMetric();
     expect(m.count).toBe("10");
