@@ -28,6 +28,7 @@
  * flags and `--now` give byte-identical output.
  */
 import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { mulberry32, type RandomSource, randomNormal } from "../src/stats/random.js";
@@ -233,21 +234,21 @@ async function main(args: string[]): Promise<number> {
     minutes: Number(values.minutes),
     only: values.only as TrafficOptions["only"],
   });
-  const out = values.out ? createWriteStream(values.out) : process.stdout;
+  const out: Writable = values.out ? createWriteStream(values.out) : process.stdout;
   // batches of lines keep the write calls few without holding the whole file in memory
   let chunk = "";
   for (const event of traffic) {
     chunk += `${JSON.stringify(event)}\n`;
     if (chunk.length > 1 << 16) {
-      if (!out.write(chunk)) await new Promise((r) => out.once("drain", r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
       chunk = "";
     }
   }
-  await new Promise<void>((resolve, reject) =>
-    out === process.stdout
-      ? out.write(chunk, (e) => (e ? reject(e) : resolve()))
-      : (out as ReturnType<typeof createWriteStream>).end(chunk, () => resolve()),
-  );
+  // stdout is never ended (Node owns it); a file is, so that its last bytes are flushed
+  await new Promise<void>((resolve, reject) => {
+    if (out === process.stdout) out.write(chunk, (e) => (e ? reject(e) : resolve()));
+    else out.end(chunk, () => resolve());
+  });
   return 0;
 }
 
