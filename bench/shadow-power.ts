@@ -284,3 +284,21 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.stdout.write(section);
   if (values.append) upsertSection(values.append, section);
 }
+
+/**
+ * For bench/run.ts, which rewrites docs/BENCHMARKS.md whole: `newText` with the shadow-power section
+ * of the file at `path` (if it has one) appended, so a full run does not drop it.
+ */
+export function keepShadowSection(path: string, newText: string): string {
+  let old = "";
+  try {
+    old = readFileSync(path, "utf8");
+  } catch {
+    return newText;
+  }
+  const start = old.indexOf("<!-- shadow-power:start -->");
+  const end = old.indexOf("<!-- shadow-power:end -->");
+  if (start < 0 || end < start || newText.includes("<!-- shadow-power:start -->")) return newText;
+  const section = old.slice(start, end + "<!-- shadow-power:end -->".length);
+  return `${newText.trimEnd()}\n\n${section}\n`;
+}
