@@ -96,6 +96,22 @@ function timestamp(v: unknown, now: number): number | FieldError {
 
 function stringMap(v: unknown, field: string): Record<string, string> | FieldError {
   if (!isObject(v)) return { field, message: "must be an object of strings" };
+  // the common case, already a valid map of strings, is returned as is (no copy per event)
+  let clean = true;
+  for (const k in v) {
+    const x = v[k];
+    if (
+      k.length === 0 ||
+      k.length > MAX_KEY ||
+      typeof x !== "string" ||
+      x.length === 0 ||
+      x.length > MAX_VALUE
+    ) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return v as Record<string, string>;
   const out: Record<string, string> = {};
   // for-in over JSON.parse output (own properties only): no entries array per event
   for (const k in v) {

@@ -41,6 +41,8 @@ export interface StateOptions {
 export interface VersionState {
   buckets: Map<number, CohortSummary>;
   counts: VersionCounts;
+  /** the bucket this version's previous event went to (see CohortState.target) */
+  hot?: { epoch: number; start: number; s: CohortSummary };
 }
 
 export interface ModelState {
@@ -164,8 +166,16 @@ export class CohortState {
     ) {
       return c;
     }
+    // traffic of several versions interleaves: each version also keeps its own last bucket
     const v = this.version(model, version);
-    const s = this.bucket(model, version, v, start);
+    const h = v.hot;
+    let s: CohortSummary;
+    if (h !== undefined && h.epoch === this.epoch && h.start === start && v.buckets.get(start) === h.s)
+      s = h.s;
+    else {
+      s = this.bucket(model, version, v, start);
+      v.hot = { epoch: this.epoch, start, s };
+    }
     this.last = { epoch: this.epoch, model, version, start, v, s };
     return this.last;
   }
