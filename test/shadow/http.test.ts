@@ -73,6 +73,11 @@ describe("mode=shadow over HTTP: POST /v1/events, /v1/outcomes, /v1/judge", () =
       expect(j.gates.fairness.reason).toMatch(/^group region=east/);
       expect(j.summary.verdict).toBe("fail");
 
+      // the judgement page renders a shadow judgement (its gates, whatever their metrics)
+      const page = await fetch(`${server.url}/ui/judgements/${j.judgement.id}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('data-gate="agreement"');
+
       // one gate, GET with the query string Argo would build
       const one = await fetch(
         `${server.url}/v1/judge/agreement?model=fraud&baseline=stable&candidate=challenger&mode=shadow&agreement.maxFlipRate=0.1`,
