@@ -7,6 +7,16 @@ import {
   type PairedSummaryJSON,
   type PairSide,
 } from "./paired-summary.js";
+import {
+  type AwaitingPair,
+  type AwaitingTuple,
+  awaitingFromTuple,
+  awaitingTuple,
+  type PendingAnswer,
+  type PendingTuple,
+  pendingFromTuple,
+  pendingTuple,
+} from "./pairing-entries.js";
 
 export interface PairingOptions {
   /** pairing window: how long the first answer of a request waits for the other version's (ms) */
@@ -31,23 +41,6 @@ export const DEFAULT_PAIRING: Omit<PairingOptions, "bucketMs" | "retentionMs" | 
     layout: DEFAULT_PAIRED_LAYOUT,
   };
 
-interface PendingAnswer {
-  version: string;
-  ts: number;
-  side: PairSide;
-  label?: 0 | 1;
-  groups?: Record<string, string>;
-}
-
-/** A pair counted without its label; `baseline` is the lexicographically first version (storage orientation). */
-interface AwaitingPair {
-  baselineVersion: string;
-  candidateVersion: string;
-  bucket: number;
-  baseline: PairSide;
-  candidate: PairSide;
-}
-
 /** Paired summary of a window, oriented as asked, with what could not be paired. */
 export interface PairedWindow {
   summary: PairedSummary;
@@ -68,86 +61,6 @@ export interface PairingIndexJSON {
   duplicates: number;
   expiredLabels: number;
 }
-
-type Maybe<T> = T | null;
-type PendingTuple = [
-  string,
-  number,
-  string,
-  number,
-  Maybe<number>,
-  Maybe<0 | 1>,
-  Maybe<number>,
-  0 | 1,
-  Maybe<0 | 1>,
-  Maybe<Record<string, string>>,
-];
-type AwaitingTuple = [
-  string,
-  number,
-  string,
-  string,
-  number,
-  Maybe<number>,
-  Maybe<number>,
-  Maybe<0 | 1>,
-  Maybe<0 | 1>,
-];
-
-// Snapshots hold up to maxPending + maxAwaitingLabel entries: tuples keep them about half the size of objects.
-const pendingTuple = (key: string, a: PendingAnswer, expires: number): PendingTuple => [
-  key,
-  expires,
-  a.version,
-  a.ts,
-  a.side.score ?? null,
-  a.side.decision ?? null,
-  a.side.latencyMs ?? null,
-  a.side.error ? 1 : 0,
-  a.label ?? null,
-  a.groups ?? null,
-];
-
-function side(
-  score: Maybe<number>,
-  decision: Maybe<0 | 1>,
-  latencyMs?: Maybe<number>,
-  error?: 0 | 1,
-): PairSide {
-  const s: PairSide = {};
-  if (score !== null) s.score = score;
-  if (decision !== null) s.decision = decision;
-  if (latencyMs !== undefined && latencyMs !== null) s.latencyMs = latencyMs;
-  if (error === 1) s.error = true;
-  return s;
-}
-
-function pendingFromTuple(t: PendingTuple): PendingAnswer {
-  const a: PendingAnswer = { version: t[2], ts: t[3], side: side(t[4], t[5], t[6], t[7]) };
-  if (t[8] !== null) a.label = t[8];
-  if (t[9] !== null) a.groups = t[9];
-  return a;
-}
-
-const awaitingTuple = (key: string, p: AwaitingPair, expires: number): AwaitingTuple => [
-  key,
-  expires,
-  p.baselineVersion,
-  p.candidateVersion,
-  p.bucket,
-  p.baseline.score ?? null,
-  p.candidate.score ?? null,
-  p.baseline.decision ?? null,
-  p.candidate.decision ?? null,
-];
-
-const awaitingFromTuple = (t: AwaitingTuple): AwaitingPair => ({
-  baselineVersion: t[2],
-  candidateVersion: t[3],
-  bucket: t[4],
-  baseline: side(t[5], t[7]),
-  candidate: side(t[6], t[8]),
-});
 
 const sep = "\u0000";
 const pairKey = (model: string, first: string, second: string) => `${model}${sep}${first}${sep}${second}`;
