@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { GATES as GATE_REGISTRY } from "../../src/gates/registry.js";
+import { parseJudgeRequest } from "../../src/judge/request.js";
 import { parseRolloutRef } from "../../src/k8s/rollout-ref.js";
 import { defaults, placeholders, requiredArgs, resolveArgs, type TemplateArg } from "./argo.js";
 import { build, ofKind, one } from "./kustomize.js";
@@ -6,6 +8,26 @@ import { build, ofKind, one } from "./kustomize.js";
 /** The five gates of DESIGN.md, each with its own template, plus the combined one. */
 const GATES = ["drift", "latency", "auc", "fairness", "errors"];
 const templates = () => ofKind(build("templates"), "AnalysisTemplate");
+
+/** The threshold args of each gate and the request field each one fills (`<gate>.<field>`). */
+const THRESHOLDS: Record<string, Record<string, string>> = {
+  drift: { "drift-max-psi": "maxPsi", "drift-max-ks": "maxKs", "drift-min-samples": "minSamples" },
+  latency: {
+    "latency-quantile": "quantile",
+    "latency-max-ratio": "maxRatio",
+    "latency-slo-ms": "sloMs",
+    "latency-min-samples": "minSamples",
+  },
+  auc: { "auc-margin": "margin", "auc-min-labelled": "minLabelled" },
+  fairness: {
+    "fairness-min-parity-ratio": "minParityRatio",
+    "fairness-max-parity-drop": "maxParityDrop",
+    "fairness-max-equalized-odds-difference": "maxEqualizedOddsDifference",
+    "fairness-min-group-size": "minGroupSize",
+    "fairness-attributes": "attributes",
+  },
+  errors: { "errors-max-increase": "maxIncrease", "errors-min-samples": "minSamples" },
+};
 
 const CALLER_ARGS = {
   model: "fraud",
@@ -17,12 +39,13 @@ const CALLER_ARGS = {
 };
 
 describe("AnalysisTemplate library", () => {
-  it("has one template per gate and an all-gates template, nothing else", () => {
+  it("has one template per gate, an all-gates template and the shadow one, nothing else", () => {
+    // modelgate-shadow (mode=shadow, its own gates) is checked in test/shadow/manifests.test.ts
     expect(
       templates()
         .map((t) => t.metadata.name)
         .sort(),
-    ).toEqual([...GATES.map((g) => `modelgate-${g}`), "modelgate-all"].sort());
+    ).toEqual([...GATES.map((g) => `modelgate-${g}`), "modelgate-all", "modelgate-shadow"].sort());
   });
 
   it.each([...GATES, "all"])("modelgate-%s selects the summary and decides on result.verdict", (gate) => {
@@ -84,11 +107,17 @@ describe("AnalysisTemplate library", () => {
     const url = new URL(web.url);
     expect(url.origin).toBe("http://modelgate.modelgate.svc.cluster.local:8080");
     expect(url.pathname).toBe(`/v1/judge/${gate}`);
-    expect(Object.fromEntries(url.searchParams)).toEqual({
+    const query = Object.fromEntries(url.searchParams);
+    const d = defaults(t);
+    expect(query).toEqual({
       model: "fraud",
       baseline: "6b7f9c5d8",
       candidate: "84c2d7f4b",
       rollout: "ml/fraud-model",
+      alpha: d.alpha,
+      ...Object.fromEntries(
+        Object.entries(THRESHOLDS[gate]!).map(([arg, field]) => [`${gate}.${field}`, d[arg]]),
+      ),
     });
     expect(parseRolloutRef(url.searchParams.get("rollout")!)).toEqual({
       namespace: "ml",
@@ -103,12 +132,100 @@ describe("AnalysisTemplate library", () => {
     expect(web.method).toBe("POST");
     expect(new URL(web.url).pathname).toBe("/v1/judge");
     expect(web.headers).toContainEqual({ key: "Content-Type", value: "application/json" });
+    const d = defaults(t);
     expect(web.jsonBody).toEqual({
       model: "fraud",
       baseline: "6b7f9c5d8",
       candidate: "84c2d7f4b",
       rollout: "ml/fraud-model",
+      optional: "auc",
+      alpha: "0.05",
+      ...Object.fromEntries(
+        Object.entries(THRESHOLDS).flatMap(([gate, args]) =>
+          Object.entries(args).map(([arg, field]) => [`${gate}.${field}`, d[arg]]),
+        ),
+      ),
     });
+  });
+
+  /** The judge request a template's resolved metric makes (GET query or POST jsonBody). */
+  const requestOf = (gate: string, args: Record<string, string>) => {
+    const t = one(templates(), "AnalysisTemplate", `modelgate-${gate}`);
+    const web = resolveArgs(t.spec.metrics[0].provider.web, { ...defaults(t), ...CALLER_ARGS, ...args });
+    const raw = web.jsonBody ?? Object.fromEntries(new URL(web.url).searchParams);
+    return parseJudgeRequest(raw, {
+      registry: GATE_REGISTRY,
+      now: 0,
+      onlyGate: gate === "all" ? undefined : gate,
+    });
+  };
+  const configOf = (req: ReturnType<typeof requestOf>, gate: string) =>
+    GATE_REGISTRY[gate as keyof typeof GATE_REGISTRY].parseConfig(req.gateFields[gate]!) as Record<
+      string,
+      unknown
+    >;
+
+  it.each([...GATES, "all"])(
+    "modelgate-%s: every threshold arg's default is the gate's own default (as shipped = not set)",
+    (gate) => {
+      const req = requestOf(gate, {});
+      expect(req.gates).toEqual(gate === "all" ? GATES : [gate]);
+      expect(req.alpha).toBe(0.05);
+      for (const g of req.gates) {
+        const gateDefaults = GATE_REGISTRY[g as keyof typeof GATE_REGISTRY].parseConfig({});
+        expect(configOf(req, g), g).toEqual(gateDefaults);
+        // each arg reaches its field: the template sends every listed threshold
+        expect(Object.keys(req.gateFields[g]!).sort()).toEqual(Object.values(THRESHOLDS[g]!).sort());
+      }
+      // spot values against docs/gates/*.md, independently of parseConfig
+      if (gate === "all" || gate === "auc")
+        expect(configOf(req, "auc")).toMatchObject({ margin: 0.02, minLabelled: 200 });
+      if (gate === "all" || gate === "latency")
+        expect(configOf(req, "latency")).toMatchObject({ quantile: 0.95, maxRatio: 1.2, sloMs: undefined });
+    },
+  );
+
+  it.each(GATES)("modelgate-%s: a Rollout's threshold args reach the gate", (gate) => {
+    const set: Record<string, Record<string, [string, unknown]>> = {
+      drift: {
+        "drift-max-psi": ["0.1", 0.1],
+        "drift-max-ks": ["0.15", 0.15],
+        "drift-min-samples": ["500", 500],
+      },
+      latency: {
+        "latency-quantile": ["0.99", 0.99],
+        "latency-max-ratio": ["1.5", 1.5],
+        "latency-slo-ms": ["250", 250],
+        "latency-min-samples": ["50", 50],
+      },
+      auc: { "auc-margin": ["0.05", 0.05], "auc-min-labelled": ["1000", 1000] },
+      fairness: {
+        "fairness-min-parity-ratio": ["0.9", 0.9],
+        "fairness-max-parity-drop": ["0.02", 0.02],
+        "fairness-max-equalized-odds-difference": ["0.2", 0.2],
+        "fairness-min-group-size": ["100", 100],
+        "fairness-attributes": ["sex,age_band", ["sex", "age_band"]],
+      },
+      errors: { "errors-max-increase": ["0.01", 0.01], "errors-min-samples": ["1000", 1000] },
+    };
+    const args = {
+      alpha: "0.01",
+      ...Object.fromEntries(Object.entries(set[gate]!).map(([a, [v]]) => [a, v])),
+    };
+    const expected = Object.fromEntries(
+      Object.entries(set[gate]!).map(([a, [, parsed]]) => [THRESHOLDS[gate]![a]!, parsed]),
+    );
+    for (const template of [gate, "all"]) {
+      const req = requestOf(template, args);
+      expect(req.alpha, template).toBe(0.01);
+      expect(configOf(req, gate), template).toMatchObject(expected);
+    }
+  });
+
+  it('modelgate-all: AUC is optional by default, and optional-gates "" makes every gate required', () => {
+    expect(requestOf("all", {}).optional).toEqual(["auc"]);
+    expect(requestOf("all", { "optional-gates": "" }).optional).toEqual([]);
+    expect(requestOf("all", { "optional-gates": "auc,fairness" }).optional).toEqual(["auc", "fairness"]);
   });
 
   it("sends rollout=/ when no Rollout is named, which means no Event", () => {
