@@ -161,3 +161,40 @@ describe("PairedSummary", () => {
     expect(s.latencyDiff.quantile(0.5)).toBeCloseTo(5, 0);
   });
 });
+
+describe("PairedSummary merge", () => {
+  it("the merge of two halves' summaries is the summary of the whole", () => {
+    const t = pairedTraffic({
+      n: 500,
+      seed: 13,
+      aucDrop: 0.5,
+      latencyShiftMs: 3,
+      labels: true,
+      flipRegion: "east",
+      flipRate: 0.3,
+    });
+    const fold = (from: number, to: number) => {
+      const s = new PairedSummary();
+      for (let i = from; i < to; i++) {
+        s.addPair(t.baseline[i], t.candidate[i], t.baseline[i].ts, t.baseline[i].groups);
+        s.addLabel(t.baseline[i], t.candidate[i], t.baseline[i].label!);
+      }
+      return s;
+    };
+    const whole = fold(0, 500).toJSON();
+    const merged = fold(0, 200).merge(fold(200, 500)).toJSON();
+    // sums added in another order: equal up to rounding; everything else exactly
+    for (const k of ["diffSum", "diffSumSquares", "diffAbsSum"] as const) {
+      expect(merged[k]).toBeCloseTo(whole[k], 10);
+      merged[k] = whole[k];
+    }
+    merged.latencyDiff.sum = whole.latencyDiff.sum;
+    merged.baselineLatency.sum = whole.baselineLatency.sum;
+    merged.candidateLatency.sum = whole.candidateLatency.sum;
+    const cells = (j: typeof whole) => ({
+      ...j,
+      joint: { ...j.joint, positive: new Map(j.joint.positive), negative: new Map(j.joint.negative) },
+    });
+    expect(cells(merged)).toEqual(cells(whole));
+  });
+});
