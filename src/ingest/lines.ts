@@ -117,7 +117,8 @@ export async function* readLineBlocks(
       parts.push(buf);
       size += buf.length;
     }
-    if (tail > maxLineBytes) {
+    // +1: the open line may end with the \r of a \r\n, which does not count against the limit
+    if (tail > maxLineBytes + 1) {
       // the open line is too long already: hand over the lines before it, drop it up to its newline
       yield* flush(false);
       parts = [];
