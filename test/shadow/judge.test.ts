@@ -114,6 +114,11 @@ describe("mode=shadow judgement on synthetic paired traffic", () => {
     const r = await judgeShadow(source, { gates: "agreement,fairness" });
     expect(r.gates.fairness.verdict).toBe("pass");
     expect(r.gates.agreement.value as number).toBeGreaterThan(0.045);
+    // with an absolute ceiling on every group's own flip rate, the even 5% is too much everywhere
+    const capped = await judgeShadow(source, { gates: "fairness", "fairness.maxGroupFlipRate": "0.03" });
+    expect(capped.gates.fairness.verdict).toBe("fail");
+    expect(capped.gates.fairness.metric).toBe("group_flip_rate");
+    expect(capped.gates.fairness.reason).toMatch(/^group region=\w+: .* above the ceiling 3\.00%/);
   });
 
   it("a weaker challenger fails the paired AUC gate, with delayed labels joined to the pairs", async () => {

@@ -1,6 +1,7 @@
 import { asymptoticCsDifference, DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
+import { rateInterval } from "../group-intervals.js";
 import {
   type Interval,
   inconclusive,
@@ -16,6 +17,8 @@ export interface ShadowFairnessConfig {
   maxFlipRateGap: number;
   /** largest tolerated difference between a group's net selection shift and the rest's; default 0.02 */
   maxShiftGap: number;
+  /** optional ceiling on any group's own flip rate (absolute, not relative to the rest); undefined = none */
+  maxGroupFlipRate: number | undefined;
   /** paired decisions a group needs to be judged; smaller groups are reported, not judged; default 100 */
   minGroupPairs: number;
   tuningN: number;
@@ -31,6 +34,7 @@ interface GroupJudgement {
   shift: number;
   flipRateGap: number;
   flipRateGapInterval: Interval;
+  flipRateInterval: Interval;
   shiftGap: number;
   shiftGapInterval: Interval;
 }
@@ -57,7 +61,10 @@ function moments(up: number, down: number, n: number, kind: "flip" | "shift") {
  * over the judged groups and the two statistics).
  * - fail: some group's flip-rate gap lower bound > maxFlipRateGap, or its shift-gap interval lies beyond
  *   ±maxShiftGap — the reason names the group;
- * - pass: every judged group's gap upper bound ≤ maxFlipRateGap and shift-gap interval within ±maxShiftGap;
+ *   Optionally (maxGroupFlipRate set) a group's own flip rate has a ceiling too: fail when its lower bound
+ *   is above it (a third interval per group in the Bonferroni split).
+ * - pass: every judged group's gap upper bound ≤ maxFlipRateGap and shift-gap interval within ±maxShiftGap
+ *   (and flip-rate upper bound ≤ maxGroupFlipRate when set);
  * - otherwise inconclusive. With one group value in an attribute, the rest is empty and the gaps are
  *   measured against 0. O(groups).
  */
@@ -68,6 +75,10 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
     return {
       maxFlipRateGap: parseNumberField(raw, "maxFlipRateGap", 0.02, { min: 0, below: 1 }),
       maxShiftGap: parseNumberField(raw, "maxShiftGap", 0.02, { min: 0, below: 2 }),
+      maxGroupFlipRate:
+        raw.maxGroupFlipRate === undefined || raw.maxGroupFlipRate === null || raw.maxGroupFlipRate === ""
+          ? undefined
+          : parseNumberField(raw, "maxGroupFlipRate", 1, { min: 0, below: 1 }),
       minGroupPairs: parseNumberField(raw, "minGroupPairs", sharedMin, { min: 1, integer: true }),
       tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
@@ -90,7 +101,7 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
           : `no group has ${config.minGroupPairs} paired decisions yet`;
       return inconclusive("flip_rate_gap", s.decided, reason, base, config.maxFlipRateGap);
     }
-    const each = alpha / (2 * judgedGroups.length);
+    const each = alpha / ((config.maxGroupFlipRate === undefined ? 2 : 3) * judgedGroups.length);
     const groups: GroupJudgement[] = [];
     for (const { attribute, value } of judgedGroups) {
       const byValue = s.groups.get(attribute)!;
@@ -121,6 +132,7 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
         shift: (g.flipsUp - g.flipsDown) / g.n,
         flipRateGap: flip.estimate,
         flipRateGapInterval: [flip.lower, flip.upper],
+        flipRateInterval: rateInterval(g.flipsUp + g.flipsDown, g.n, each, config.tuningN),
         shiftGap: shift.estimate,
         shiftGapInterval: [shift.lower, shift.upper],
       });
@@ -131,18 +143,21 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
       groups: Object.fromEntries(groups.map((g) => [g.group, { ...g, group: undefined }])),
       maxFlipRateGap: config.maxFlipRateGap,
       maxShiftGap: config.maxShiftGap,
+      maxGroupFlipRate: config.maxGroupFlipRate ?? null,
     };
     const result = (
       verdict: GateResult["verdict"],
       g: GroupJudgement,
-      metric: "flip_rate_gap" | "shift_gap",
+      metric: "flip_rate_gap" | "shift_gap" | "group_flip_rate",
       reason: string,
     ): GateResult => ({
       verdict,
       metric,
-      value: metric === "flip_rate_gap" ? g.flipRateGap : g.shiftGap,
-      threshold: metric === "flip_rate_gap" ? config.maxFlipRateGap : config.maxShiftGap,
-      interval: metric === "flip_rate_gap" ? g.flipRateGapInterval : g.shiftGapInterval,
+      ...(metric === "flip_rate_gap"
+        ? { value: g.flipRateGap, threshold: config.maxFlipRateGap, interval: g.flipRateGapInterval }
+        : metric === "shift_gap"
+          ? { value: g.shiftGap, threshold: config.maxShiftGap, interval: g.shiftGapInterval }
+          : { value: g.flipRate, threshold: config.maxGroupFlipRate ?? null, interval: g.flipRateInterval }),
       n: pairedN(s.decided),
       reason,
       metrics,
@@ -178,8 +193,20 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
         `group ${g.group}: the candidate changes its selection rate by ${signed(g.shift * 100, (x) => x.toFixed(2))} points against ${signed((g.shift - g.shiftGap) * 100, (x) => x.toFixed(2))} for the rest (anytime-valid gap ${pct(g.shiftGapInterval[0])} to ${pct(g.shiftGapInterval[1])}), beyond ±${pct(config.maxShiftGap)}`,
       );
     }
+    const ceiling = config.maxGroupFlipRate;
+    const overCeiling = ceiling === undefined ? [] : groups.filter((g) => g.flipRateInterval[0] > ceiling);
+    if (ceiling !== undefined && overCeiling.length > 0) {
+      const g = overCeiling.reduce((a, b) => (b.flipRateInterval[0] > a.flipRateInterval[0] ? b : a));
+      return result(
+        "fail",
+        g,
+        "group_flip_rate",
+        `group ${g.group}: ${pct(g.flipRate)} of its ${g.n} paired decisions flipped (anytime-valid ${pct(g.flipRateInterval[0])} to ${pct(g.flipRateInterval[1])}), above the ceiling ${pct(ceiling)}`,
+      );
+    }
     const unsure = groups.find(
       (g) =>
+        (ceiling !== undefined && g.flipRateInterval[1] > ceiling) ||
         g.flipRateGapInterval[1] > config.maxFlipRateGap ||
         g.shiftGapInterval[0] < -config.maxShiftGap ||
         g.shiftGapInterval[1] > config.maxShiftGap,
