@@ -15,9 +15,9 @@ type Template = Omit<K8sObject, "spec"> & {
   };
 };
 
-const library = parse(
-  readFileSync(join(ROOT, "manifests", "templates", "modelgate-all.yaml"), "utf8"),
-) as Template;
+const libraryTemplate = (name: string) =>
+  parse(readFileSync(join(ROOT, "manifests", "templates", `${name}.yaml`), "utf8")) as Template;
+const library = libraryTemplate("modelgate-all");
 
 /** Argo's {{args.x}} substitution with the args' values (or a stand-in for required ones). */
 function substitute(value: unknown, args: Template["spec"]["args"]): unknown {
@@ -43,9 +43,13 @@ describe("modelgate template", () => {
     expect(v.errors).toEqual([]);
     expect(t.kind).toBe("AnalysisTemplate");
     expect(t.metadata.name).toBe("modelgate-fraud-scorer");
-    // same args, in the same order, as the library template; the model is filled in
+    // same args, in the same order and with the same defaults (thresholds, optional-gates auc),
+    // as the library template; the model is filled in
     expect(t.spec.args.map((a) => a.name)).toEqual(library.spec.args.map((a) => a.name));
     expect(t.spec.args[0]).toEqual({ name: "model", value: "fraud-scorer" });
+    expect(t.spec.args.slice(1)).toEqual(library.spec.args.slice(1));
+    expect(t.spec.args.find((a) => a.name === "optional-gates")?.value).toBe("auc");
+    expect(t.spec.args.find((a) => a.name === "auc-margin")?.value).toBe("0.02");
     const [mine] = t.spec.metrics;
     const [theirs] = library.spec.metrics;
     for (const key of [
@@ -73,6 +77,10 @@ describe("modelgate template", () => {
       "errors",
       "--set",
       "latency.maxRatio=1.3",
+      "--set",
+      "latency.method=band",
+      "--min-samples",
+      "500",
       "--alpha",
       "0.01",
       "--count",
@@ -88,8 +96,51 @@ describe("modelgate template", () => {
     expect(req.gates).toEqual(["latency", "errors"]);
     expect(req.optional).toEqual(["errors"]);
     expect(req.alpha).toBe(0.01);
-    expect(req.gateFields.latency.maxRatio).toBe("1.3");
+    // a threshold --set becomes its arg's default (a Rollout can still override it); a setting with
+    // no arg is a fixed field of the body
+    expect(t.spec.args.find((a) => a.name === "latency-max-ratio")?.value).toBe("1.3");
+    expect(t.spec.args.find((a) => a.name === "alpha")?.value).toBe("0.01");
+    expect(t.spec.metrics[0].provider.web.jsonBody).toMatchObject({
+      "latency.maxRatio": "{{args.latency-max-ratio}}",
+      "latency.method": "band",
+    });
+    expect(req.gateFields.latency).toEqual({
+      quantile: "0.95",
+      maxRatio: "1.3",
+      sloMs: "",
+      minSamples: "500",
+      method: "band",
+    });
+    expect(req.gateFields.errors).toEqual({ maxIncrease: "0.005", minSamples: "500" });
+    // only the chosen gates' threshold args are declared
+    expect(t.spec.args.filter((a) => /^(drift|auc|fairness)-/.test(a.name))).toEqual([]);
   });
+
+  it("makes AUC optional by default when it is judged; --optional '' makes every gate required", async () => {
+    const optionalOf = async (args: string[]) => {
+      const t = await template(["--model", "m", ...args]);
+      const body = substitute(t.spec.metrics[0].provider.web.jsonBody, t.spec.args) as Record<
+        string,
+        unknown
+      >;
+      return parseJudgeRequest(body, { registry: GATES, now: Date.now() }).optional;
+    };
+    expect(await optionalOf([])).toEqual(["auc"]);
+    expect(await optionalOf(["--optional", ""])).toEqual([]);
+    expect(await optionalOf(["--gates", "latency,errors"])).toEqual([]);
+  });
+
+  it.each(["drift", "latency", "auc", "fairness", "errors"])(
+    "--per-gate prints the library's modelgate-%s metric and args",
+    async (gate) => {
+      const t = await template(["--model", "fraud", "--per-gate", "--gates", gate]);
+      const lib = libraryTemplate(`modelgate-${gate}`);
+      const mine = t.spec.metrics[0];
+      expect(mine.name).toBe(`modelgate-${gate}`);
+      expect(mine.provider).toEqual(lib.spec.metrics[0].provider);
+      expect(t.spec.args.slice(1)).toEqual(lib.spec.args.slice(1));
+    },
+  );
 
   it("prints one metric per gate and a ClusterAnalysisTemplate on request", async () => {
     const t = await template([
@@ -105,10 +156,11 @@ describe("modelgate template", () => {
     expect((await validateObject(t as K8sObject)).errors).toEqual([]);
     expect(t.kind).toBe("ClusterAnalysisTemplate");
     expect(t.metadata.name).toBe("credit-gates");
-    expect(t.spec.metrics.map((m) => [m.name, m.provider.web.url])).toEqual([
+    expect(t.spec.metrics.map((m) => [m.name, String(m.provider.web.url).split("?")[0]])).toEqual([
       ["modelgate-auc", "{{args.modelgate-url}}/v1/judge/auc"],
       ["modelgate-fairness", "{{args.modelgate-url}}/v1/judge/fairness"],
     ]);
+    expect(t.spec.args.map((a) => a.name)).not.toContain("optional-gates");
   });
 
   it("refuses unknown gates, a setting for an unchosen gate, and a missing model (exit 2)", async () => {
@@ -117,6 +169,8 @@ describe("modelgate template", () => {
       [["--model", "m", "--gates", "auc", "--set", "latency.maxRatio=2"], 'gate "latency" is not in --gates'],
       [["--model", "m", "--set", "maxRatio"], '--set expects GATE.FIELD=VALUE, got "maxRatio"'],
       [["--model", "m", "--name", "Bad_Name"], "--name must be a Kubernetes name"],
+      [["--model", "m", "--per-gate", "--optional", "auc"], "--optional applies to the combined metric"],
+      [["--model", "m", "--min-samples", "0"], "--min-samples must be a positive integer"],
       [[], "--model is required"],
     ];
     for (const [args, message] of cases) {
