@@ -209,6 +209,20 @@ export class PairingIndex {
     return "labelled";
   }
 
+  /**
+   * Erase everything held about a model (DELETE /v1/models/{model}): its paired summaries, unpaired
+   * counts, and waiting answers and pairs (which carry group values). O(index size).
+   */
+  forgetModel(model: string): void {
+    const prefix = `${model}${sep}`;
+    for (const k of [...this.buckets.keys()]) if (k.startsWith(prefix)) this.buckets.delete(k);
+    for (const k of [...this.unpaired.keys()]) if (k.startsWith(prefix)) this.unpaired.delete(k);
+    for (const k of [...this.pendingByVersion.keys()])
+      if (k.startsWith(prefix)) this.pendingByVersion.delete(k);
+    for (const [k] of [...this.pending.ordered()]) if (k.startsWith(prefix)) this.pending.delete(k);
+    for (const [k] of [...this.awaiting.ordered()]) if (k.startsWith(prefix)) this.awaiting.delete(k);
+  }
+
   /** Drop buckets past the retention and expire waiting entries. */
   prune(now: number): void {
     this.sweep(now);

@@ -198,3 +198,21 @@ describe("PairedSummary merge", () => {
     expect(cells(merged)).toEqual(cells(whole));
   });
 });
+
+describe("PairingIndex.forgetModel (erasure)", () => {
+  it("drops the model's pairs, counts and waiting entries, and nothing of other models", () => {
+    const p = new PairingIndex(options());
+    for (const model of ["m", "other"]) {
+      p.observe(event("v1", "a", { model, groups: { sex: "f" } }), T0);
+      p.observe(event("v2", "a", { model }), T0); // paired, waiting for its label
+      p.observe(event("v1", "b", { model, groups: { sex: "m" } }), T0); // waiting for its pair
+    }
+    p.forgetModel("m");
+    expect(p.window("m", "v1", "v2", undefined, T0 + 1e7)).toBeUndefined();
+    expect(p.observeOutcome({ model: "m", id: "a", label: 1, ts: T0 }, T0 + 1)).toBe("none");
+    expect(JSON.stringify(p.toJSON())).not.toMatch(/"m\\u0000/);
+    const other = p.window("other", "v1", "v2", undefined, T0 + 1e7)!;
+    expect([other.summary.pairs, other.pending.baseline]).toEqual([1, 1]);
+    expect(p.observeOutcome({ model: "other", id: "a", label: 1, ts: T0 }, T0 + 1)).toBe("labelled");
+  });
+});
