@@ -7,20 +7,22 @@
  *   npx tsx examples/generate-events.ts --scenario good --only candidate --out candidate.ndjson
  *
  * The baseline is a binormal scorer: label ~ Bernoulli(0.25); latent z ~ N(1.8·label, 1), so its AUC is
- * Φ(1.8/√2) ≈ 0.90; score = logistic(z − 1.3); decision = score ≥ 0.5 (selection rate ≈ 0.2 in every
- * region, so it is fair); latency log-normal with median 35 ms (p95 ≈ 57 ms); 0.2% of requests are
+ * Φ(1.8/√2) ≈ 0.90; score = logistic(z − 1.3); decision = score ≥ 0.5 (selection rate ≈ 0.25 in every
+ * region eu/us/apac, so it is fair); latency log-normal with median 35 ms (p95 ≈ 57 ms); 0.2% of requests are
  * errors (no score). Every event carries its label, as if outcomes arrived at once (in production they
  * come later through /v1/outcomes). Timestamps are spread uniformly over the last `--minutes`.
  *
  * The candidate is drawn from the same process with its own random stream, then altered by the
  * scenario; each bad scenario is built to trip one gate and leave the others alone:
- *   good            nothing changes                                   → pass (or inconclusive at small sizes)
+ *   good            nothing changes                                   → pass from ≈ 30 000 events per
+ *                                                                       version (inconclusive below)
  *   shifted-scores  every latent score + 0.9 (PSI ≈ 0.5)              → drift fails
  *   slow            latency × 1.5                                     → latency fails
  *   worse-auc       35% of scores ignore the label (AUC ≈ 0.76); the
  *                   score distribution itself does not change         → auc fails
- *   unfair          region=apac latent score − 1.5 (its selection
- *                   rate drops from ≈ 0.2 to ≈ 0.05)                  → fairness fails
+ *   unfair          region=apac decided at score ≥ 0.8 instead of 0.5
+ *                   (selection rate ≈ 0.25 → 0.05; scores unchanged,
+ *                   so drift and AUC see nothing)                     → fairness fails
  *   errors          3% of requests are errors instead of 0.2%         → errors fails
  *
  * The baseline depends only on the seed and its size, never on the scenario, so one baseline file
