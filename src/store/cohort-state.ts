@@ -150,6 +150,7 @@ export class CohortState {
       }
     }
     this.models.delete(model);
+    this.pairing?.forgetModel(model);
     this.epoch++;
   }
 
