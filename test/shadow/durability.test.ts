@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchResult } from "../../src/ingest/batch-result.js";
+import { deleteModel } from "../../src/store/delete-model.js";
 import type { EmbeddedStore } from "../../src/store/embedded-store.js";
 import { manualClock, openStore, tempDir, testConfig } from "../store/harness.js";
 import { pairedTraffic } from "./traffic.js";
@@ -35,5 +36,23 @@ describe("pairing state durability in the embedded store", () => {
     expect(paired(c)?.pairs).toBe(600);
     expect(paired(c)?.labelled).toBe(600);
     c.close();
+  });
+
+  it("erasing the model erases its pairs, also after a restart", async () => {
+    using dir = tempDir();
+    const clock = manualClock(T0 + 600_000);
+    const config = testConfig(dir.path);
+    const t = pairedTraffic({ n: 300, seed: 22, ts: T0 });
+    const a = await openStore(config, { clock });
+    const r = new BatchResult();
+    a.ingestEvents(records([...t.baseline, ...t.candidate.slice(0, 200)]), r);
+    expect(paired(a)?.pairs).toBe(200);
+    deleteModel(a, "fraud");
+    expect(paired(a)).toBeUndefined();
+    a.close();
+    const b = await openStore(config, { clock });
+    expect(paired(b)).toBeUndefined();
+    expect(b.state.pairing?.pending.size).toBe(0);
+    b.close();
   });
 });
