@@ -50,20 +50,6 @@ function loadTemplates(): Map<string, AnalysisTemplate> {
 }
 
 /**
- * A gate setting added to a template the way a user of the library would (a kustomize patch on
- * the template): `&gate.setting=value` on a GET url, a string field in a POST jsonBody.
- */
-function withSetting(t: AnalysisTemplate, field: string, value: string): AnalysisTemplate {
-  const copy = structuredClone(t);
-  for (const m of copy.spec.metrics) {
-    const web = m.provider.web!;
-    if (web.jsonBody !== undefined) (web.jsonBody as Record<string, string>)[field] = value;
-    else web.url += `&${field}=${value}`;
-  }
-  return copy;
-}
-
-/**
  * The args the example canary Rollout passes to modelgate-all (manifests/examples/canary,
  * namespace ml): model, hashes by podTemplateHashValue, the Rollout by fieldRef. The test adds
  * only modelgate-url, the test server's address in place of the in-cluster Service.
@@ -95,8 +81,8 @@ interface Case {
   template: TemplateName;
   scenario: Scenario;
   expected: "Failed" | "Successful" | "Inconclusive";
-  /** gate settings patched in (see withSetting) */
-  settings?: Record<string, string>;
+  /** args the Rollout adds to the example's (thresholds, optional-gates), as a user would */
+  args?: Record<string, string>;
   why: string;
 }
 
@@ -108,8 +94,8 @@ const OWN_REGRESSION: Record<Exclude<TemplateName, "modelgate-all">, Scenario> =
   "modelgate-errors": "erroring",
 };
 // AUC's default margin (0.02) cannot certify an equal model at canary sizes (docs/gates/auc.md:
-// tens of thousands of labels per side); a user judging AUC at this size widens it to 0.05.
-const AUC_MARGIN = { "auc.margin": "0.05" };
+// tens of thousands of labels per side); a user requiring AUC at this size widens it with the arg.
+const AUC_MARGIN = { "auc-margin": "0.05" };
 
 const CASES: Case[] = [
   ...Object.entries(OWN_REGRESSION).flatMap(([template, scenario]): Case[] => [
@@ -118,7 +104,7 @@ const CASES: Case[] = [
       template: template as TemplateName,
       scenario: "equal",
       expected: "Successful",
-      settings: template === "modelgate-auc" ? AUC_MARGIN : undefined,
+      args: template === "modelgate-auc" ? AUC_MARGIN : undefined,
       why: "equal",
     },
     {
@@ -131,23 +117,29 @@ const CASES: Case[] = [
   ...(["shifted", "slower", "weaker", "unfair", "erroring"] as const).map(
     (scenario): Case => ({ template: "modelgate-all", scenario, expected: "Failed", why: "clearly worse" }),
   ),
+  // As shipped: AUC is optional in modelgate-all (optional-gates auc), so its inconclusive at the
+  // default margin does not hold back an equal candidate the other four gates pass.
+  { template: "modelgate-all", scenario: "equal", expected: "Successful", why: "equal, as shipped" },
+  { template: "modelgate-all", scenario: "tiny", expected: "Inconclusive", why: "too little data" },
+  // AUC made required (optional-gates ""): at the default margin 0.02 an equal candidate stays
+  // Inconclusive at 20 000 labels per side; with auc-margin 0.05 it passes.
+  {
+    template: "modelgate-all",
+    scenario: "equal",
+    expected: "Inconclusive",
+    args: { "optional-gates": "" },
+    why: "equal, AUC required, default AUC margin",
+  },
   {
     template: "modelgate-all",
     scenario: "equal",
     expected: "Successful",
-    settings: AUC_MARGIN,
-    why: "equal",
+    args: { "optional-gates": "", ...AUC_MARGIN },
+    why: "equal, AUC required, auc-margin 0.05",
   },
-  { template: "modelgate-all", scenario: "tiny", expected: "Inconclusive", why: "too little data" },
-  // As shipped (auc.margin 0.02), an equal candidate stays Inconclusive at 20 000 labels per side.
+  // modelgate-auc as shipped (auc-margin 0.02): the same equal candidate stays Inconclusive.
   {
     template: "modelgate-auc",
-    scenario: "equal",
-    expected: "Inconclusive",
-    why: "equal, default AUC margin",
-  },
-  {
-    template: "modelgate-all",
     scenario: "equal",
     expected: "Inconclusive",
     why: "equal, default AUC margin",
@@ -156,9 +148,9 @@ const CASES: Case[] = [
 
 const caseName = (c: Case) =>
   `${c.template} × ${c.scenario}${
-    c.settings
-      ? ` (${Object.entries(c.settings)
-          .map(([k, v]) => `${k}=${v}`)
+    c.args
+      ? ` (${Object.entries(c.args)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(",")})`
       : ""
   }`;
@@ -197,10 +189,10 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 25));
   }
   for (const c of CASES) {
-    let t = templates.get(c.template);
+    const t = templates.get(c.template);
     if (!t) throw new Error(`manifests/templates has no ${c.template}`);
-    for (const [k, v] of Object.entries(c.settings ?? {})) t = withSetting(t, k, v);
-    runs.set(c, new AnalysisRun(t, rolloutArgs(server.url), cluster(c.scenario)));
+    const extra = Object.entries(c.args ?? {}).map(([name, value]): Arg => ({ name, value }));
+    runs.set(c, new AnalysisRun(t, [...rolloutArgs(server.url), ...extra], cluster(c.scenario)));
   }
   const streams = [BASELINE, ...Object.values(CANDIDATES)].map((spec) => ({
     spec,
@@ -270,12 +262,43 @@ describe("Argo Rollouts contract: every template against the real server", () =>
       Authorization: `Bearer ${JUDGE_TOKEN}`,
       "Content-Type": "application/json",
     });
+    // every threshold arg at its default, as a string; AUC optional
     expect(JSON.parse(post.body!)).toEqual({
       model: MODEL,
       baseline: BASELINE.version,
       candidate: CANDIDATES.tiny.version,
       rollout: "ml/fraud-model",
+      optional: "auc",
+      alpha: "0.05",
+      "drift.maxPsi": "0.25",
+      "drift.maxKs": "0.2",
+      "drift.minSamples": "100",
+      "latency.quantile": "0.95",
+      "latency.maxRatio": "1.2",
+      "latency.sloMs": "",
+      "latency.minSamples": "100",
+      "auc.margin": "0.02",
+      "auc.minLabelled": "200",
+      "fairness.minParityRatio": "0.8",
+      "fairness.maxParityDrop": "0.05",
+      "fairness.maxEqualizedOddsDifference": "0.1",
+      "fairness.minGroupSize": "30",
+      "fairness.attributes": "all",
+      "errors.maxIncrease": "0.005",
+      "errors.minSamples": "100",
     });
+    // the Rollout's args replace the defaults: optional-gates "" and auc-margin 0.05
+    const required = [...runs.entries()].find(
+      ([c]) => c.template === "modelgate-all" && c.args?.["auc-margin"],
+    )![1];
+    expect(JSON.parse(required.results[0]!.measurements[0]!.request!.body!)).toMatchObject({
+      optional: "",
+      "auc.margin": "0.05",
+    });
+    const auc = [...runs.entries()].find(([c]) => c.template === "modelgate-auc" && c.args)![1];
+    expect(new URL(auc.results[0]!.measurements[0]!.request!.url).searchParams.get("auc.margin")).toBe(
+      "0.05",
+    );
     const latency = [...runs.entries()].find(
       ([c]) => c.template === "modelgate-latency" && c.scenario === "tiny",
     )![1];
@@ -283,13 +306,14 @@ describe("Argo Rollouts contract: every template against the real server", () =>
     expect(get.method).toBe("GET");
     expect(get.body).toBeUndefined();
     expect(get.url).toBe(
-      `${server.url}/v1/judge/latency?model=${MODEL}&baseline=${BASELINE.version}&candidate=${CANDIDATES.tiny.version}&rollout=ml/fraud-model`,
+      `${server.url}/v1/judge/latency?model=${MODEL}&baseline=${BASELINE.version}&candidate=${CANDIDATES.tiny.version}&rollout=ml/fraud-model` +
+        "&alpha=0.05&latency.quantile=0.95&latency.maxRatio=1.2&latency.sloMs=&latency.minSamples=100",
     );
   });
 
   it("hands the conditions the summary object, numbers as float64 and the verdict as a string", () => {
     const run = [...runs.entries()].find(
-      ([c]) => c.template === "modelgate-all" && c.scenario === "equal" && c.settings,
+      ([c]) => c.template === "modelgate-all" && c.scenario === "equal" && c.args?.["auc-margin"],
     )![1];
     const last = run.results[0]!.measurements.at(-1)!;
     // value is Go's json.Marshal of the selected node: the summary alone, keys sorted

@@ -160,7 +160,7 @@ describe("AnalysisTemplate library", () => {
     });
   };
   const configOf = (req: ReturnType<typeof requestOf>, gate: string) =>
-    GATE_REGISTRY[gate as keyof typeof GATE_REGISTRY].parseConfig(req.gateFields[gate]!) as Record<
+    GATE_REGISTRY[gate as keyof typeof GATE_REGISTRY].parseConfig(req.gateFields[gate]!) as unknown as Record<
       string,
       unknown
     >;
