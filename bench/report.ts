@@ -103,6 +103,11 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
       ]),
     ),
   );
+  if (q.aa.some((a) => a.judge.startsWith("Kayenta"))) {
+    out.push(
+      "\nWhy Kayenta's run-level rate is lower than its per-metric rates (and than the 66/100 Netflix reports for a plain Mann–Whitney re-run at every look): one metric flagged at an intermediate look only lowers the score to 80 or 90, above the marginal 75, so it fails the run only if it is still flagged at the last look; and its rule asks the interval's lower bound to exceed a quarter of the Hodges–Lehmann estimate, stricter than “the interval excludes 0”.",
+    );
+  }
   const mg = q.aa.find((a) => a.judge === "modelgate");
   if (mg) {
     out.push(
@@ -351,6 +356,21 @@ const CAVEATS = `## What these figures do not show
   for the judgement; they are indicative, not a controlled benchmark. The judgement latency excludes HTTP.
 `;
 
+const REPRODUCE = `## Reproduce
+
+\`\`\`sh
+npm run bench                    # everything, full sizes, writes docs/BENCHMARKS.md (≈ 10–15 min on 2 cores)
+npm run bench -- --quick         # everything small (CI), report to $TMPDIR/modelgate-benchmarks-quick.md and stdout
+npm run bench -- --only quality --aa 200 --ab 50   # one section, other run counts
+npm run bench -- --json out.json # also keep the raw results; --render out.json re-renders them
+\`\`\`
+
+Where things are: bench/run.ts (entry), bench/sim/ (world model, analysis runs, per-step series),
+bench/judges/ (modelgate, fixed thresholds, Kayenta adapter), bench/baselines/kayenta.ts (NetflixACAJudge),
+bench/judge-latency.ts, bench/ingestion.ts, bench/compare-python.ts and bench/reference_stats.py.
+The python side needs Debian's python3-scipy and python3-sklearn; without them the report says so.
+`;
+
 export function renderReport(r: BenchResults): string {
   const m = r.machine;
   const out: string[] = [
@@ -388,6 +408,6 @@ export function renderReport(r: BenchResults): string {
   if (r.latency) out.push(latencySection(r.latency));
   if (r.ingestion) out.push(ingestionSection(r.ingestion));
   if (r.python) out.push(pythonSection(r.python));
-  out.push(CAVEATS);
+  out.push(CAVEATS, REPRODUCE);
   return `${out.join("\n")}\n`;
 }
