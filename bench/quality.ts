@@ -22,6 +22,8 @@ export interface AaJudgeResult {
   gates: Partial<Record<GateKey, Rate>>;
   /** runs the judge passed at some look (modelgate: the verdict Argo's successCondition reads) */
   pass: Rate;
+  /** modelgate: runs passed at some look with the AUC gate optional */
+  passAucOptional: Rate;
   /** per gate: runs in which the gate passed at some look (judges with per-gate verdicts) */
   gatePass: Partial<Record<GateKey, Rate>>;
 }
@@ -114,6 +116,10 @@ export function runQuality(opts: {
       fail: rate(aaTraces.filter((t) => t.judges[j].failLook !== null).length, aaTraces.length),
       gates: perGate,
       pass: rate(aaTraces.filter((t) => t.judges[j].passLook !== null).length, aaTraces.length),
+      passAucOptional: rate(
+        aaTraces.filter((t) => t.judges[j].passAucOptionalLook !== null).length,
+        aaTraces.length,
+      ),
       gatePass,
     };
   });

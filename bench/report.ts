@@ -119,6 +119,11 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
           ", ",
         )})${mg.pass.rate < 1 ? "; in the other runs it stayed inconclusive, which in Argo leaves the rollout paused for a human rather than promoting it" : ""}.`,
     );
+    if (mg.passAucOptional) {
+      out.push(
+        `With the AUC gate optional (as the modelgate-all AnalysisTemplate ships it), modelgate passed ${pctCi(mg.passAucOptional)} of the A/A runs at some look.`,
+      );
+    }
   }
   out.push(`\n### A/B: injected regressions, ${int(q.abRuns)} run${q.abRuns === 1 ? "" : "s"} per row\n`);
   out.push(

@@ -24,6 +24,8 @@ export interface LookVerdict {
   fail: boolean;
   /** the judge says pass at this look (Argo's successCondition) */
   pass: boolean;
+  /** modelgate only: pass with the AUC gate optional, as the modelgate-all template ships */
+  passAucOptional?: boolean;
   /** per gate: fails on its own at this look (absent = the judge has no such check) */
   gates: Partial<Record<GateKey, boolean>>;
   /** per gate: passes on its own at this look (only judges with a three-way verdict per gate) */

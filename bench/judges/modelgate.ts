@@ -25,13 +25,20 @@ export function modelgateJudge(
           [g, registry[g].evaluate({ baseline, candidate, config, alpha: gateAlpha })] as const,
       );
       const summary = combine(results);
+      const aucOptional = combine(results, { optional: ["auc"] });
       const perGate: LookVerdict["gates"] = {};
       const gatePass: LookVerdict["gates"] = {};
       for (const [g, r] of results) {
         perGate[g] = r.verdict === "fail";
         gatePass[g] = r.verdict === "pass";
       }
-      return { fail: summary.verdict === "fail", pass: summary.verdict === "pass", gates: perGate, gatePass };
+      return {
+        fail: summary.verdict === "fail",
+        pass: summary.verdict === "pass",
+        passAucOptional: aucOptional.verdict === "pass",
+        gates: perGate,
+        gatePass,
+      };
     },
   };
 }

@@ -40,6 +40,8 @@ export interface JudgeTrace {
   failLook: number | null;
   /** first look at which the judge says pass */
   passLook: number | null;
+  /** modelgate: first look at which it says pass with the AUC gate optional */
+  passAucOptionalLook: number | null;
   /** first look at which each gate fails on its own */
   gateFailLook: Partial<Record<GateKey, number | null>>;
   /** first look at which each gate passes on its own (judges with per-gate verdicts) */
@@ -116,6 +118,7 @@ export function simulateRun(
   const traces: JudgeTrace[] = judges.map(() => ({
     failLook: null,
     passLook: null,
+    passAucOptionalLook: null,
     gateFailLook: {},
     gatePassLook: {},
   }));
@@ -169,6 +172,7 @@ export function simulateRun(
       const v = judge.judge(view);
       if (v.fail && trace.failLook === null) trace.failLook = look;
       if (v.pass && trace.passLook === null) trace.passLook = look;
+      if (v.passAucOptional && trace.passAucOptionalLook === null) trace.passAucOptionalLook = look;
       for (const [g, failed] of Object.entries(v.gates) as [GateKey, boolean][]) {
         if (!(g in trace.gateFailLook)) trace.gateFailLook[g] = null;
         if (failed && trace.gateFailLook[g] === null) trace.gateFailLook[g] = look;
