@@ -4,7 +4,8 @@
  * report to a temporary file and stdout, never over the committed one.
  *
  * Options: --quick, --out FILE, --only quality,latency,ingestion,python, --aa N, --ab N,
- * --json FILE (also write the raw results), --render FILE (re-render a --json file, run nothing).
+ * --json FILE (where to keep the raw results; default $TMPDIR/modelgate-benchmarks-<mode>.json),
+ * --render FILE (re-render saved results, run nothing).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -137,7 +138,10 @@ async function main(): Promise<number> {
   }
   results.seconds = (performance.now() - started) / 1000;
   results.machine.load[1] = loadavg()[0];
-  if (values.json) writeFileSync(values.json, JSON.stringify(results));
+  // The raw results are always kept beside the quick report / in the temp dir, so the report can be
+  // re-rendered (--render) without rerunning.
+  const json = values.json ?? join(tmpdir(), `modelgate-benchmarks-${quick ? "quick" : "full"}.json`);
+  writeFileSync(json, JSON.stringify(results));
   const text = renderReport(results);
   writeFileSync(out, text);
   if (quick) process.stdout.write(text);
