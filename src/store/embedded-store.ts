@@ -192,7 +192,8 @@ export class EmbeddedStore {
     let after = this.replayedFrom;
     let n = 0;
     for (;;) {
-      const rows = this.journal.readLog(after, 200);
+      // 16 rows a page: a row is up to a ~1 MiB NDJSON block, so a page holds ~16 MiB at most
+      const rows = this.journal.readLog(after, 16);
       if (rows.length === 0) break;
       for (const row of rows) {
         this.applyLogged(row.kind, row.now, row.body);
