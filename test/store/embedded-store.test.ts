@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatchResult } from "../../src/ingest/batch-result.js";
 import type { EmbeddedStore, InputRecord } from "../../src/store/embedded-store.js";
+import { Journal } from "../../src/store/journal.js";
 import { manualClock, openStore, tempDir, testConfig } from "./harness.js";
 
 const T0 = Date.parse("2026-11-24T10:00:00Z");
@@ -220,6 +221,58 @@ describe("EmbeddedStore.ingestLines (NDJSON blocks logged as raw bytes)", () => 
     const b = await openStore(config, { clock });
     expect(b.versions("fraud")?.map((v) => v.events)).toEqual([75, 75]);
     expect(summaries(b)).toEqual(summaries(a));
+    b.close();
+  });
+});
+
+describe("EmbeddedStore log rows of both forms", () => {
+  it("replays TEXT rows written by earlier versions next to BLOB blocks", async () => {
+    using dir = tempDir();
+    const clock = manualClock(T0 + 600_000);
+    const config = testConfig(dir.path);
+    const a = await openStore(config, { clock });
+    a.ingestLines(
+      "events",
+      Buffer.from(
+        `${events(30)
+          .map((e) => JSON.stringify(e))
+          .join("\n")}\n`,
+      ),
+      1,
+      65_536,
+      new BatchResult(),
+    );
+    // abandoned without close (no snapshot): its block stays in the log; then an earlier version's row: the accepted lines as one TEXT value
+    const j = new Journal(dir.path);
+    j.append(
+      "e",
+      T0 + 600_000,
+      events(20, 30)
+        .map((e) => JSON.stringify(e))
+        .join("\n"),
+    );
+    j.append("o", T0 + 600_000, JSON.stringify({ model: "fraud", id: "r1", label: 1 }));
+    const kinds = j.db.prepare("SELECT typeof(body) AS t FROM log ORDER BY seq").all() as Array<{
+      t: string;
+    }>;
+    j.close();
+    expect(kinds.map((k) => k.t)).toEqual(["blob", "text", "text"]);
+    const b = await openStore(config, { clock });
+    expect(b.versions("fraud")?.reduce((n, v) => n + v.events, 0)).toBe(50);
+    expect(b.versions("fraud")?.reduce((n, v) => n + v.labelled, 0)).toBe(1);
+    b.ingestLines(
+      "events",
+      Buffer.from(`${JSON.stringify(events(1, 50)[0])}\n`),
+      1,
+      65_536,
+      new BatchResult(),
+    );
+    const c = new Journal(dir.path);
+    const last = c.db.prepare("SELECT typeof(body) AS t FROM log ORDER BY seq DESC LIMIT 1").get() as {
+      t: string;
+    };
+    c.close();
+    expect(last.t).toBe("blob");
     b.close();
   });
 });
