@@ -251,7 +251,9 @@ export class CohortState {
       if (score !== undefined) entry.score = score;
       if (decision !== undefined) entry.decision = decision;
       if (e.groups) entry.groups = e.groups;
-      this.joins.add(joinKey(e.model, e.id), entry);
+      // keyed by version too: in a shadow step both versions answer the same request id, and the
+      // delayed label belongs to both answers
+      this.joins.add(joinKey(e.model, e.id, e.version), entry);
     }
     this.pairing?.observe(e, now);
   }
@@ -260,56 +262,59 @@ export class CohortState {
   applyOutcome(o: Outcome, now: number): OutcomeStatus {
     this.pairing?.observeOutcome(o, now);
     const m = this.model(o.model);
-    let target:
-      | {
-          status: OutcomeStatus;
-          version: string;
-          start: number;
-          score?: number;
-          decision?: 0 | 1;
-          groups?: Record<string, string>;
-        }
-      | undefined;
     if (o.id !== undefined) {
-      const r = this.joins.take(joinKey(o.model, o.id), now);
-      const v = r.status === "unknown" ? undefined : m.versions.get(r.entry.version);
-      if (r.status === "expired" || (r.status === "joined" && !v?.buckets.has(r.entry.bucket))) {
-        // past its TTL, or its bucket fell out of retention
+      // every version that answered this request id gets the label (one per version: canary
+      // traffic has one, a shadow step two); versions are few (bounded by maxVersionsPerModel)
+      let joined = 0;
+      let expired = 0;
+      for (const version of [...m.versions.keys()]) {
+        const r = this.joins.take(joinKey(o.model, o.id, version), now);
+        if (r.status === "unknown") continue;
+        const v = m.versions.get(r.entry.version);
+        if (r.status === "expired" || !v?.buckets.has(r.entry.bucket)) {
+          // past its TTL, or its bucket fell out of retention
+          expired++;
+          if (v) v.counts.expiredOutcomes++;
+          continue;
+        }
+        this.label(o, r.entry.version, r.entry.bucket, r.entry.score, r.entry.decision, r.entry.groups);
+        joined++;
+      }
+      if (joined > 0) return "joined";
+      if (expired > 0) {
         m.counts.expiredOutcomes++;
-        if (v) v.counts.expiredOutcomes++;
         return "expired";
       }
-      if (r.status === "joined") target = { ...r.entry, status: "joined", start: r.entry.bucket };
     }
-    if (!target) {
-      // self-contained: an outcome carrying version and score counts even without its prediction
-      if (o.version === undefined || o.score === undefined) {
-        m.counts.unknownOutcomes++;
-        return "unknown";
-      }
-      target = {
-        status: "self",
-        version: o.version,
-        start: this.bucketStart(o.ts),
-        score: o.score,
-        groups: o.groups,
-      };
-      this.registry.register({ model: o.model, version: o.version, groups: o.groups });
+    // self-contained: an outcome carrying version and score counts even without its prediction
+    if (o.version === undefined || o.score === undefined) {
+      m.counts.unknownOutcomes++;
+      return "unknown";
     }
-    const score = target.score !== undefined && this.validScore(target.score) ? target.score : undefined;
+    this.registry.register({ model: o.model, version: o.version, groups: o.groups });
+    this.label(o, o.version, this.bucketStart(o.ts), o.score, undefined, o.groups);
+    return "self";
+  }
+
+  /** Count one labelled outcome of `version` in the bucket starting at `start`. */
+  private label(
+    o: Outcome,
+    version: string,
+    start: number,
+    rawScore: number | undefined,
+    predicted: 0 | 1 | undefined,
+    groups: Record<string, string> | undefined,
+  ): void {
+    const score = rawScore !== undefined && this.validScore(rawScore) ? rawScore : undefined;
     const decision =
-      o.decision ??
-      target.decision ??
-      (score !== undefined ? (score >= this.opts.threshold ? 1 : 0) : undefined);
-    const v = this.version(o.model, target.version);
-    const s = this.bucket(o.model, target.version, v, target.start);
+      o.decision ?? predicted ?? (score !== undefined ? (score >= this.opts.threshold ? 1 : 0) : undefined);
+    const v = this.version(o.model, version);
+    const s = this.bucket(o.model, version, v, start);
     if (score !== undefined) (o.label === 1 ? s.scoresPositive : s.scoresNegative).add(score);
-    if (decision !== undefined && target.groups) {
-      for (const [attr, value] of Object.entries(target.groups))
-        addLabel(s.group(attr, value), o.label, decision);
+    if (decision !== undefined && groups) {
+      for (const [attr, value] of Object.entries(groups)) addLabel(s.group(attr, value), o.label, decision);
     }
     if (score !== undefined || decision !== undefined) v.counts.labelled++;
-    return target.status;
   }
 
   /** Drop buckets older than the retention, versions left empty, and long-expired join entries. */

@@ -20,7 +20,8 @@ export type JoinResult =
   | { status: "unknown" }
   | { status: "expired"; entry: JoinEntry };
 
-export const joinKey = (model: string, id: string) => `${model}\u0000${id}`;
+/** Key of one version's prediction of request `id` (the model prefix lets erasure find a model's keys). */
+export const joinKey = (model: string, id: string, version: string) => `${model}\u0000${id}\u0000${version}`;
 
 export class JoinIndex {
   readonly entries = new Map<string, JoinEntry>();

@@ -185,4 +185,20 @@ describe("PendingRequests bounds", () => {
     expect(p.take("r20", 5000)).toBeUndefined(); // expired
     expect(p.unpaired).toBe(4);
   });
+
+  it("labels every version that answered the same request id (shadow step), once each", () => {
+    const st = new CohortState(opts());
+    st.applyEvent(ev({ version: "stable", id: "req-1", score: 0.9, groups: { region: "eu" } }), T0);
+    st.applyEvent(ev({ version: "shadow", id: "req-1", score: 0.2, groups: { region: "eu" } }), T0);
+    expect(st.applyOutcome({ model: "fraud", id: "req-1", label: 1, ts: T0 }, T0 + 1000)).toBe("joined");
+    const stable = st.models.get("fraud")!.versions.get("stable")!;
+    const shadow = st.models.get("fraud")!.versions.get("shadow")!;
+    const bucket = (v: typeof stable) => [...v.buckets.values()][0];
+    expect(bucket(stable).scoresPositive.total).toBe(1);
+    expect(bucket(shadow).scoresPositive.total).toBe(1);
+    expect(bucket(stable).group("region", "eu").tp).toBe(1);
+    expect(bucket(shadow).group("region", "eu").fn).toBe(1);
+    // taken: a repeated outcome for the same id joins nothing
+    expect(st.applyOutcome({ model: "fraud", id: "req-1", label: 1, ts: T0 }, T0 + 2000)).toBe("unknown");
+  });
 });
