@@ -4,7 +4,7 @@
  * report to a temporary file and stdout, never over the committed one.
  *
  * Options: --quick, --out FILE, --only quality,latency,ingestion,python, --aa N, --ab N,
- * --json FILE (where to keep the raw results; default $TMPDIR/modelgate-benchmarks-<mode>.json),
+ * --json FILE (where to keep the raw results; default $TMPDIR/modelgate-benchmarks-<mode>-<pid>.json),
  * --render FILE (re-render saved results, run nothing).
  */
 import { execFileSync } from "node:child_process";
@@ -20,6 +20,7 @@ import { kayentaJudge } from "./judges/kayenta-judge.js";
 import { modelgateJudge } from "./judges/modelgate.js";
 import { runQuality } from "./quality.js";
 import { type BenchResults, type Machine, renderReport } from "./report.js";
+import { keepShadowSection } from "./shadow-power.js";
 import { DEFAULT_RUN } from "./sim/analysis-run.js";
 
 const SECTIONS = ["quality", "latency", "ingestion", "python"] as const;
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (values.render) {
     const saved = JSON.parse(readFileSync(values.render, "utf8")) as BenchResults;
-    writeFileSync(out, renderReport(saved));
+    writeFileSync(out, keepShadowSection(out, renderReport(saved)));
     log(`bench: rendered ${values.render} to ${out}`);
     return 0;
   }
@@ -140,10 +141,13 @@ async function main(): Promise<number> {
   results.machine.load[1] = loadavg()[0];
   // The raw results are always kept beside the quick report / in the temp dir, so the report can be
   // re-rendered (--render) without rerunning.
-  const json = values.json ?? join(tmpdir(), `modelgate-benchmarks-${quick ? "quick" : "full"}.json`);
+  const json =
+    values.json ?? join(tmpdir(), `modelgate-benchmarks-${quick ? "quick" : "full"}-${process.pid}.json`);
   writeFileSync(json, JSON.stringify(results));
+  log(`bench: raw results in ${json} (re-render with --render)`);
   const text = renderReport(results);
-  writeFileSync(out, text);
+  // bench/shadow-power.ts maintains its own section of the report; a rewrite keeps it
+  writeFileSync(out, keepShadowSection(out, text));
   if (quick) process.stdout.write(text);
   log(`bench: wrote ${out} in ${results.seconds.toFixed(0)} s`);
   return results.ingestion && "error" in results.ingestion ? 1 : 0;
