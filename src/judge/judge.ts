@@ -1,14 +1,12 @@
-import { GateConfigError } from "../gates/config-parse.js";
-import type { GateResult } from "../gates/gate.js";
 import type { GateRegistry } from "../gates/registry.js";
 import { runShadowJudgement } from "../shadow/judge.js";
 import { CohortSummary } from "../sketch/cohort-summary.js";
 import type { Source } from "../sources/source.js";
-import { finite } from "./finite.js";
+import { evaluateGates, parseGateConfigs, recordJudgement, resolveSource } from "./assembly.js";
 import type { JudgementHistory } from "./history.js";
 import type { JudgeResponse } from "./judgement.js";
-import { alphaPerGate, combine } from "./policy.js";
-import { type JudgeRequest, withGatePrefix } from "./request.js";
+import { alphaPerGate } from "./policy.js";
+import type { JudgeRequest } from "./request.js";
 
 export interface JudgeDeps {
   registry: GateRegistry;
@@ -23,8 +21,6 @@ export interface JudgeDeps {
   referenceProfile?: (model: string) => Promise<unknown | undefined>;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
  * Run one judgement: parse every gate's config (a bad field is a 400 before any data is read),
  * read both cohorts over the same window, evaluate the gates at alpha/K each, combine, count the
@@ -37,14 +33,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<JudgeResponse> {
   if (req.mode === "shadow") return runShadowJudgement(req, deps);
-  const sourceName = req.source ?? deps.defaultSource;
-  const source = deps.sources[sourceName];
-  if (!source) {
-    throw new GateConfigError(
-      "source",
-      `unknown source "${sourceName}"; known: ${Object.keys(deps.sources).join(", ")}`,
-    );
-  }
+  const { sourceName, source } = resolveSource(req, deps.sources, deps.defaultSource);
   const driftFields = req.gateFields.drift;
   if (
     driftFields &&
@@ -53,10 +42,7 @@ export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<
   ) {
     req.gateFields.drift = { ...driftFields, referenceProfile: await deps.referenceProfile(req.model) };
   }
-  const configs = req.gates.map((name) => {
-    const gate = deps.registry[name];
-    return [name, withGatePrefix(name, () => gate.parseConfig(req.gateFields[name] ?? {}))] as const;
-  });
+  const configs = parseGateConfigs(req, deps.registry);
   const gateAlpha = alphaPerGate(req.alpha, req.gates.length);
 
   const candidateFirst =
@@ -79,51 +65,15 @@ export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<
   const b = baseline ?? new CohortSummary(layout);
   const c = candidate ?? new CohortSummary(layout);
 
-  const gates: Record<string, GateResult> = {};
-  for (const [name, config] of configs) {
-    try {
-      gates[name] = deps.registry[name].evaluate({ baseline: b, candidate: c, config, alpha: gateAlpha });
-    } catch (e) {
-      gates[name] = {
-        verdict: "inconclusive",
-        metric: name,
-        value: null,
-        threshold: null,
-        interval: null,
-        n: { baseline: b.events, candidate: c.events },
-        reason: `could not be computed: ${(e as Error).message}`,
-        metrics: {},
-      };
-    }
-  }
-  const summary = combine(
-    req.gates.map((g) => [g, gates[g]] as const),
-    { weights: req.weights, optional: req.optional },
+  const gates = evaluateGates(
+    configs,
+    (name, config) => deps.registry[name].evaluate({ baseline: b, candidate: c, config, alpha: gateAlpha }),
+    { baseline: b.events, candidate: c.events },
   );
-  if (!candidateKnown && summary.verdict !== "fail") {
-    summary.reason = !baselineKnown
+  const noDataReason = candidateKnown
+    ? undefined
+    : !baselineKnown
       ? `no events for model "${req.model}" versions "${req.baseline}" (baseline) or "${req.candidate}" (candidate) yet: check the names, or wait for traffic`
       : `candidate "${req.candidate}" of model "${req.model}" has no events in the window yet`;
-  }
-
-  const lookKey = `${req.runKey}#${req.gates.join(",")}`;
-  const response: JudgeResponse = finite({
-    summary,
-    gates,
-    judgement: {
-      id: "",
-      model: req.model,
-      baseline: req.baseline,
-      candidate: req.candidate,
-      window: `${from !== undefined ? iso(from) : "(no events yet)"}/${iso(req.until)}`,
-      look: deps.history.nextLook(lookKey),
-      runKey: req.runKey,
-      alpha: req.alpha,
-      gateAlpha,
-      source: sourceName,
-      at: iso(deps.clock()),
-      mode: "canary" as const,
-    },
-  });
-  return deps.history.record(lookKey, response);
+  return recordJudgement(req, deps, { gates, noDataReason, from, gateAlpha, sourceName, mode: "canary" });
 }

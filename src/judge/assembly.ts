@@ -1,0 +1,122 @@
+import { GateConfigError } from "../gates/config-parse.js";
+import type { GateResult } from "../gates/gate.js";
+import type { Source } from "../sources/source.js";
+import { finite } from "./finite.js";
+import type { JudgementHistory } from "./history.js";
+import type { JudgementMeta, JudgeResponse } from "./judgement.js";
+import { combine } from "./policy.js";
+import { type JudgeRequest, withGatePrefix } from "./request.js";
+
+/**
+ * The steps a canary judgement (judge.ts) and a shadow judgement (src/shadow/judge.ts) share:
+ * both differ only in what the gates read (two cohorts or one paired summary), so choosing the
+ * source, parsing configs, shielding the answer from a throwing gate, combining, counting the look,
+ * sanitising and recording live here once and the two modes cannot drift apart.
+ */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The named source (or the default); an unknown name is a 400 naming `source`. */
+export function resolveSource(
+  req: JudgeRequest,
+  sources: Readonly<Record<string, Source>>,
+  defaultSource: string,
+): { sourceName: string; source: Source } {
+  const sourceName = req.source ?? defaultSource;
+  const source = sources[sourceName];
+  if (!source) {
+    throw new GateConfigError(
+      "source",
+      `unknown source "${sourceName}"; known: ${Object.keys(sources).join(", ")}`,
+    );
+  }
+  return { sourceName, source };
+}
+
+/** Every requested gate's parsed config, in request order; a bad field is a 400 before any data is read. */
+export function parseGateConfigs(
+  req: JudgeRequest,
+  registry: Readonly<Record<string, { parseConfig(raw: Record<string, unknown>): unknown }>>,
+): (readonly [string, unknown])[] {
+  return req.gates.map((name) => {
+    const gate = registry[name];
+    return [name, withGatePrefix(name, () => gate.parseConfig(req.gateFields[name] ?? {}))] as const;
+  });
+}
+
+/**
+ * Evaluate each gate; a gate that throws (a bug) is reported as inconclusive with the message,
+ * counted over `n`, rather than turning the whole answer into an error.
+ */
+export function evaluateGates(
+  configs: readonly (readonly [string, unknown])[],
+  evaluate: (name: string, config: unknown) => GateResult,
+  n: GateResult["n"],
+): Record<string, GateResult> {
+  const gates: Record<string, GateResult> = {};
+  for (const [name, config] of configs) {
+    try {
+      gates[name] = evaluate(name, config);
+    } catch (e) {
+      gates[name] = {
+        verdict: "inconclusive",
+        metric: name,
+        value: null,
+        threshold: null,
+        interval: null,
+        n: { ...n },
+        reason: `could not be computed: ${(e as Error).message}`,
+        metrics: {},
+      };
+    }
+  }
+  return gates;
+}
+
+export interface JudgementParts {
+  gates: Record<string, GateResult>;
+  /** why there is nothing to judge yet, or undefined when there is; replaces any reason but a fail's */
+  noDataReason: string | undefined;
+  /** start of the window, undefined when the candidate has no events yet */
+  from: number | undefined;
+  gateAlpha: number;
+  sourceName: string;
+  mode: NonNullable<JudgementMeta["mode"]>;
+}
+
+/**
+ * Combine the gates, count the look (canary and shadow looks under separate keys so they do not
+ * mix), sanitise every non-finite number to null and record the answer in the audit log.
+ */
+export function recordJudgement(
+  req: JudgeRequest,
+  deps: { history: JudgementHistory; clock: () => number },
+  parts: JudgementParts,
+): JudgeResponse {
+  const { gates, from } = parts;
+  const summary = combine(
+    req.gates.map((g) => [g, gates[g]] as const),
+    { weights: req.weights, optional: req.optional },
+  );
+  if (parts.noDataReason !== undefined && summary.verdict !== "fail") summary.reason = parts.noDataReason;
+  const lookKey = `${req.runKey}#${parts.mode === "shadow" ? "shadow#" : ""}${req.gates.join(",")}`;
+  const response: JudgeResponse = finite({
+    summary,
+    gates,
+    judgement: {
+      id: "",
+      model: req.model,
+      baseline: req.baseline,
+      candidate: req.candidate,
+      window: `${from !== undefined ? iso(from) : "(no events yet)"}/${iso(req.until)}`,
+      look: deps.history.nextLook(lookKey),
+      runKey: req.runKey,
+      alpha: req.alpha,
+      gateAlpha: parts.gateAlpha,
+      source: parts.sourceName,
+      at: iso(deps.clock()),
+      mode: parts.mode,
+    },
+  });
+  return deps.history.record(lookKey, response);
+}
