@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { GateConfigError } from "../gates/config-parse.js";
 import { GATE_NAMES } from "../gates/registry.js";
+import { SHADOW_GATE_NAMES } from "../gates/shadow/registry.js";
 import { parseEvent } from "../ingest/event.js";
 import type { JudgeResponse } from "../judge/judgement.js";
 import { judgementPage } from "../ui/judgement-page.js";
@@ -12,11 +13,16 @@ import type { CliIo, Command } from "./run.js";
 
 const HELP = `modelgate judge — judge a challenger against the champion on held-out predictions (offline)
 
-Usage: modelgate judge --baseline FILE --candidate FILE [options]
+Usage: modelgate judge --baseline FILE --candidate FILE [--mode canary|shadow] [options]
 
 Runs the same gates, statistics and policy as the service's /v1/judge on two predictions files,
 so a CI pipeline can use it as a promotion gate. Exit code: 0 pass, 1 fail, 2 inconclusive or a
 usage / file error.
+
+--mode canary (default) judges the files as two samples. --mode shadow judges the two models'
+answers to the SAME requests pair by pair (the service's mode=shadow and its gates: ${SHADOW_GATE_NAMES.join(", ")}):
+rows are paired by their id, so every row needs one (an id repeated within a file is an error too);
+rows whose id is missing from the other file are counted but not judged.
 
 Files are NDJSON (one object a line with the fields of POST /v1/events: score, label, decision,
 latencyMs, error, ts, id, groups {…}, features {…}) or CSV with a header row (columns score, label,
@@ -26,7 +32,9 @@ extension (.csv, else NDJSON) unless --format says.
 Options:
   --baseline FILE, --champion FILE     predictions of the current model
   --candidate FILE, --challenger FILE  predictions of the new model
-  --gates LIST          gates to run, comma-separated (default: all of ${GATE_NAMES.join(", ")})
+  --mode canary|shadow  two samples (default) or paired answers to the same requests (by id)
+  --gates LIST          gates to run, comma-separated (default: all of ${GATE_NAMES.join(", ")};
+                        with --mode shadow all of ${SHADOW_GATE_NAMES.join(", ")})
   --optional LIST       gates whose inconclusive verdict does not block a pass
   --alpha N             family-wise error budget (default 0.05)
   --min-samples N       minimum samples for every gate
@@ -42,9 +50,20 @@ Examples:
   modelgate judge --champion champion.csv --challenger challenger.csv
   modelgate judge --baseline prod.ndjson --candidate new.ndjson --gates auc,fairness --json
   modelgate judge --baseline a.csv --candidate b.csv --set auc.margin=0.01 --report report.html || exit 1
+  modelgate judge --mode shadow --champion champion-answers.csv --challenger challenger-answers.csv \
+    --set fairness.maxFlipRateGap=0.01
 `;
 
 const EXIT: Record<string, number> = { pass: 0, fail: 1, inconclusive: 2 };
+
+/** Shadow mode: how many requests were paired, and how many rows found no partner in the other file. */
+function pairingLine(r: JudgeResponse): string {
+  if (r.judgement.mode !== "shadow") return "";
+  const m = Object.values(r.gates).find((g) => typeof g.metrics.pairs === "number")?.metrics;
+  if (!m) return "";
+  const n = (k: string) => (typeof m[k] === "number" ? m[k] : 0);
+  return `paired: ${n("pairs")} requests (rows without a partner: ${n("pendingBaseline") + n("unpairedBaseline")} baseline, ${n("pendingCandidate") + n("unpairedCandidate")} candidate)\n`;
+}
 
 function table(r: JudgeResponse): string {
   const f = (x: number | null) => (x === null ? "–" : Number(x.toPrecision(4)).toString());
@@ -70,7 +89,7 @@ function table(r: JudgeResponse): string {
   const reasons = Object.entries(r.gates).map(([name, g]) => `  ${name}: ${g.reason}`);
   return `verdict: ${r.summary.verdict.toUpperCase()} (score ${r.summary.score})
 decisive: ${r.summary.reason}
-
+${pairingLine(r)}
 ${lines.join("\n")}
 
 reasons:
@@ -117,6 +136,7 @@ export const judgeCommand: Command = {
           format: { type: "string" },
           json: { type: "boolean" },
           report: { type: "string" },
+          mode: { type: "string" },
           help: { type: "boolean" },
         },
         strict: true,
@@ -133,6 +153,8 @@ export const judgeCommand: Command = {
     if (!baselineFile || !candidateFile) {
       return fail(`--baseline (or --champion) and --candidate (or --challenger) are required\n\n${HELP}`);
     }
+    const mode = (values.mode as string | undefined) ?? "canary";
+    if (mode !== "canary" && mode !== "shadow") return fail(`--mode must be canary or shadow, got "${mode}"`);
     const model = (values.model as string | undefined) ?? "model";
     const named = parseEvent({ model, version: "v", score: 0 }, 0);
     if (!named.ok) return fail(`--model ${named.error.message}`);
@@ -148,6 +170,7 @@ export const judgeCommand: Command = {
         candidateFile,
         format: values.format as string | undefined,
         model,
+        mode,
         fields,
         config,
         now: (io.clock ?? Date.now)(),

@@ -1,14 +1,16 @@
 import type { Config } from "../config.js";
 import { GATES, type GateRegistry } from "../gates/registry.js";
+import type { PredictionEvent } from "../ingest/event.js";
 import { JudgementHistory } from "../judge/history.js";
 import { runJudgement } from "../judge/judge.js";
 import { parseJudgeRequest } from "../judge/request.js";
+import { offlinePairedSource } from "../shadow/offline-source.js";
 import { DEFAULT_LAYOUT } from "../sketch/cohort-summary.js";
 import type { Source } from "../sources/source.js";
 import { CohortState } from "../store/cohort-state.js";
 import type { JudgementView } from "../ui/judgement-view.js";
 import type { TimeSlice } from "../ui/plots/errors-timeline.js";
-import { readPredictions } from "./predictions-file.js";
+import { PredictionsFileError, readPredictions } from "./predictions-file.js";
 
 export interface OfflineJudgeInput {
   baselineFile: string;
@@ -16,8 +18,13 @@ export interface OfflineJudgeInput {
   /** csv | ndjson; default from the file extension */
   format?: string;
   model: string;
-  /** judge request fields besides model/baseline/candidate/window (gates, alpha, "<gate>.<field>" …) */
+  /** judge request fields besides model/baseline/candidate/window/mode (gates, alpha, "<gate>.<field>" …) */
   fields: Record<string, unknown>;
+  /**
+   * canary (default): the files are two samples, judged as two cohorts. shadow: the files hold both
+   * models' answers to the same requests, paired by `id` (every row needs one), judged by the shadow gates.
+   */
+  mode?: "canary" | "shadow";
   config: Config;
   now: number;
   registry?: GateRegistry;
@@ -32,6 +39,11 @@ const TIMELINE_SLICES = 24;
  * code path: rows are validated by the ingestion parser, summarised by the embedded store's
  * CohortState, and judged by runJudgement over a source reading that state. The window covers
  * every row (rows without a timestamp are stamped `now`), so both files are judged whole.
+ *
+ * In shadow mode the rows are also paired by id (offlinePairedSource, no pairing window) and the
+ * shadow gates judge the pairs; the cohorts still feed the report's plots. A row without an id, or
+ * an id repeated within a file, is a PredictionsFileError naming the line: an unpairable row would
+ * otherwise be silently left out of the judgement.
  */
 export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementView> {
   const { config } = input;
@@ -52,6 +64,8 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
     },
   });
   const rows: Record<string, Array<{ at: number; error: boolean }>> = {};
+  const shadow = input.mode === "shadow";
+  const events: PredictionEvent[] = [];
   let allTimed = true;
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
@@ -60,6 +74,7 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
     [CANDIDATE_VERSION, input.candidateFile],
   ] as const) {
     const list: Array<{ at: number; error: boolean }> = [];
+    const idLines = new Map<string, number>();
     for await (const row of readPredictions(file, {
       model: input.model,
       version,
@@ -67,6 +82,20 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
       format: input.format,
       maxLineBytes: config.maxLineBytes,
     })) {
+      if (shadow) {
+        const id = row.event.id;
+        if (id === undefined)
+          throw new PredictionsFileError(
+            file,
+            row.line,
+            "id: required with --mode shadow (the two files are paired by request id)",
+          );
+        const seen = idLines.get(id);
+        if (seen !== undefined)
+          throw new PredictionsFileError(file, row.line, `id: "${id}" repeats line ${seen} of this file`);
+        idLines.set(id, row.line);
+        events.push(row.event);
+      }
       state.applyEvent(row.event, input.now);
       allTimed &&= row.timed;
       from = Math.min(from, row.event.ts);
@@ -77,7 +106,7 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
   }
   if (!Number.isFinite(from)) [from, to] = [input.now, input.now];
 
-  const source: Source = {
+  const cohorts: Source = {
     name: "offline",
     async cohort(q) {
       return state.window(q.model, q.version, q.from, q.to);
@@ -86,6 +115,13 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
       return state.models.get(model)?.versions.get(version)?.counts.firstTs ?? undefined;
     },
   };
+  const source: Source = shadow
+    ? offlinePairedSource(events, {
+        threshold: config.decisionThreshold,
+        scoreLo: DEFAULT_LAYOUT.scoreLo,
+        scoreHi: DEFAULT_LAYOUT.scoreHi,
+      })
+    : cohorts;
   const registry = input.registry ?? GATES;
   const request = parseJudgeRequest(
     {
@@ -93,6 +129,7 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
       model: input.model,
       baseline: BASELINE_VERSION,
       candidate: CANDIDATE_VERSION,
+      mode: input.mode ?? "canary",
       // whole buckets, so the window holds every row of both files
       since: Math.floor(from / (config.bucketSeconds * 1000)) * config.bucketSeconds * 1000,
       until: to + 1,
