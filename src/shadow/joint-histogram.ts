@@ -1,4 +1,9 @@
-import type { AucWithVariance, PairedDelong } from "../stats/delong.js";
+import {
+  checkClassSizes,
+  delongBinPlacements,
+  type PairedDelong,
+  pairedDelongResult,
+} from "../stats/delong.js";
 
 /**
  * Joint histogram of paired scores (baseline bin × candidate bin) split by label, on a coarse square grid
@@ -104,43 +109,6 @@ export class JointHistogram {
   }
 }
 
-interface Placed {
-  arm: AucWithVariance;
-  v10: Float64Array;
-  v01: Float64Array;
-}
-
-function place(
-  positives: Float64Array,
-  negatives: Float64Array,
-  nPositive: number,
-  nNegative: number,
-): Placed {
-  const v10 = new Float64Array(positives.length);
-  const v01 = new Float64Array(positives.length);
-  let below = 0;
-  let sum = 0;
-  for (let b = 0; b < positives.length; b++) {
-    v10[b] = (below + negatives[b] / 2) / nNegative;
-    sum += positives[b] * (below + negatives[b] / 2);
-    below += negatives[b];
-  }
-  let above = 0;
-  for (let b = positives.length - 1; b >= 0; b--) {
-    v01[b] = (above + positives[b] / 2) / nPositive;
-    above += positives[b];
-  }
-  const auc = sum / (nPositive * nNegative);
-  let s10 = 0;
-  let s01 = 0;
-  for (let b = 0; b < positives.length; b++) {
-    s10 += positives[b] * (v10[b] - auc) ** 2;
-    s01 += negatives[b] * (v01[b] - auc) ** 2;
-  }
-  const variance = Math.max(0, s10 / (nPositive - 1) / nPositive + s01 / (nNegative - 1) / nNegative);
-  return { arm: { auc, variance, nPositive, nNegative }, v10, v01 };
-}
-
 /** Paired DeLong (difference = candidate − baseline) from a joint histogram; throws below 2 of each class. */
 export function pairedDelongFromJoint(h: JointHistogram): PairedDelong {
   const b = h.marginals(0);
@@ -149,13 +117,9 @@ export function pairedDelongFromJoint(h: JointHistogram): PairedDelong {
   let nNegative = 0;
   for (const x of b.positives) nPositive += x;
   for (const x of b.negatives) nNegative += x;
-  if (nPositive < 2 || nNegative < 2) {
-    throw new RangeError(
-      `pairedDelongFromJoint: labels need at least 2 positives and 2 negatives for a variance (got ${nPositive} and ${nNegative})`,
-    );
-  }
-  const base = place(b.positives, b.negatives, nPositive, nNegative);
-  const cand = place(c.positives, c.negatives, nPositive, nNegative);
+  checkClassSizes(nPositive, nNegative, "pairedDelongFromJoint");
+  const base = delongBinPlacements(b.positives, b.negatives, nPositive, nNegative);
+  const cand = delongBinPlacements(c.positives, c.negatives, nPositive, nNegative);
   let cov10 = 0;
   let cov01 = 0;
   for (const [k, n] of h.positive) {
@@ -169,12 +133,5 @@ export function pairedDelongFromJoint(h: JointHistogram): PairedDelong {
     cov01 += n * (base.v01[i] - base.arm.auc) * (cand.v01[j] - cand.arm.auc);
   }
   const covariance = cov10 / (nPositive - 1) / nPositive + cov01 / (nNegative - 1) / nNegative;
-  const differenceVariance = Math.max(0, base.arm.variance + cand.arm.variance - 2 * covariance);
-  return {
-    baseline: base.arm,
-    candidate: cand.arm,
-    covariance,
-    difference: cand.arm.auc - base.arm.auc,
-    differenceVariance,
-  };
+  return pairedDelongResult(base.arm, cand.arm, covariance);
 }

@@ -54,6 +54,19 @@ export function delongPaired(
   const covariance =
     sampleCovariance(base.positive, cand.positive) / base.positive.length +
     sampleCovariance(base.negative, cand.negative) / base.negative.length;
+  return pairedDelongResult(baseline, candidate, covariance);
+}
+
+/**
+ * The paired answer from both models' AUC and variance and their DeLong covariance:
+ * difference = candidate − baseline, Var(difference) = Var_b + Var_c − 2·Cov.
+ * Shared with pairedDelongFromJoint (src/shadow/joint-histogram.ts), which gets Cov from a grid.
+ */
+export function pairedDelongResult(
+  baseline: AucWithVariance,
+  candidate: AucWithVariance,
+  covariance: number,
+): PairedDelong {
   // Identical models give 0 up to round-off; a variance must not go negative.
   const differenceVariance = Math.max(0, baseline.variance + candidate.variance - 2 * covariance);
   return { baseline, candidate, covariance, difference: candidate.auc - baseline.auc, differenceVariance };
@@ -62,6 +75,30 @@ export function delongPaired(
 export function delongFromBins(positives: ArrayLike<number>, negatives: ArrayLike<number>): AucWithVariance {
   const { nPositive, nNegative } = checkBins(positives, negatives, "delongFromBins");
   checkClassSizes(nPositive, nNegative, "delongFromBins");
+  return delongBinPlacements(positives, negatives, nPositive, nNegative).arm;
+}
+
+/** Per-bin placements of one model and its AUC and DeLong variance (`arm`). */
+export interface BinPlacements {
+  arm: AucWithVariance;
+  /** V10 of a positive in bin b */
+  v10: Float64Array;
+  /** V01 of a negative in bin b */
+  v01: Float64Array;
+}
+
+/**
+ * Placements per bin, each bin one tied value: V10(b) = (N[<b] + N[b]/2)/N, V01(b) = (P[>b] + P[b]/2)/P,
+ * AUC = Σ P[b]·V10(b)/P, Var = Σ P[b]·(V10(b) − AUC)²/((P−1)P) + Σ N[b]·(V01(b) − AUC)²/((N−1)N).
+ * The caller has checked the counts and passes their totals (at least 2 of each class).
+ * Shared with pairedDelongFromJoint, which also needs the placements for the covariance.
+ */
+export function delongBinPlacements(
+  positives: ArrayLike<number>,
+  negatives: ArrayLike<number>,
+  nPositive: number,
+  nNegative: number,
+): BinPlacements {
   const v10 = new Float64Array(positives.length);
   const v01 = new Float64Array(positives.length);
   let below = 0;
@@ -83,8 +120,9 @@ export function delongFromBins(positives: ArrayLike<number>, negatives: ArrayLik
     s10 += positives[b] * (v10[b] - auc) ** 2;
     s01 += negatives[b] * (v01[b] - auc) ** 2;
   }
-  const variance = s10 / (nPositive - 1) / nPositive + s01 / (nNegative - 1) / nNegative;
-  return { auc, variance, nPositive, nNegative };
+  // A sum of non-negative terms; the clamp only guards the contract that a variance is never negative.
+  const variance = Math.max(0, s10 / (nPositive - 1) / nPositive + s01 / (nNegative - 1) / nNegative);
+  return { arm: { auc, variance, nPositive, nNegative }, v10, v01 };
 }
 
 function placements(scores: number[], labels: ArrayLike<number>, caller: string, name: string): Placements {
@@ -144,7 +182,8 @@ function sampleCovariance(x: Float64Array, y: Float64Array): number {
   return sum / (x.length - 1);
 }
 
-function checkClassSizes(nPositive: number, nNegative: number, caller: string): void {
+/** Throws naming `caller` below 2 positives or 2 negatives (a sample variance needs 2). */
+export function checkClassSizes(nPositive: number, nNegative: number, caller: string): void {
   if (nPositive < 2 || nNegative < 2) {
     throw new RangeError(
       `${caller}: labels need at least 2 positives and 2 negatives for a variance (got ${nPositive} and ${nNegative})`,
