@@ -1,3 +1,10 @@
+import {
+  type GroupMap,
+  type GroupMapJSON,
+  groupEntry,
+  groupMapToJSON,
+  mergeGroupMap,
+} from "../sketch/group-map.js";
 import { LatencySketch, type LatencySketchJSON } from "../sketch/latency-sketch.js";
 import { ScoreHistogram, type ScoreHistogramJSON } from "../sketch/score-histogram.js";
 import { JointHistogram, type JointHistogramJSON } from "./joint-histogram.js";
@@ -45,7 +52,7 @@ export interface PairedSummaryJSON {
   decided: number;
   flipsUp: number;
   flipsDown: number;
-  groups: Record<string, Record<string, GroupFlips>>;
+  groups: GroupMapJSON<GroupFlips>;
   scored: number;
   diffSum: number;
   diffSumSquares: number;
@@ -65,6 +72,15 @@ export interface PairedSummaryJSON {
   joint: JointHistogramJSON;
   firstTs: number | null;
   lastTs: number | null;
+}
+
+const emptyGroupFlips = (): GroupFlips => ({ n: 0, flipsUp: 0, flipsDown: 0, baselineSelected: 0 });
+
+function addGroupFlips(into: GroupFlips, from: GroupFlips): void {
+  into.n += from.n;
+  into.flipsUp += from.flipsUp;
+  into.flipsDown += from.flipsDown;
+  into.baselineSelected += from.baselineSelected;
 }
 
 const flipGroup = (g: GroupFlips): GroupFlips => ({
@@ -91,7 +107,7 @@ export class PairedSummary {
   decided = 0;
   flipsUp = 0;
   flipsDown = 0;
-  readonly groups = new Map<string, Map<string, GroupFlips>>();
+  readonly groups: GroupMap<GroupFlips> = new Map();
   scored = 0;
   diffSum = 0;
   diffSumSquares = 0;
@@ -126,17 +142,7 @@ export class PairedSummary {
   }
 
   group(attribute: string, value: string): GroupFlips {
-    let byValue = this.groups.get(attribute);
-    if (!byValue) {
-      byValue = new Map();
-      this.groups.set(attribute, byValue);
-    }
-    let g = byValue.get(value);
-    if (!g) {
-      g = { n: 0, flipsUp: 0, flipsDown: 0, baselineSelected: 0 };
-      byValue.set(value, g);
-    }
-    return g;
+    return groupEntry(this.groups, attribute, value, emptyGroupFlips);
   }
 
   /** Fold one pair's predictions (labels come apart, through addLabel). */
@@ -202,15 +208,7 @@ export class PairedSummary {
     this.decided += other.decided;
     this.flipsUp += other.flipsUp;
     this.flipsDown += other.flipsDown;
-    for (const [attribute, byValue] of other.groups) {
-      for (const [value, g] of byValue) {
-        const mine = this.group(attribute, value);
-        mine.n += g.n;
-        mine.flipsUp += g.flipsUp;
-        mine.flipsDown += g.flipsDown;
-        mine.baselineSelected += g.baselineSelected;
-      }
-    }
+    mergeGroupMap(this.groups, other.groups, emptyGroupFlips, addGroupFlips);
     this.scored += other.scored;
     this.diffSum += other.diffSum;
     this.diffSumSquares += other.diffSumSquares;
@@ -275,17 +273,13 @@ export class PairedSummary {
   }
 
   toJSON(): PairedSummaryJSON {
-    const groups: PairedSummaryJSON["groups"] = {};
-    for (const [attribute, byValue] of this.groups) {
-      groups[attribute] = Object.fromEntries([...byValue].map(([v, g]) => [v, { ...g }]));
-    }
     return {
       layout: this.layout,
       pairs: this.pairs,
       decided: this.decided,
       flipsUp: this.flipsUp,
       flipsDown: this.flipsDown,
-      groups,
+      groups: groupMapToJSON(this.groups),
       scored: this.scored,
       diffSum: this.diffSum,
       diffSumSquares: this.diffSumSquares,
@@ -314,8 +308,7 @@ export class PairedSummary {
     s.decided = j.decided;
     s.flipsUp = j.flipsUp;
     s.flipsDown = j.flipsDown;
-    for (const [attribute, byValue] of Object.entries(j.groups))
-      for (const [value, g] of Object.entries(byValue)) Object.assign(s.group(attribute, value), g);
+    mergeGroupMap(s.groups, j.groups, emptyGroupFlips, addGroupFlips);
     s.scored = j.scored;
     s.diffSum = j.diffSum;
     s.diffSumSquares = j.diffSumSquares;

@@ -1,4 +1,5 @@
 import { addGroupCounts, emptyGroupCounts, type GroupCounts } from "./group-counts.js";
+import { type GroupMap, type GroupMapJSON, groupEntry, groupMapToJSON, mergeGroupMap } from "./group-map.js";
 import { LatencySketch, type LatencySketchJSON } from "./latency-sketch.js";
 import { ScoreHistogram, type ScoreHistogramJSON } from "./score-histogram.js";
 
@@ -30,7 +31,7 @@ export interface CohortSummaryJSON {
   scores: ScoreHistogramJSON;
   scoresPositive: ScoreHistogramJSON;
   scoresNegative: ScoreHistogramJSON;
-  groups: Record<string, Record<string, GroupCounts>>;
+  groups: GroupMapJSON<GroupCounts>;
   features: Record<string, FeatureSummaryJSON>;
   firstTs: number | null;
   lastTs: number | null;
@@ -57,7 +58,7 @@ export class CohortSummary {
   readonly scores: ScoreHistogram;
   readonly scoresPositive: ScoreHistogram;
   readonly scoresNegative: ScoreHistogram;
-  readonly groups = new Map<string, Map<string, GroupCounts>>();
+  readonly groups: GroupMap<GroupCounts> = new Map();
   readonly features = new Map<string, FeatureSummary>();
   firstTs: number | null = null;
   lastTs: number | null = null;
@@ -76,17 +77,7 @@ export class CohortSummary {
   }
 
   group(attribute: string, value: string): GroupCounts {
-    let byValue = this.groups.get(attribute);
-    if (!byValue) {
-      byValue = new Map();
-      this.groups.set(attribute, byValue);
-    }
-    let g = byValue.get(value);
-    if (!g) {
-      g = emptyGroupCounts();
-      byValue.set(value, g);
-    }
-    return g;
+    return groupEntry(this.groups, attribute, value, emptyGroupCounts);
   }
 
   seen(ts: number): void {
@@ -102,9 +93,7 @@ export class CohortSummary {
     this.scores.merge(other.scores);
     this.scoresPositive.merge(other.scoresPositive);
     this.scoresNegative.merge(other.scoresNegative);
-    for (const [attr, byValue] of other.groups) {
-      for (const [value, counts] of byValue) addGroupCounts(this.group(attr, value), counts);
-    }
+    mergeGroupMap(this.groups, other.groups, emptyGroupCounts, addGroupCounts);
     for (const [name, f] of other.features) {
       const mine = this.features.get(name);
       if (f.kind === "numeric") {
@@ -126,8 +115,6 @@ export class CohortSummary {
   }
 
   toJSON(): CohortSummaryJSON {
-    const groups: CohortSummaryJSON["groups"] = {};
-    for (const [attr, byValue] of this.groups) groups[attr] = Object.fromEntries(byValue);
     const features: CohortSummaryJSON["features"] = {};
     for (const [name, f] of this.features) {
       features[name] =
@@ -144,7 +131,7 @@ export class CohortSummary {
       scores: this.scores.toJSON(),
       scoresPositive: this.scoresPositive.toJSON(),
       scoresNegative: this.scoresNegative.toJSON(),
-      groups,
+      groups: groupMapToJSON(this.groups),
       features,
       firstTs: this.firstTs,
       lastTs: this.lastTs,
@@ -160,9 +147,7 @@ export class CohortSummary {
     s.scores.merge(ScoreHistogram.fromJSON(j.scores));
     s.scoresPositive.merge(ScoreHistogram.fromJSON(j.scoresPositive));
     s.scoresNegative.merge(ScoreHistogram.fromJSON(j.scoresNegative));
-    for (const [attr, byValue] of Object.entries(j.groups)) {
-      for (const [value, counts] of Object.entries(byValue)) addGroupCounts(s.group(attr, value), counts);
-    }
+    mergeGroupMap(s.groups, j.groups, emptyGroupCounts, addGroupCounts);
     for (const [name, f] of Object.entries(j.features)) {
       s.features.set(
         name,
