@@ -2,7 +2,7 @@ import type { CohortSummary } from "../sketch/cohort-summary.js";
 import { asymptoticCsDifference } from "../stats/asymptotic-cs.js";
 import { countSequentialPValue } from "../stats/count-evalue.js";
 import { parseNumberField } from "./config-parse.js";
-import type { Gate, GateInput, GateResult, Verdict } from "./gate.js";
+import { emptyArmResult, type Gate, type GateInput, type GateResult, type Verdict } from "./gate.js";
 
 export interface ErrorsConfig {
   /** largest tolerated absolute increase of the candidate's rate over the baseline's; default 0.005 */
@@ -107,22 +107,7 @@ export const errorsGate: Gate<ErrorsConfig> = {
   evaluate({ baseline, candidate, config, alpha }: GateInput<ErrorsConfig>): GateResult {
     const n = { baseline: baseline.events, candidate: candidate.events };
     const base = { metric: "error_rate_increase", threshold: config.maxIncrease, n };
-    if (n.baseline === 0 || n.candidate === 0) {
-      const who =
-        n.baseline === 0 && n.candidate === 0
-          ? "neither cohort has"
-          : n.baseline === 0
-            ? "baseline has no"
-            : "candidate has no";
-      return {
-        ...base,
-        verdict: "inconclusive",
-        value: null,
-        interval: null,
-        reason: `${who} events yet (needs ${config.minSamples} each)`,
-        metrics: {},
-      };
-    }
+    if (n.baseline === 0 || n.candidate === 0) return emptyArmResult(base, "events", config.minSamples);
     const events: [number, number] = [n.baseline, n.candidate];
     const checks = (["error", "invalid"] as const).map((kind) =>
       checkRate(kind, [badCounts(baseline, kind), badCounts(candidate, kind)], events, config, alpha / 2),

@@ -37,3 +37,29 @@ export interface Gate<C = Record<string, unknown>> {
   parseConfig(raw: Record<string, unknown>): C;
   evaluate(input: GateInput<C>): GateResult;
 }
+
+/**
+ * The inconclusive answer of a gate before both arms have any of what it reads (`what`: "events",
+ * "latency samples"): it names the empty arm(s) and the minimum the gate will want.
+ */
+export function emptyArmResult(
+  base: { metric: string; threshold: number | null; n: GateResult["n"] },
+  what: string,
+  minSamples: number,
+): GateResult {
+  const { n } = base;
+  const who =
+    n.baseline === 0 && n.candidate === 0
+      ? "neither cohort has"
+      : n.baseline === 0
+        ? "baseline has no"
+        : "candidate has no";
+  return {
+    ...base,
+    verdict: "inconclusive",
+    value: null,
+    interval: null,
+    reason: `${who} ${what} yet (needs ${minSamples} each)`,
+    metrics: {},
+  };
+}

@@ -1,7 +1,7 @@
 import { LatencySketch } from "../sketch/latency-sketch.js";
 import { cdfBandEpsilon, quantileBounds } from "../stats/cdf-band.js";
 import { parseEnumField, parseNumberField } from "./config-parse.js";
-import type { Gate, GateInput, GateResult } from "./gate.js";
+import { emptyArmResult, type Gate, type GateInput, type GateResult } from "./gate.js";
 
 export interface LatencyConfig {
   /** "quantile": single-quantile confidence sequence (default); "band": uniform CDF band */
@@ -133,22 +133,7 @@ export const latencyGate: Gate<LatencyConfig> = {
     const metric = `${qLabel}_ratio`;
     const base = { metric, threshold: maxRatio, n };
 
-    if (b.count === 0 || c.count === 0) {
-      const which =
-        b.count === 0 && c.count === 0
-          ? "neither cohort has"
-          : b.count === 0
-            ? "baseline has no"
-            : "candidate has no";
-      return {
-        ...base,
-        verdict: "inconclusive",
-        value: null,
-        interval: null,
-        reason: `${which} latency samples yet (needs ${minSamples} each)`,
-        metrics: {},
-      };
-    }
+    if (b.count === 0 || c.count === 0) return emptyArmResult(base, "latency samples", minSamples);
 
     const metrics: GateResult["metrics"] = {
       baselineP50: b.quantile(0.5),
