@@ -29,6 +29,18 @@ interface Arm {
 const f3 = (x: number) => x.toFixed(3);
 const signed = (x: number) => (x >= 0 ? `+${x.toFixed(3)}` : x.toFixed(3));
 
+/**
+ * `margin` and `minLabelled` (defaulting to the request's shared `minSamples`, else 200), read alike
+ * by the canary and the shadow (src/gates/shadow/auc.ts) AUC gates so the two modes take the same fields.
+ */
+export function parseAucMarginFields(raw: Record<string, unknown>): { margin: number; minLabelled: number } {
+  const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
+  return {
+    margin: parseNumberField(raw, "margin", 0.02, { min: 0, below: 1 }),
+    minLabelled: parseNumberField(raw, "minLabelled", sharedMin, { min: 1, integer: true }),
+  };
+}
+
 /** Label counts of an arm, or why they cannot give a DeLong variance (needs ≥ 2 of each class). */
 function armOf(s: CohortSummary): Arm | { short: string } {
   const positives = s.scoresPositive.total;
@@ -66,10 +78,8 @@ export const aucGate: Gate<AucConfig> = {
   name: "auc",
 
   parseConfig(raw) {
-    const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {
-      margin: parseNumberField(raw, "margin", 0.02, { min: 0, below: 1 }),
-      minLabelled: parseNumberField(raw, "minLabelled", sharedMin, { min: 1, integer: true }),
+      ...parseAucMarginFields(raw),
       floor: parseNumberField(raw, "floor", 0.5, { min: 0, below: 1 }),
       tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };

@@ -1,6 +1,7 @@
 import { pairedDelongFromJoint } from "../../shadow/joint-histogram.js";
 import { asymptoticCsOneSidedHalfWidth, DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { aucFromBins } from "../../stats/auc-binned.js";
+import { parseAucMarginFields } from "../auc.js";
 import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
 import { f3, inconclusive, pairedN, pairingMetrics, type ShadowGate, signed } from "./shadow-gate.js";
@@ -27,10 +28,8 @@ export interface ShadowAucConfig {
 export const shadowAucGate: ShadowGate<ShadowAucConfig> = {
   name: "auc",
   parseConfig(raw) {
-    const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {
-      margin: parseNumberField(raw, "margin", 0.02, { min: 0, below: 1 }),
-      minLabelled: parseNumberField(raw, "minLabelled", sharedMin, { min: 1, integer: true }),
+      ...parseAucMarginFields(raw),
       tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
   },
