@@ -1,18 +1,7 @@
 import type { LatencySketch } from "../../sketch/latency-sketch.js";
 import { type Html, html } from "../html.js";
-import {
-  axes,
-  COLORS,
-  FRAME,
-  legend,
-  linearScale,
-  logScale,
-  num,
-  pathOf,
-  plotX,
-  plotY,
-  svgPlot,
-} from "../svg.js";
+import { axes, FRAME, legend, linearScale, logScale, num, pathOf, plotX, plotY, svgPlot } from "../svg.js";
+import { latencyLegendItems, latencySeries, sloLine } from "./latency-series.js";
 
 const MARKED = [0.5, 0.95, 0.99];
 
@@ -27,10 +16,7 @@ export function latencyCdfPlot(
   opts: { sloMs?: number; quantile?: number } = {},
 ): Html {
   const f = FRAME;
-  const series = [
-    { name: "baseline", s: baseline, color: COLORS.baseline },
-    { name: "candidate", s: candidate, color: COLORS.candidate },
-  ].filter((x) => x.s.count > 0);
+  const series = latencySeries(baseline, candidate);
   let lo = Number.POSITIVE_INFINITY;
   let hi = 0;
   for (const { s } of series) {
@@ -60,9 +46,7 @@ export function latencyCdfPlot(
     );
   }
   if (opts.sloMs !== undefined) {
-    extras.push(
-      html`<line data-line="slo" data-value="${opts.sloMs}" x1="${num(x(opts.sloMs))}" x2="${num(x(opts.sloMs))}" y1="${plotY(f)[0]}" y2="${plotY(f)[1]}" stroke="${COLORS.threshold}" stroke-width="2" stroke-dasharray="6 3"><title>SLO ${opts.sloMs} ms</title></line>`,
-    );
+    extras.push(sloLine(opts.sloMs, num(x(opts.sloMs)), num(x(opts.sloMs)), plotY(f)[0], plotY(f)[1]));
   }
   return svgPlot(f, "latency", "Latency CDF, baseline vs candidate", [
     axes(f, x, yLin, {
@@ -72,12 +56,6 @@ export function latencyCdfPlot(
     }),
     ...extras,
     ...body,
-    legend(f, [
-      { label: "baseline", color: COLORS.baseline },
-      { label: "candidate", color: COLORS.candidate },
-      ...(opts.sloMs !== undefined
-        ? [{ label: `SLO ${opts.sloMs} ms`, color: COLORS.threshold, dashed: true }]
-        : []),
-    ]),
+    legend(f, latencyLegendItems(opts.sloMs)),
   ]);
 }

@@ -13,6 +13,7 @@ import {
   plotY,
   svgPlot,
 } from "../svg.js";
+import { latencyLegendItems, latencySeries, sloLine } from "./latency-series.js";
 
 /** Quantile levels drawn, and the x position of level q: −log10(1 − q), so p50, p90, p99, p99.9 are evenly spaced. */
 export const LEVELS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 0.995, 0.999];
@@ -35,12 +36,10 @@ export function latencyQuantilesPlot(
   opts: { quantile?: number; candidateInterval?: [number, number]; sloMs?: number } = {},
 ): Html {
   const f = FRAME;
-  const series = [
-    { name: "baseline", s: baseline, color: COLORS.baseline },
-    { name: "candidate", s: candidate, color: COLORS.candidate },
-  ]
-    .filter((x) => x.s.count > 0)
-    .map((x) => ({ ...x, points: LEVELS.map((q) => [q, x.s.quantile(q)] as const) }));
+  const series = latencySeries(baseline, candidate).map((x) => ({
+    ...x,
+    points: LEVELS.map((q) => [q, x.s.quantile(q)] as const),
+  }));
   let lo = Number.POSITIVE_INFINITY;
   let hi = 0;
   for (const s of series)
@@ -70,9 +69,7 @@ export function latencyQuantilesPlot(
     );
   }
   if (opts.sloMs !== undefined && opts.sloMs > 0) {
-    extras.push(
-      html`<line data-line="slo" data-value="${opts.sloMs}" x1="${plotX(f)[0]}" x2="${plotX(f)[1]}" y1="${num(y(opts.sloMs))}" y2="${num(y(opts.sloMs))}" stroke="${COLORS.threshold}" stroke-width="2" stroke-dasharray="6 3"><title>SLO ${opts.sloMs} ms</title></line>`,
-    );
+    extras.push(sloLine(opts.sloMs, plotX(f)[0], plotX(f)[1], num(y(opts.sloMs)), num(y(opts.sloMs))));
   }
   return svgPlot(f, "latency-quantiles", "Latency quantiles, baseline vs candidate", [
     axes(f, x, y, {
@@ -83,12 +80,6 @@ export function latencyQuantilesPlot(
     }),
     ...body,
     ...extras,
-    legend(f, [
-      { label: "baseline", color: COLORS.baseline },
-      { label: "candidate (bar: anytime-valid interval)", color: COLORS.candidate },
-      ...(opts.sloMs !== undefined
-        ? [{ label: `SLO ${opts.sloMs} ms`, color: COLORS.threshold, dashed: true }]
-        : []),
-    ]),
+    legend(f, latencyLegendItems(opts.sloMs, "candidate (bar: anytime-valid interval)")),
   ]);
 }
