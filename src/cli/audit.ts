@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { verifyAuditFile } from "../judge/audit-file.js";
+import { parseCommandLine } from "./command-line.js";
 import type { CliIo, Command } from "./run.js";
 
 const HELP = `modelgate audit verify — check the hash chain of the judgement audit log
@@ -31,29 +31,20 @@ export const auditCommand: Command = {
       io.stderr(`modelgate audit: ${message}\n\n${HELP}`);
       return 2;
     };
-    const parse = () =>
-      parseArgs({
-        args,
-        options: {
-          "data-dir": { type: "string" },
-          file: { type: "string" },
-          json: { type: "boolean" },
-          help: { type: "boolean" },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse();
-    } catch (e) {
-      return usage((e as Error).message);
-    }
+    const parsed = parseCommandLine(
+      args,
+      {
+        "data-dir": { type: "string" },
+        file: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean" },
+      },
+      io,
+      HELP,
+      usage,
+    );
+    if (typeof parsed === "number") return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
     if (positionals[0] !== "verify" || positionals.length > 1) {
       return usage(
         positionals.length === 0

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, openSync, statSync } from "node:fs";
 import { Readable, Transform } from "node:stream";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./command-line.js";
 import { progressBar } from "./progress.js";
 import type { CliIo, Command } from "./run.js";
 
@@ -45,30 +45,21 @@ export const ingestCommand: Command = {
       io.stderr(`modelgate ingest: ${message}\n`);
       return 2;
     };
-    const parse = () =>
-      parseArgs({
-        args,
-        options: {
-          url: { type: "string" },
-          outcomes: { type: "boolean" },
-          token: { type: "string" },
-          json: { type: "boolean" },
-          help: { type: "boolean" },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse();
-    } catch (e) {
-      return fail(`${(e as Error).message}\n\n${HELP}`);
-    }
+    const parsed = parseCommandLine(
+      args,
+      {
+        url: { type: "string" },
+        outcomes: { type: "boolean" },
+        token: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean" },
+      },
+      io,
+      HELP,
+      (message) => fail(`${message}\n\n${HELP}`),
+    );
+    if (typeof parsed === "number") return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
     if (positionals.length !== 1) return fail(`expects exactly one FILE\n\n${HELP}`);
     const file = positionals[0];
     if (!existsSync(file) || !statSync(file).isFile()) return fail(`${file}: no such file`);
