@@ -91,6 +91,7 @@ export async function startServer(opts: {
     maxBodyBytes: config.maxBodyBytes,
     metricsRegistry: metrics.registry,
     kube: createKubeClientFromEnv(logger),
+    ready: () => store.ready,
   });
   const app = createApp({
     config,

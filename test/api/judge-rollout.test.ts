@@ -78,3 +78,22 @@ describe("judge with rollout=namespace/name", () => {
     expect(explicit.status).toBe(200);
   });
 });
+
+describe("judge while the store replays", () => {
+  it("answers 503 not_ready instead of judging part of the data", async () => {
+    let ready = false;
+    const router = createJudgeRouter({
+      sources: { embedded: memorySource({}) },
+      defaultSource: "embedded",
+      history: new JudgementHistory(),
+      ready: () => ready,
+    });
+    await using srv = await listen(createApp({ config: loadConfig({}), routers: [router] }));
+    const url = `${srv.url}/v1/judge?model=fraud&baseline=a&candidate=b`;
+    const early = await fetch(url);
+    expect(early.status).toBe(503);
+    expect(((await early.json()) as { error: { code: string } }).error.code).toBe("not_ready");
+    ready = true;
+    expect((await fetch(url)).status).toBe(200);
+  });
+});

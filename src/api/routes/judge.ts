@@ -44,6 +44,11 @@ export interface JudgeRouterOptions {
    * on the Rollout for every fail or inconclusive verdict.
    */
   kube?: KubeClient;
+  /**
+   * false while the embedded store is still replaying its log: a judgement then would see part of
+   * the data, so the judge answers 503 not_ready (an Error for Argo, which asks again)
+   */
+  ready?: () => boolean;
 }
 
 interface JudgeMetrics {
@@ -141,6 +146,9 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
   const json = express.json({ limit: opts.maxBodyBytes ?? 1024 * 1024, type: () => true });
 
   const handle = async (req: express.Request, res: express.Response) => {
+    if (opts.ready && !opts.ready()) {
+      throw new HttpError(503, "not_ready", "the store is still replaying its log; ask again shortly");
+    }
     const gate = req.params.gate as string | undefined;
     // Query fields first, body fields win: a template may put fixed settings in the URL.
     const raw = {
