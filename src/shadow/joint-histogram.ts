@@ -109,14 +109,23 @@ export class JointHistogram {
   }
 }
 
+/** Labelled pairs by label, from either side's marginals (both sides count the same pairs). */
+export function labelTotals(m: { positives: Float64Array; negatives: Float64Array }): {
+  positives: number;
+  negatives: number;
+} {
+  let positives = 0;
+  let negatives = 0;
+  for (const x of m.positives) positives += x;
+  for (const x of m.negatives) negatives += x;
+  return { positives, negatives };
+}
+
 /** Paired DeLong (difference = candidate − baseline) from a joint histogram; throws below 2 of each class. */
 export function pairedDelongFromJoint(h: JointHistogram): PairedDelong {
   const b = h.marginals(0);
   const c = h.marginals(1);
-  let nPositive = 0;
-  let nNegative = 0;
-  for (const x of b.positives) nPositive += x;
-  for (const x of b.negatives) nNegative += x;
+  const { positives: nPositive, negatives: nNegative } = labelTotals(b);
   checkClassSizes(nPositive, nNegative, "pairedDelongFromJoint");
   const base = delongBinPlacements(b.positives, b.negatives, nPositive, nNegative);
   const cand = delongBinPlacements(c.positives, c.negatives, nPositive, nNegative);

@@ -1,4 +1,4 @@
-import { pairedDelongFromJoint } from "../../shadow/joint-histogram.js";
+import { labelTotals, pairedDelongFromJoint } from "../../shadow/joint-histogram.js";
 import { asymptoticCsOneSidedHalfWidth, DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { aucFromBins } from "../../stats/auc-binned.js";
 import { parseAucMarginFields } from "../auc.js";
@@ -37,10 +37,7 @@ export const shadowAucGate: ShadowGate<ShadowAucConfig> = {
     const joint = paired.summary.joint;
     const b = joint.marginals(0);
     const c = joint.marginals(1);
-    let positives = 0;
-    let negatives = 0;
-    for (const x of b.positives) positives += x;
-    for (const x of b.negatives) negatives += x;
+    const { positives, negatives } = labelTotals(b);
     const n = positives + negatives;
     if (positives < 2 || negatives < 2) {
       return inconclusive(
