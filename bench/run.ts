@@ -3,7 +3,7 @@
  * runs everything small (CI: the benchmarks must run, their timings are not checked) and writes the
  * report to a temporary file and stdout, never over the committed one.
  *
- * Options: --quick, --out FILE, --only quality,latency,ingestion,python, --aa N, --ab N,
+ * Options: --quick, --out FILE, --only quality,latency,ingestion,python,soak,shadow, --aa N, --ab N,
  * --json FILE (where to keep the raw results; default $TMPDIR/modelgate-benchmarks-<mode>-<pid>.json),
  * --render FILE (re-render saved results, run nothing).
  */
@@ -20,10 +20,11 @@ import { kayentaJudge } from "./judges/kayenta-judge.js";
 import { modelgateJudge } from "./judges/modelgate.js";
 import { runQuality } from "./quality.js";
 import { type BenchResults, type Machine, renderReport } from "./report.js";
-import { keepShadowSection } from "./shadow-power.js";
+import { FULL, keepShadowSection, QUICK, renderShadowPower, runShadowPower } from "./shadow-power.js";
 import { DEFAULT_RUN } from "./sim/analysis-run.js";
+import { renderSoak, runSoak } from "./soak.js";
 
-const SECTIONS = ["quality", "latency", "ingestion", "python"] as const;
+const SECTIONS = ["quality", "latency", "ingestion", "python", "soak", "shadow"] as const;
 
 function machine(root: string): Machine {
   let commit = "unknown";
@@ -137,6 +138,21 @@ async function main(): Promise<number> {
       log,
     });
   }
+  // Sections rendered by their own benches, appended after the main report.
+  const extra: string[] = [];
+  if (only.has("soak")) {
+    const soak = { ingesters: 4, judges: 2, batch: 100 };
+    const r = await runSoak({ durationMs: quick ? 10_000 : 120_000, ...soak });
+    log(`soak: ${r.eventsAcked} events, ${r.judgements} judgements, ${r.serverErrors} 5xx`);
+    if (r.serverErrors > 0 || r.eventsStored < r.eventsAcked) {
+      results.notes.push(
+        `Soak: ${r.serverErrors} 5xx, ${r.eventsAcked - r.eventsStored} acknowledged events missing.`,
+      );
+    }
+    extra.push(renderSoak(r, soak));
+  }
+  let shadow: string | undefined;
+  if (only.has("shadow")) shadow = renderShadowPower(runShadowPower(quick ? QUICK : FULL, log));
   results.seconds = (performance.now() - started) / 1000;
   results.machine.load[1] = loadavg()[0];
   // The raw results are always kept beside the quick report / in the temp dir, so the report can be
@@ -145,9 +161,9 @@ async function main(): Promise<number> {
     values.json ?? join(tmpdir(), `modelgate-benchmarks-${quick ? "quick" : "full"}-${process.pid}.json`);
   writeFileSync(json, JSON.stringify(results));
   log(`bench: raw results in ${json} (re-render with --render)`);
-  const text = renderReport(results);
-  // bench/shadow-power.ts maintains its own section of the report; a rewrite keeps it
-  writeFileSync(out, keepShadowSection(out, text));
+  const text = [renderReport(results).trimEnd(), ...extra.map((e) => e.trimEnd())].join("\n\n");
+  // the shadow section: rerun here, or (with --only leaving it out) kept from the previous report
+  writeFileSync(out, shadow ? `${text}\n\n${shadow}` : keepShadowSection(out, `${text}\n`));
   if (quick) process.stdout.write(text);
   log(`bench: wrote ${out} in ${results.seconds.toFixed(0)} s`);
   return results.ingestion && "error" in results.ingestion ? 1 : 0;

@@ -200,6 +200,25 @@ export function formatSoak(r: SoakResult): string {
   ].join("\n");
 }
 
+/** The soak's section of docs/BENCHMARKS.md. */
+export function renderSoak(r: SoakResult, o: { ingesters: number; judges: number; batch: number }): string {
+  const f = (x: number) => x.toFixed(1);
+  return [
+    "## 5. Soak: sustained ingestion with concurrent judgements",
+    "",
+    `\`modelgate serve\` as a child process on loopback, ${o.ingesters} ingesters posting NDJSON batches of ${o.batch} events`,
+    `and ${o.judges} judges calling \`/v1/judge\` back to back, for ${f(r.seconds)} s (bench/soak.ts).`,
+    "",
+    "| requests | 5xx | events acknowledged | events stored | events/s | judgements | judge p50 / p95 / p99 / max ms | server RSS start / max / end MiB |",
+    "|---|---|---|---|---|---|---|---|",
+    `| ${r.requests} | ${r.serverErrors} | ${r.eventsAcked} | ${r.eventsStored} | ${Math.round(r.eventsPerSecond)} | ${r.judgements} | ${f(r.judgeMs.p50)} / ${f(r.judgeMs.p95)} / ${f(r.judgeMs.p99)} / ${f(r.judgeMs.max)} | ${f(r.rssMb.start)} / ${f(r.rssMb.max)} / ${f(r.rssMb.end)} |`,
+    "",
+    "Judge latency here is measured over HTTP while ingestion shares the server's one event loop (each batch's",
+    "SQLite commit runs on it), which is why it is far above the in-process figures of §2.",
+    "",
+  ].join("\n");
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
