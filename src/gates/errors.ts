@@ -1,12 +1,18 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
 import { asymptoticCsDifference } from "../stats/asymptotic-cs.js";
-import { countSequentialPValue } from "../stats/count-evalue.js";
+import { countRateRatioInterval, countSequentialPValue } from "../stats/count-evalue.js";
 import { parseNumberField } from "./config-parse.js";
 import { emptyArmResult, type Gate, type GateInput, type GateResult, type Verdict } from "./gate.js";
 
 export interface ErrorsConfig {
   /** largest tolerated absolute increase of the candidate's rate over the baseline's; default 0.005 */
   maxIncrease: number;
+  /**
+   * rate ratio (candidate/baseline) the count test must prove exceeded before a spike fails the gate;
+   * default 2: "the candidate errs at least twice as often", which a handful of errors against a clean
+   * baseline proves
+   */
+  maxRatio: number;
   /** events each arm needs before the gate can pass; default 100 */
   minSamples: number;
   /** Dirichlet mixture concentration of the count e-value; small k catches a spike of a few events; default 1 */
@@ -22,22 +28,28 @@ interface RateCheck {
   lower: number;
   upper: number;
   pValue: number;
+  ratioLow: number;
   reason: string;
 }
 
 const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
 
 /**
- * One rate (errors or invalid predictions per event), judged two ways at the same alpha:
- * - fail: the Lindon–Malek count e-value (Dirichlet mixture over "which arm did the next bad event
- *   come from", shares = each arm's share of events) gives a sequential p ≤ alpha AND the candidate's
- *   rate exceeds the baseline's by more than maxIncrease. The count test needs no variance estimate,
- *   so a handful of candidate errors against a clean baseline is enough.
- * - pass: minSamples in both arms and the asymptotic confidence sequence (Waudby-Smith et al. 2023)
- *   for candidate − baseline rate has its upper bound ≤ maxIncrease. Rates enter the CS through a
- *   Laplace-smoothed Bernoulli variance p̃(1 − p̃), p̃ = (x + 1)/(n + 2), so zero observed errors do not
- *   give a zero-width interval.
- * The shares are the cumulative event shares; the e-value is exact when the traffic split is constant
+ * One rate (errors or invalid predictions per event), with two anytime-valid claims that can fail it,
+ * each at half of this check's alpha:
+ * - the increase is beyond tolerance: the asymptotic confidence sequence (Waudby-Smith et al. 2023)
+ *   for candidate − baseline rate has its lower bound above maxIncrease; or
+ * - a spike: the Lindon–Malek confidence sequence for the rate ratio (inverting the Dirichlet-mixture
+ *   count e-value over "which arm did the next bad event come from", shares = each arm's share of
+ *   events) has its lower bound above maxRatio, and the observed increase exceeds maxIncrease. The
+ *   count test needs no variance estimate, so a handful of candidate errors against a clean baseline
+ *   proves the ratio.
+ * Each claim is false with probability ≤ its alpha over all looks (Ville), so a fail is a proven
+ * increase beyond the tolerance or a proven multiple of the baseline's rate.
+ * - pass: minSamples in both arms and the confidence sequence's upper bound ≤ maxIncrease. Rates enter
+ *   the CS through a Laplace-smoothed Bernoulli variance p̃(1 − p̃), p̃ = (x + 1)/(n + 2), so zero
+ *   observed errors do not give a zero-width interval.
+ * The shares are the cumulative event shares; the count CS is exact when the traffic split is constant
  * over the window (the usual canary weight step) and an approximation when it moves.
  */
 function checkRate(
@@ -54,20 +66,38 @@ function checkRate(
   const increase = candidateRate - baselineRate;
   const shares = [nB / (nB + nC), nC / (nB + nC)];
   const { pValue } = xB + xC > 0 ? countSequentialPValue([xB, xC], shares, config.k) : { pValue: 1 };
+  const [ratioLow] =
+    xB + xC > 0 ? countRateRatioInterval(xB, xC, shares[0], shares[1], alpha / 2, config.k) : [0];
   const smoothed = (x: number, n: number) => {
     const p = (x + 1) / (n + 2);
     return { mean: x / n, variance: p * (1 - p), n };
   };
-  const cs = asymptoticCsDifference(smoothed(xB, nB), smoothed(xC, nC), alpha);
+  const cs = asymptoticCsDifference(smoothed(xB, nB), smoothed(xC, nC), alpha / 2);
   const what = kind === "error" ? "error rate" : "invalid-prediction rate";
   const rates = `candidate ${what} ${pct(candidateRate)} (${xC}/${nC}) vs baseline ${pct(baselineRate)} (${xB}/${nB})`;
   const limit = `limit +${pct(config.maxIncrease)}`;
-  const common = { kind, baselineRate, candidateRate, increase, lower: cs.lower, upper: cs.upper, pValue };
-  if (pValue <= alpha && increase > config.maxIncrease) {
+  const common = {
+    kind,
+    baselineRate,
+    candidateRate,
+    increase,
+    lower: cs.lower,
+    upper: cs.upper,
+    pValue,
+    ratioLow,
+  };
+  if (cs.lower > config.maxIncrease) {
     return {
       ...common,
       verdict: "fail",
-      reason: `${rates}: +${pct(increase)} exceeds the ${limit} (sequential p = ${pValue.toPrecision(2)} ≤ ${alpha.toPrecision(2)})`,
+      reason: `${rates}: the increase is beyond the ${limit} (anytime-valid interval ${pct(cs.lower)} to ${pct(cs.upper)})`,
+    };
+  }
+  if (ratioLow > config.maxRatio && increase > config.maxIncrease) {
+    return {
+      ...common,
+      verdict: "fail",
+      reason: `${rates}: +${pct(increase)} exceeds the ${limit}, and the candidate's rate is proven above ${config.maxRatio}x the baseline's (anytime-valid lower bound ${ratioLow.toFixed(2)}x)`,
     };
   }
   if (nB < config.minSamples || nC < config.minSamples) {
@@ -99,6 +129,7 @@ export const errorsGate: Gate<ErrorsConfig> = {
   parseConfig(raw) {
     return {
       maxIncrease: parseNumberField(raw, "maxIncrease", 0.005, { min: 0, below: 1 }),
+      maxRatio: parseNumberField(raw, "maxRatio", 2, { min: 1 }),
       minSamples: parseNumberField(raw, "minSamples", 100, { min: 1, integer: true }),
       k: parseNumberField(raw, "k", 1, { above: 0 }),
     };
@@ -119,11 +150,13 @@ export const errorsGate: Gate<ErrorsConfig> = {
       errorRateIncreaseLow: errors.lower,
       errorRateIncreaseHigh: errors.upper,
       errorPValue: errors.pValue,
+      errorRateRatioLow: Number.isFinite(errors.ratioLow) ? errors.ratioLow : null,
       baselineInvalidRate: invalid.baselineRate,
       candidateInvalidRate: invalid.candidateRate,
       invalidRateIncreaseLow: invalid.lower,
       invalidRateIncreaseHigh: invalid.upper,
       invalidPValue: invalid.pValue,
+      invalidRateRatioLow: Number.isFinite(invalid.ratioLow) ? invalid.ratioLow : null,
     };
     const decisive =
       checks.find((c) => c.verdict === "fail") ??

@@ -7,13 +7,17 @@ import { countCohort } from "./cohorts.js";
 const config = errorsGate.parseConfig({});
 
 describe("errors gate", () => {
-  it("parses strings and defaults (maxIncrease 0.005 absolute, k 1)", () => {
-    expect(config).toEqual({ maxIncrease: 0.005, minSamples: 100, k: 1 });
-    expect(errorsGate.parseConfig({ maxIncrease: "0.01", minSamples: "500", k: "10" })).toEqual({
+  it("parses strings and defaults (maxIncrease 0.005 absolute, maxRatio 2, k 1)", () => {
+    expect(config).toEqual({ maxIncrease: 0.005, maxRatio: 2, minSamples: 100, k: 1 });
+    expect(
+      errorsGate.parseConfig({ maxIncrease: "0.01", maxRatio: "3", minSamples: "500", k: "10" }),
+    ).toEqual({
       maxIncrease: 0.01,
+      maxRatio: 3,
       minSamples: 500,
       k: 10,
     });
+    expect(() => errorsGate.parseConfig({ maxRatio: "0.5" })).toThrow(/maxRatio/);
     expect(() => errorsGate.parseConfig({ maxIncrease: "-1" })).toThrow(/maxIncrease/);
   });
 
@@ -47,7 +51,7 @@ describe("errors gate", () => {
     expect(res.verdict).not.toBe("fail");
   });
 
-  it("passes A/A with enough events; the interval matches the asymptotic CS on smoothed rates", () => {
+  it("passes A/A with enough events; the interval matches the asymptotic CS on smoothed rates (alpha/4: two rates, two claims)", () => {
     const res = errorsGate.evaluate({
       baseline: countCohort(20_000, 200),
       candidate: countCohort(20_000, 205),
@@ -59,11 +63,33 @@ describe("errors gate", () => {
     const cs = asymptoticCsDifference(
       { mean: 200 / 20_000, variance: p(200, 20_000) * (1 - p(200, 20_000)), n: 20_000 },
       { mean: 205 / 20_000, variance: p(205, 20_000) * (1 - p(205, 20_000)), n: 20_000 },
-      0.025,
+      0.0125,
     );
     expect(res.metrics.errorRateIncreaseHigh).toBeCloseTo(cs.upper, 12);
     expect(res.metrics.errorRateIncreaseLow).toBeCloseTo(cs.lower, 12);
     expect(cs.upper).toBeLessThanOrEqual(0.005);
+  });
+
+  it("does not fail a small relative increase the count test proves but the tolerance allows", () => {
+    // 5.0% → 5.6%: the observed increase is beyond +0.5 points, but neither a 2x ratio nor an
+    // increase beyond the tolerance is proven yet, so the gate must not fail (it waits for more data)
+    const res = errorsGate.evaluate({
+      baseline: countCohort(200_000, 10_000),
+      candidate: countCohort(20_000, 1_120),
+      config,
+      alpha: 0.05,
+    });
+    expect(res.metrics.candidateErrorRate as number).toBeGreaterThan(0.055);
+    expect(res.verdict).toBe("inconclusive");
+    // the same +0.6 points proven beyond the tolerance with much more data fails on the interval
+    const more = errorsGate.evaluate({
+      baseline: countCohort(20_000_000, 1_000_000),
+      candidate: countCohort(2_000_000, 112_000),
+      config,
+      alpha: 0.05,
+    });
+    expect(more.verdict).toBe("fail");
+    expect(more.reason).toMatch(/beyond the limit/);
   });
 
   it("tiny n is inconclusive with the sample size named", () => {
