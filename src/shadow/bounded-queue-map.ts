@@ -1,15 +1,32 @@
+/** One queued entry; `dead` once deleted, replaced or popped (its queue slot is then skipped). */
+class Slot<V> {
+  dead = false;
+  constructor(
+    readonly group: string,
+    readonly key: string,
+    readonly value: V,
+    readonly expires: number,
+  ) {}
+}
+
 /**
- * A Map bounded by a time to live and a maximum size, evicting in arrival order. Arrival order is
- * kept in arrays beside the Map (as JoinIndex does): V8 scans a Map's deleted front slots on every
- * `keys().next()`, which makes "drop the oldest" quadratic under churn. A stale slot (key deleted or
- * re-set since) is recognised by its stamp and skipped. O(1) amortised per operation.
+ * A two-level Map (group → key → value) bounded by a time to live and a maximum size, evicting in
+ * arrival order. Two levels (the pairing index's model → request id) so that no key string is built
+ * per operation: a concatenated key is a fresh string, flattened and hashed on every lookup.
+ * Arrival order is kept in an array of entries beside the Maps (as JoinIndex does): V8 scans a
+ * Map's deleted front slots on every `keys().next()`, which makes "drop the oldest" quadratic under
+ * churn. A deleted entry is flagged dead and skipped when the head reaches it, so finding the
+ * oldest live entry costs no Map lookup. O(1) amortised per operation; nothing allocated but the
+ * entry itself.
  */
 export class BoundedQueueMap<V> {
-  private readonly entries = new Map<string, { value: V; expires: number; stamp: number }>();
-  private keys: string[] = [];
-  private stamps: number[] = [];
+  private readonly groups = new Map<string, Map<string, Slot<V>>>();
+  private queue: Slot<V>[] = [];
   private head = 0;
-  private nextStamp = 0;
+  private count = 0;
+  // the previous call's group (consecutive events are mostly of one model)
+  private lastName: string | undefined;
+  private lastGroup: Map<string, Slot<V>> | undefined;
 
   constructor(
     readonly ttlMs: number,
@@ -17,89 +34,110 @@ export class BoundedQueueMap<V> {
   ) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
-  get(key: string): V | undefined {
-    return this.entries.get(key)?.value;
-  }
-
-  /** Live value (not past its expiry at `now`). */
-  live(key: string, now: number): V | undefined {
-    const e = this.entries.get(key);
-    return e && e.expires > now ? e.value : undefined;
-  }
-
-  /** Set (or replace, moving to the back); returns the entries evicted to stay within maxEntries. */
-  set(key: string, value: V, now: number): Array<[string, V]> {
-    const stamp = this.nextStamp++;
-    this.entries.set(key, { value, expires: now + this.ttlMs, stamp });
-    this.keys.push(key);
-    this.stamps.push(stamp);
-    const evicted: Array<[string, V]> = [];
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.popOldest();
-      if (oldest === undefined) break;
-      evicted.push(oldest);
+  private group(name: string, create: boolean): Map<string, Slot<V>> | undefined {
+    if (name === this.lastName) return this.lastGroup;
+    let g = this.groups.get(name);
+    if (!g) {
+      if (!create) return undefined;
+      g = new Map();
+      this.groups.set(name, g);
     }
-    return evicted;
+    this.lastName = name;
+    this.lastGroup = g;
+    return g;
   }
 
-  delete(key: string): V | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    this.entries.delete(key);
-    return e.value;
+  get(group: string, key: string): V | undefined {
+    return this.group(group, false)?.get(key)?.value;
   }
 
-  /** Remove and return every entry expired at `now`, oldest first. */
-  sweep(now: number): Array<[string, V]> {
-    const out: Array<[string, V]> = [];
-    for (;;) {
-      const first = this.peek();
-      if (!first || first.expires > now) break;
-      const popped = this.popOldest();
-      if (popped) out.push(popped);
+  /** Set (or replace, moving to the back). The caller then evicts with `shiftOver` to stay within maxEntries. */
+  set(group: string, key: string, value: V, now: number): void {
+    this.restore(group, key, value, now + this.ttlMs);
+  }
+
+  /** Set a key known to be absent (one Map operation fewer than `set`); then evict with `shiftOver`. */
+  add(group: string, key: string, value: V, now: number): void {
+    const s = new Slot(group, key, value, now + this.ttlMs);
+    (this.group(group, true) as Map<string, Slot<V>>).set(key, s);
+    this.count++;
+    this.queue.push(s);
+  }
+
+  delete(group: string, key: string): V | undefined {
+    const g = this.group(group, false);
+    const s = g?.get(key);
+    if (!g || !s) return undefined;
+    g.delete(key);
+    s.dead = true;
+    this.count--;
+    return s.value;
+  }
+
+  /** Remove every entry of a group. O(group size). */
+  deleteGroup(group: string): void {
+    const g = this.groups.get(group);
+    if (!g) return;
+    for (const s of g.values()) s.dead = true;
+    this.count -= g.size;
+    this.groups.delete(group);
+    this.lastName = undefined;
+    this.lastGroup = undefined;
+  }
+
+  /** Remove and return the oldest entry if there are more than maxEntries, else undefined. */
+  shiftOver(): V | undefined {
+    return this.count > this.maxEntries ? this.shift() : undefined;
+  }
+
+  /** Remove and return the oldest entry if it is expired at `now`, else undefined. */
+  shiftExpired(now: number): V | undefined {
+    const s = this.peek();
+    return s !== undefined && s.expires <= now ? this.shift() : undefined;
+  }
+
+  /** Live entries in arrival order: [group, key, value, expires] (for persistence). */
+  *ordered(): Generator<[string, string, V, number]> {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const s = this.queue[i];
+      if (!s.dead) yield [s.group, s.key, s.value, s.expires];
     }
-    return out;
   }
 
-  /** Live entries in arrival order with their expiry (for persistence). */
-  *ordered(): Generator<[string, V, number]> {
-    for (let i = this.head; i < this.keys.length; i++) {
-      const e = this.entries.get(this.keys[i]);
-      if (e && e.stamp === this.stamps[i]) yield [this.keys[i], e.value, e.expires];
-    }
+  /** Set an entry with the given expiry (restored entries must come oldest first). */
+  restore(group: string, key: string, value: V, expires: number): void {
+    const g = this.group(group, true) as Map<string, Slot<V>>;
+    const s = new Slot(group, key, value, expires);
+    const old = g.get(key);
+    if (old) old.dead = true;
+    else this.count++;
+    g.set(key, s);
+    this.queue.push(s);
   }
 
-  /** Restore an entry with its original expiry (entries must be restored oldest first). */
-  restore(key: string, value: V, expires: number): void {
-    const stamp = this.nextStamp++;
-    this.entries.set(key, { value, expires, stamp });
-    this.keys.push(key);
-    this.stamps.push(stamp);
-  }
-
-  private peek(): { value: V; expires: number; stamp: number } | undefined {
-    while (this.head < this.keys.length) {
-      const e = this.entries.get(this.keys[this.head]);
-      if (e && e.stamp === this.stamps[this.head]) return e;
+  private peek(): Slot<V> | undefined {
+    while (this.head < this.queue.length) {
+      const s = this.queue[this.head];
+      if (!s.dead) return s;
       this.head++;
     }
     return undefined;
   }
 
-  private popOldest(): [string, V] | undefined {
-    const e = this.peek();
-    if (!e) return undefined;
-    const key = this.keys[this.head];
+  private shift(): V | undefined {
+    const s = this.peek();
+    if (!s) return undefined;
     this.head++;
-    this.entries.delete(key);
-    if (this.head > 65_536 && this.head * 2 > this.keys.length) {
-      this.keys = this.keys.slice(this.head);
-      this.stamps = this.stamps.slice(this.head);
+    s.dead = true;
+    this.count--;
+    this.group(s.group, false)?.delete(s.key);
+    if (this.head > 65_536 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    return [key, e.value];
+    return s.value;
   }
 }

@@ -65,6 +65,26 @@ export interface PairingIndexJSON {
 const sep = "\u0000";
 const pairKey = (model: string, first: string, second: string) => `${model}${sep}${first}${sep}${second}`;
 const versionKey = (model: string, version: string) => `${model}${sep}${version}`;
+const splitKey = (key: string): [string, string] => {
+  const i = key.indexOf(sep);
+  return [key.slice(0, i), key.slice(i + 1)];
+};
+
+/**
+ * What the index counts of one (model, version): answers waiting now and the unpaired count per
+ * bucket (the very Map held in `unpaired` under `key`). A waiting answer points to its tally, so
+ * counting it in and out takes no key string and no lookup.
+ */
+interface VersionTally {
+  key: string;
+  pending: number;
+  unpaired: Map<number, number> | undefined;
+}
+
+/** A waiting answer with the tally of its version (not persisted: rebuilt on load). */
+interface Waiting extends PendingAnswer {
+  tally: VersionTally;
+}
 
 /**
  * Pairs the answers of two versions of a model to the same request (same model and id: a shadow
@@ -81,8 +101,13 @@ const versionKey = (model: string, version: string) => `${model}${sep}${version}
 export class PairingIndex {
   readonly buckets = new Map<string, Map<number, PairedSummary>>();
   readonly unpaired = new Map<string, Map<number, number>>();
-  readonly pendingByVersion = new Map<string, number>();
-  pending: BoundedQueueMap<PendingAnswer>;
+  /** model → version → tally; a tally lives while it counts something (prune drops the empty ones) */
+  private readonly tallies = new Map<string, Map<string, VersionTally>>();
+  // the previous event's model and its tallies (consecutive events are mostly of one model)
+  private lastModel: string | undefined;
+  private lastTallies: Map<string, VersionTally> | undefined;
+  /** waiting answers by model, then id */
+  pending: BoundedQueueMap<Waiting>;
   awaiting: BoundedQueueMap<AwaitingPair>;
   duplicates = 0;
   expiredLabels = 0;
@@ -108,21 +133,36 @@ export class PairingIndex {
     return side;
   }
 
-  private countPending(model: string, version: string, delta: number): void {
-    const k = versionKey(model, version);
-    const n = (this.pendingByVersion.get(k) ?? 0) + delta;
-    if (n > 0) this.pendingByVersion.set(k, n);
-    else this.pendingByVersion.delete(k);
+  private tally(model: string, version: string, create: boolean): VersionTally | undefined {
+    let byVersion: Map<string, VersionTally> | undefined;
+    if (model === this.lastModel) byVersion = this.lastTallies;
+    else {
+      byVersion = this.tallies.get(model);
+      if (!byVersion) {
+        if (!create) return undefined;
+        byVersion = new Map();
+        this.tallies.set(model, byVersion);
+      }
+      this.lastModel = model;
+      this.lastTallies = byVersion;
+    }
+    let t = byVersion?.get(version);
+    if (!t && create) {
+      const key = versionKey(model, version);
+      t = { key, pending: 0, unpaired: this.unpaired.get(key) };
+      byVersion?.set(version, t);
+    }
+    return t;
   }
 
-  private dropUnpaired(key: string, a: PendingAnswer): void {
-    const model = key.slice(0, key.indexOf(sep));
-    this.countPending(model, a.version, -1);
-    const vk = versionKey(model, a.version);
-    let byBucket = this.unpaired.get(vk);
+  private dropUnpaired(a: Waiting): void {
+    const t = a.tally;
+    t.pending--;
+    let byBucket = t.unpaired;
     if (!byBucket) {
       byBucket = new Map();
-      this.unpaired.set(vk, byBucket);
+      t.unpaired = byBucket;
+      this.unpaired.set(t.key, byBucket);
     }
     const start = this.bucketStart(a.ts);
     byBucket.set(start, (byBucket.get(start) ?? 0) + 1);
@@ -130,31 +170,36 @@ export class PairingIndex {
 
   /** Expire waiting answers and pairs whose time is up. */
   sweep(now: number): void {
-    for (const [key, a] of this.pending.sweep(now)) this.dropUnpaired(key, a);
-    this.awaiting.sweep(now);
+    for (let a = this.pending.shiftExpired(now); a !== undefined; a = this.pending.shiftExpired(now))
+      this.dropUnpaired(a);
+    while (this.awaiting.shiftExpired(now) !== undefined);
   }
 
   /** An event as the store applies it. Events without an id cannot pair and are ignored. */
   observe(e: PredictionEvent, now: number): void {
-    if (e.id === undefined) return;
+    const id = e.id;
+    if (id === undefined) return;
     this.sweep(now);
-    const key = `${e.model}${sep}${e.id}`;
-    const waiting = this.pending.get(key);
-    const answer: PendingAnswer = { version: e.version, ts: e.ts, side: this.side(e) };
-    if (e.label !== undefined) answer.label = e.label;
-    if (e.groups) answer.groups = e.groups;
-    if (waiting === undefined) {
-      this.countPending(e.model, e.version, 1);
-      for (const [k, a] of this.pending.set(key, answer, now)) this.dropUnpaired(k, a);
-      return;
-    }
-    if (waiting.version === e.version) {
+    const model = e.model;
+    const waiting = this.pending.get(model, id);
+    if (waiting !== undefined && waiting.version === e.version) {
       this.duplicates++;
       return;
     }
-    this.pending.delete(key);
-    this.countPending(e.model, waiting.version, -1);
-    this.fold(e.model, key, waiting, answer, now);
+    const tally = this.tally(model, e.version, true) as VersionTally;
+    const answer: Waiting = { version: e.version, ts: e.ts, side: this.side(e), tally };
+    if (e.label !== undefined) answer.label = e.label;
+    if (e.groups) answer.groups = e.groups;
+    if (waiting === undefined) {
+      tally.pending++;
+      this.pending.add(model, id, answer, now);
+      for (let a = this.pending.shiftOver(); a !== undefined; a = this.pending.shiftOver())
+        this.dropUnpaired(a);
+      return;
+    }
+    this.pending.delete(model, id);
+    waiting.tally.pending--;
+    this.fold(model, id, waiting, answer, now);
   }
 
   private summaryAt(model: string, baseline: string, candidate: string, start: number): PairedSummary {
@@ -172,8 +217,10 @@ export class PairingIndex {
     return s;
   }
 
-  private fold(model: string, key: string, x: PendingAnswer, y: PendingAnswer, now: number): void {
-    const [b, c] = x.version < y.version ? [x, y] : [y, x];
+  private fold(model: string, id: string, x: PendingAnswer, y: PendingAnswer, now: number): void {
+    const first = x.version < y.version;
+    const b = first ? x : y;
+    const c = first ? y : x;
     const ts = Math.min(b.ts, c.ts);
     const bucket = this.bucketStart(ts);
     const s = this.summaryAt(model, b.version, c.version, bucket);
@@ -188,7 +235,8 @@ export class PairingIndex {
         baseline: b.side,
         candidate: c.side,
       };
-      this.awaiting.set(key, pair, now);
+      this.awaiting.set(model, id, pair, now);
+      while (this.awaiting.shiftOver() !== undefined);
     }
   }
 
@@ -196,7 +244,7 @@ export class PairingIndex {
   observeOutcome(o: Outcome, now: number): "labelled" | "none" | "expired" {
     if (o.id === undefined) return "none";
     this.sweep(now);
-    const pair = this.awaiting.delete(`${o.model}${sep}${o.id}`);
+    const pair = this.awaiting.delete(o.model, o.id);
     if (!pair) return "none";
     const s = this.buckets
       .get(pairKey(o.model, pair.baselineVersion, pair.candidateVersion))
@@ -217,10 +265,11 @@ export class PairingIndex {
     const prefix = `${model}${sep}`;
     for (const k of [...this.buckets.keys()]) if (k.startsWith(prefix)) this.buckets.delete(k);
     for (const k of [...this.unpaired.keys()]) if (k.startsWith(prefix)) this.unpaired.delete(k);
-    for (const k of [...this.pendingByVersion.keys()])
-      if (k.startsWith(prefix)) this.pendingByVersion.delete(k);
-    for (const [k] of [...this.pending.ordered()]) if (k.startsWith(prefix)) this.pending.delete(k);
-    for (const [k] of [...this.awaiting.ordered()]) if (k.startsWith(prefix)) this.awaiting.delete(k);
+    this.tallies.delete(model);
+    this.lastModel = undefined;
+    this.lastTallies = undefined;
+    this.pending.deleteGroup(model);
+    this.awaiting.deleteGroup(model);
   }
 
   /** Drop buckets past the retention and expire waiting entries. */
@@ -235,6 +284,16 @@ export class PairingIndex {
     for (const [k, byBucket] of this.unpaired) {
       for (const start of byBucket.keys()) if (old(start)) byBucket.delete(start);
       if (byBucket.size === 0) this.unpaired.delete(k);
+    }
+    // a tally goes with its last waiting answer and unpaired count (its Map is the one just dropped)
+    for (const [model, byVersion] of this.tallies) {
+      for (const [version, t] of byVersion)
+        if (t.pending === 0 && (t.unpaired === undefined || t.unpaired.size === 0)) byVersion.delete(version);
+        else if (t.unpaired !== undefined && t.unpaired.size === 0) t.unpaired = undefined;
+      if (byVersion.size === 0) {
+        this.tallies.delete(model);
+        if (this.lastModel === model) this.lastModel = this.lastTallies = undefined;
+      }
     }
   }
 
@@ -261,8 +320,8 @@ export class PairingIndex {
     };
     const unpaired = { baseline: unpairedOf(baseline), candidate: unpairedOf(candidate) };
     const pending = {
-      baseline: this.pendingByVersion.get(versionKey(model, baseline)) ?? 0,
-      candidate: this.pendingByVersion.get(versionKey(model, candidate)) ?? 0,
+      baseline: this.tally(model, baseline, false)?.pending ?? 0,
+      candidate: this.tally(model, candidate, false)?.pending ?? 0,
     };
     if (!byBucket && unpaired.baseline + unpaired.candidate + pending.baseline + pending.candidate === 0)
       return undefined;
@@ -282,8 +341,12 @@ export class PairingIndex {
       format: 1,
       buckets,
       unpaired,
-      pending: [...this.pending.ordered()].map(([k, a, expires]) => pendingTuple(k, a, expires)),
-      awaiting: [...this.awaiting.ordered()].map(([k, p, expires]) => awaitingTuple(k, p, expires)),
+      pending: [...this.pending.ordered()].map(([model, id, a, expires]) =>
+        pendingTuple(`${model}${sep}${id}`, a, expires),
+      ),
+      awaiting: [...this.awaiting.ordered()].map(([model, id, p, expires]) =>
+        awaitingTuple(`${model}${sep}${id}`, p, expires),
+      ),
       duplicates: this.duplicates,
       expiredLabels: this.expiredLabels,
     };
@@ -293,7 +356,8 @@ export class PairingIndex {
   load(j: PairingIndexJSON): void {
     this.buckets.clear();
     this.unpaired.clear();
-    this.pendingByVersion.clear();
+    this.tallies.clear();
+    this.lastModel = this.lastTallies = undefined;
     this.pending = new BoundedQueueMap(this.opts.ttlMs, this.opts.maxPending);
     this.awaiting = new BoundedQueueMap(this.opts.labelTtlMs, this.opts.maxAwaitingLabel);
     for (const [k, start, s] of j.buckets) {
@@ -313,11 +377,16 @@ export class PairingIndex {
       byBucket.set(start, n);
     }
     for (const t of j.pending) {
+      const [model, id] = splitKey(t[0]);
       const a = pendingFromTuple(t);
-      this.pending.restore(t[0], a, t[1]);
-      this.countPending(t[0].slice(0, t[0].indexOf(sep)), a.version, 1);
+      const tally = this.tally(model, a.version, true) as VersionTally;
+      tally.pending++;
+      this.pending.restore(model, id, { ...a, tally }, t[1]);
     }
-    for (const t of j.awaiting) this.awaiting.restore(t[0], awaitingFromTuple(t), t[1]);
+    for (const t of j.awaiting) {
+      const [model, id] = splitKey(t[0]);
+      this.awaiting.restore(model, id, awaitingFromTuple(t), t[1]);
+    }
     this.duplicates = j.duplicates;
     this.expiredLabels = j.expiredLabels;
   }
