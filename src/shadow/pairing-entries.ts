@@ -8,7 +8,12 @@ import type { PairSide } from "./paired-summary.js";
 export interface PendingAnswer {
   version: string;
   ts: number;
-  side: PairSide;
+  // the answer's side of a pair, flat: one object per waiting answer (most expire unpaired), the
+  // PairSide is built only when it pairs (sideOf)
+  score: number | undefined;
+  decision: 0 | 1 | undefined;
+  latencyMs: number | undefined;
+  error: boolean | undefined;
   label?: 0 | 1;
   groups?: Record<string, string>;
 }
@@ -54,30 +59,40 @@ export const pendingTuple = (key: string, a: PendingAnswer, expires: number): Pe
   expires,
   a.version,
   a.ts,
-  a.side.score ?? null,
-  a.side.decision ?? null,
-  a.side.latencyMs ?? null,
-  a.side.error ? 1 : 0,
+  a.score ?? null,
+  a.decision ?? null,
+  a.latencyMs ?? null,
+  a.error ? 1 : 0,
   a.label ?? null,
   a.groups ?? null,
 ];
 
-function side(
-  score: Maybe<number>,
-  decision: Maybe<0 | 1>,
-  latencyMs?: Maybe<number>,
-  error?: 0 | 1,
-): PairSide {
+function side(score: Maybe<number>, decision: Maybe<0 | 1>): PairSide {
   const s: PairSide = {};
   if (score !== null) s.score = score;
   if (decision !== null) s.decision = decision;
-  if (latencyMs !== undefined && latencyMs !== null) s.latencyMs = latencyMs;
-  if (error === 1) s.error = true;
+  return s;
+}
+
+/** The PairSide of a waiting answer (only the fields it has). */
+export function sideOf(a: PendingAnswer): PairSide {
+  const s: PairSide = {};
+  if (a.score !== undefined) s.score = a.score;
+  if (a.decision !== undefined) s.decision = a.decision;
+  if (a.latencyMs !== undefined) s.latencyMs = a.latencyMs;
+  if (a.error) s.error = true;
   return s;
 }
 
 export function pendingFromTuple(t: PendingTuple): PendingAnswer {
-  const a: PendingAnswer = { version: t[2], ts: t[3], side: side(t[4], t[5], t[6], t[7]) };
+  const a: PendingAnswer = {
+    version: t[2],
+    ts: t[3],
+    score: t[4] ?? undefined,
+    decision: t[5] ?? undefined,
+    latencyMs: t[6] ?? undefined,
+    error: t[7] === 1 ? true : undefined,
+  };
   if (t[8] !== null) a.label = t[8];
   if (t[9] !== null) a.groups = t[9];
   return a;

@@ -5,7 +5,6 @@ import {
   type PairedLayout,
   PairedSummary,
   type PairedSummaryJSON,
-  type PairSide,
 } from "./paired-summary.js";
 import {
   type AwaitingPair,
@@ -16,6 +15,7 @@ import {
   type PendingTuple,
   pendingFromTuple,
   pendingTuple,
+  sideOf,
 } from "./pairing-entries.js";
 
 export interface PairingOptions {
@@ -121,16 +121,22 @@ export class PairingIndex {
     return Math.floor(ts / this.opts.bucketMs) * this.opts.bucketMs;
   }
 
-  private side(e: PredictionEvent): PairSide {
+  /** The waiting answer of an event: one object, all fields set (one hidden class). */
+  private answer(e: PredictionEvent, tally: VersionTally): Waiting {
     const { scoreLo, scoreHi } = this.opts.layout;
     const score = e.score !== undefined && e.score >= scoreLo && e.score <= scoreHi ? e.score : undefined;
     const decision = e.decision ?? (score !== undefined ? (score >= this.opts.threshold ? 1 : 0) : undefined);
-    const side: PairSide = {};
-    if (score !== undefined) side.score = score;
-    if (decision !== undefined) side.decision = decision;
-    if (e.latencyMs !== undefined) side.latencyMs = e.latencyMs;
-    if (e.error) side.error = true;
-    return side;
+    return {
+      version: e.version,
+      ts: e.ts,
+      score,
+      decision,
+      latencyMs: e.latencyMs,
+      error: e.error ? true : undefined,
+      label: e.label,
+      groups: e.groups,
+      tally,
+    };
   }
 
   private tally(model: string, version: string, create: boolean): VersionTally | undefined {
@@ -187,9 +193,7 @@ export class PairingIndex {
       return;
     }
     const tally = this.tally(model, e.version, true) as VersionTally;
-    const answer: Waiting = { version: e.version, ts: e.ts, side: this.side(e), tally };
-    if (e.label !== undefined) answer.label = e.label;
-    if (e.groups) answer.groups = e.groups;
+    const answer = this.answer(e, tally);
     if (waiting === undefined) {
       tally.pending++;
       this.pending.add(model, id, answer, now);
@@ -224,16 +228,18 @@ export class PairingIndex {
     const ts = Math.min(b.ts, c.ts);
     const bucket = this.bucketStart(ts);
     const s = this.summaryAt(model, b.version, c.version, bucket);
-    s.addPair(b.side, c.side, ts, { ...c.groups, ...b.groups });
+    const bs = sideOf(b);
+    const cs = sideOf(c);
+    s.addPair(bs, cs, ts, { ...c.groups, ...b.groups });
     const label = b.label ?? c.label;
-    if (label !== undefined) s.addLabel(b.side, c.side, label);
-    else if (b.side.decision !== undefined || b.side.score !== undefined) {
+    if (label !== undefined) s.addLabel(bs, cs, label);
+    else if (bs.decision !== undefined || bs.score !== undefined) {
       const pair: AwaitingPair = {
         baselineVersion: b.version,
         candidateVersion: c.version,
         bucket,
-        baseline: b.side,
-        candidate: c.side,
+        baseline: bs,
+        candidate: cs,
       };
       this.awaiting.set(model, id, pair, now);
       while (this.awaiting.shiftOver() !== undefined);
