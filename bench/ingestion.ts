@@ -5,12 +5,11 @@
  * POSTed to /v1/events over loopback HTTP with keep-alive, `inFlight` requests at a time.
  * RSS of the server process is read from /proc/<pid>/status as events accumulate.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mulberry32 } from "../src/stats/random.js";
+import { spawnServer } from "../test/helpers/server-process.js";
 import { drawEvent } from "./sim/analysis-run.js";
 import { baselineArm } from "./sim/world.js";
 
@@ -23,37 +22,6 @@ export interface IngestionResult {
   eventsPerSecond: number;
   bytesPerEvent: number;
   rss: Array<{ events: number; rssMb: number }>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr()}`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server not ready after 60 s: ${stderr()}`);
 }
 
 /** NDJSON body of `n` events: half baseline, half candidate, each with score, latency, group, label on half. */
@@ -77,39 +45,17 @@ export async function runIngestion(opts: {
 }): Promise<IngestionResult> {
   const log = opts.log ?? (() => {});
   const dataDir = mkdtempSync(join(tmpdir(), "modelgate-bench-ingest-"));
-  const port = await freePort();
-  const root = join(import.meta.dirname, "..");
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(root, "src/cli/main.ts"),
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--data-dir",
-      dataDir,
-    ],
-    { cwd: root, env: { ...process.env, MODELGATE_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let errText = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    errText = (errText + d.toString()).slice(-4000);
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const server = await spawnServer({ dataDir });
+  const { url } = server;
+  const rssMb = () => server.rssBytes() / 2 ** 20;
   try {
-    await waitReady(url, child, () => errText);
-    const pid = child.pid as number;
     // Bodies are prepared before timing: the figure is the server's, not the generator's.
     const random = mulberry32(5);
     const distinct = 8;
     const bodies = Array.from({ length: distinct }, () => batch(opts.batchSize, random, Date.now()));
     const bytesPerEvent = bodies.reduce((a, b) => a + Buffer.byteLength(b), 0) / (distinct * opts.batchSize);
     const batches = Math.ceil(opts.events / opts.batchSize);
-    const rss = [{ events: 0, rssMb: rssMb(pid) }];
+    const rss = [{ events: 0, rssMb: rssMb() }];
     let accepted = 0;
     let sent = 0;
     let next = 0;
@@ -130,14 +76,14 @@ export async function runIngestion(opts: {
         accepted += j.accepted ?? 0;
         sent += opts.batchSize;
         if (sent >= nextRss) {
-          rss.push({ events: sent, rssMb: rssMb(pid) });
+          rss.push({ events: sent, rssMb: rssMb() });
           nextRss += opts.rssEvery;
         }
       }
     };
     await Promise.all(Array.from({ length: opts.inFlight }, worker));
     const seconds = (performance.now() - start) / 1000;
-    if (rss[rss.length - 1].events !== sent) rss.push({ events: sent, rssMb: rssMb(pid) });
+    if (rss[rss.length - 1].events !== sent) rss.push({ events: sent, rssMb: rssMb() });
     return {
       events: sent,
       accepted,
@@ -149,8 +95,8 @@ export async function runIngestion(opts: {
       rss,
     };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+    server.child.kill("SIGTERM");
+    await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

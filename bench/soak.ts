@@ -9,11 +9,11 @@
  *
  * test/reliability/soak.test.ts runs it for 10 s.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { spawnServer } from "../test/helpers/server-process.js";
 
 export interface SoakOptions {
   durationMs: number;
@@ -38,14 +38,6 @@ export interface SoakResult {
   rssMb: { start: number; max: number; end: number };
 }
 
-const ROOT = join(import.meta.dirname, "..");
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error("no VmRSS in /proc status");
-  return Number(m[1]) / 1024;
-}
-
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) throw new Error("quantile of an empty sample");
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -53,48 +45,18 @@ function quantile(sorted: number[], q: number): number {
 
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const dataDir = mkdtempSync(join(tmpdir(), "modelgate-soak-"));
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "serve",
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--data-dir",
-      dataDir,
-    ],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.setEncoding("utf8");
+  const server = await spawnServer({ dataDir });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-      child.stderr.on("data", (c: string) => {
-        stderr += c;
-        const m = /"msg":"modelgate listening","url":"([^"]+)"/.exec(stderr);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.once("exit", (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-    });
-    while ((await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const { url } = server;
+    const rssMb = () => server.rssBytes() / 2 ** 20;
     const statuses: Record<string, number> = {};
     const count = (s: number | string) => {
       statuses[s] = (statuses[s] ?? 0) + 1;
     };
     const judgeMs: number[] = [];
     let acked = 0;
-    const rss = [rssMb(child.pid!)];
-    const sampler = setInterval(() => rss.push(rssMb(child.pid!)), 1000);
+    const rss = [rssMb()];
+    const sampler = setInterval(() => rss.push(rssMb()), 1000);
     const t0 = performance.now();
     const end = t0 + opts.durationMs;
     let seq = 0;
@@ -157,7 +119,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     ]);
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);
-    rss.push(rssMb(child.pid!));
+    rss.push(rssMb());
     const versions = (await (await fetch(`${url}/v1/models/soak/versions`)).json()) as {
       versions: Array<{ events: number }>;
     };
@@ -184,8 +146,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       rssMb: { start: rss[0], max: Math.max(...rss), end: rss[rss.length - 1] },
     };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once("exit", r)));
+    server.child.kill("SIGTERM");
+    await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

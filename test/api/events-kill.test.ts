@@ -1,61 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { type ServerProcess, spawnServer } from "../helpers/server-process.js";
 import { tempDir } from "../store/harness.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const children: ChildProcess[] = [];
+const servers: ServerProcess[] = [];
 
-afterEach(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  children.length = 0;
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s[Symbol.asyncDispose]();
 });
 
-// The real `modelgate serve` command (src/cli/serve.ts) in its own process, without going
-// through the command dispatcher, so that this test depends only on the serve path.
-const SERVE = `
-const { serveCommand } = await import("./src/cli/serve.ts");
-process.exitCode = await serveCommand.run(process.argv.slice(1), {
-  env: {}, stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s),
-});`;
-
-/** Start the real server; resolve its URL once it logs it and /readyz answers 200. */
-async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "--input-type=module",
-      "-e",
-      SERVE,
-      "--",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--data-dir",
-      dataDir,
-      "--snapshot-interval",
-      "1",
-    ],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  children.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    child.stderr!.on("data", (c: Buffer) => {
-      err += c.toString();
-      const m = /"msg":"modelgate listening","url":"(http:\/\/[^"]+)"/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  for (;;) {
-    if ((await fetch(`${url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { url, child };
+/** The real `modelgate serve` in its own process, snapshotting every second; killed after each test. */
+async function startServer(dataDir: string): Promise<ServerProcess> {
+  const server = await spawnServer({ dataDir, args: ["--snapshot-interval", "1"] });
+  servers.push(server);
+  return server;
 }
 
 function batch(start: number, n: number): string {
@@ -86,7 +43,7 @@ describe("durability against kill -9 (real child process, real files)", () => {
     let acked = 0;
     let maybe = 0; // events of batches in flight at the kill: stored or not, never half
     for (let round = 0; round < 3; round++) {
-      const { url, child } = await startServer(dir.path);
+      const { url, child, exited } = await startServer(dir.path);
       const stored = await storedEvents(url);
       expect(stored).toBeGreaterThanOrEqual(acked);
       expect(stored - acked === 0 || stored - acked === maybe).toBe(true);
@@ -104,7 +61,7 @@ describe("durability against kill -9 (real child process, real files)", () => {
       next += BATCH;
       maybe = BATCH;
       child.kill("SIGKILL");
-      await new Promise((r) => child.once("exit", r));
+      await exited;
       const r = await inflight;
       if (r?.status === 202) {
         acked += BATCH;

@@ -2,33 +2,17 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServiceMetrics } from "../../src/api/metrics.js";
-import { loadConfig } from "../../src/config.js";
 import { verifyAuditFile } from "../../src/judge/audit-file.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
-import { silentLogger } from "../../src/log.js";
-import { startServer } from "../../src/server.js";
 import { seeded } from "../gates/cohorts.js";
+import { startInProcess } from "../helpers/in-process-server.js";
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function start(dataDir: string) {
-  const config = { ...loadConfig({}), host: "127.0.0.1", port: 0, dataDir };
-  const server = await startServer({
-    config,
-    logger: silentLogger,
-    metrics: createServiceMetrics({ defaultMetrics: false }),
-    handleSignals: false,
-  });
-  for (let i = 0; i < 200; i++) {
-    if ((await fetch(`${server.url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return server;
-}
+const start = (dataDir: string) => startInProcess(dataDir);
 
 describe("/v1/judge on the real server and embedded store", () => {
   it("judges ingested events (error spike → fail), keeps counting looks after a restart", async () => {

@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServiceMetrics } from "../../src/api/metrics.js";
-import { loadConfig } from "../../src/config.js";
-import { silentLogger } from "../../src/log.js";
-import { startServer } from "../../src/server.js";
+import { startInProcess } from "../helpers/in-process-server.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -24,13 +21,7 @@ describe("reference profiles in the running server", () => {
   it("stores a profile, lets the drift gate judge against it, and erases it with the model", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "mg-ref-"));
     dirs.push(dataDir);
-    const config = loadConfig({}, { port: "0", host: "127.0.0.1", "data-dir": dataDir });
-    const server = await startServer({
-      config,
-      logger: silentLogger,
-      metrics: createServiceMetrics({ defaultMetrics: false }),
-      handleSignals: false,
-    });
+    const server = await startInProcess(dataDir);
     try {
       const put = await fetch(`${server.url}/v1/models/fraud/reference`, {
         method: "PUT",

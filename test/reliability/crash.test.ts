@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyAuditFile } from "../../src/judge/audit-file.js";
+import { request, spawnServer } from "../helpers/server-process.js";
 import { newTally, runLoad } from "./load.js";
-import { request, spawnServer } from "./server-process.js";
 
 const TOKENS =
   "ingester ingest ingest-token-crash-0123456789;argo judge judge-token-crash-0123456789;viewer read read-token-crash-0123456789;ops admin admin-token-crash-0123456789";

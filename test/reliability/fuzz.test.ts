@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { request, type ServerProcess, spawnServer } from "./server-process.js";
+import { request, type ServerProcess, spawnServer } from "../helpers/server-process.js";
 
 /**
  * Fuzzing the running service (a real process): every answer must be a non-5xx HTTP answer

@@ -1,4 +1,4 @@
-import { request } from "./server-process.js";
+import { request } from "../helpers/server-process.js";
 
 /** What a load run got acknowledged, per version, and what was in flight when it stopped. */
 export interface LoadTally {

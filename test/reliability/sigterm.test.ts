@@ -3,8 +3,8 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { request, spawnServer } from "../helpers/server-process.js";
 import { newTally, runLoad } from "./load.js";
-import { request, spawnServer } from "./server-process.js";
 
 /** Start an NDJSON upload and return a handle to finish it later (it stays in flight meanwhile). */
 function slowUpload(url: string, lines: string[]) {

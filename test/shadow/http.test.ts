@@ -2,11 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServiceMetrics } from "../../src/api/metrics.js";
-import { loadConfig } from "../../src/config.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
-import { silentLogger } from "../../src/log.js";
-import { startServer } from "../../src/server.js";
+import { startInProcess } from "../helpers/in-process-server.js";
 import { pairedTraffic } from "./traffic.js";
 
 const dirs: string[] = [];
@@ -14,20 +11,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function start(dataDir: string) {
-  const config = { ...loadConfig({}), host: "127.0.0.1", port: 0, dataDir };
-  const server = await startServer({
-    config,
-    logger: silentLogger,
-    metrics: createServiceMetrics({ defaultMetrics: false }),
-    handleSignals: false,
-  });
-  for (let i = 0; i < 200; i++) {
-    if ((await fetch(`${server.url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return server;
-}
+const start = (dataDir: string) => startInProcess(dataDir);
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

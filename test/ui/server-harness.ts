@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServiceMetrics } from "../../src/api/metrics.js";
-import { type Config, loadConfig } from "../../src/config.js";
-import { silentLogger } from "../../src/log.js";
-import { type RunningServer, startServer } from "../../src/server.js";
+import type { Config } from "../../src/config.js";
+import type { RunningServer } from "../../src/server.js";
+import { startInProcess } from "../helpers/in-process-server.js";
 
 /** The real server (embedded store, judge, /ui) on an ephemeral port and a temporary data dir. */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<{
@@ -13,17 +12,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   [Symbol.asyncDispose](): Promise<void>;
 }> {
   const dataDir = mkdtempSync(join(tmpdir(), "modelgate-ui-"));
-  const config = { ...loadConfig({}), host: "127.0.0.1", port: 0, dataDir, ...overrides };
-  const server = await startServer({
-    config,
-    logger: silentLogger,
-    metrics: createServiceMetrics({ defaultMetrics: false }),
-    handleSignals: false,
-  });
-  for (let i = 0; i < 400; i++) {
-    if ((await fetch(`${server.url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const server = await startInProcess(dataDir, overrides);
   return {
     server,
     dataDir,
