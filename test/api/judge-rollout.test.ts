@@ -97,3 +97,21 @@ describe("judge while the store replays", () => {
     expect((await fetch(url)).status).toBe(200);
   });
 });
+
+describe("HEAD /v1/judge", () => {
+  it("is refused with 405 and records no judgement (a look must not come from a safe method)", async () => {
+    const history = new JudgementHistory();
+    const router = createJudgeRouter({
+      sources: { embedded: memorySource({}) },
+      defaultSource: "embedded",
+      history,
+    });
+    await using srv = await listen(createApp({ config: loadConfig({}), routers: [router] }));
+    const r = await fetch(`${srv.url}/v1/judge?model=fraud&baseline=a&candidate=b`, { method: "HEAD" });
+    expect(r.status).toBe(405);
+    expect(r.headers.get("allow")).toBe("GET, POST");
+    expect(history.list({ limit: 10 })).toEqual([]);
+    expect((await fetch(`${srv.url}/v1/judge?model=fraud&baseline=a&candidate=b`)).status).toBe(200);
+    expect(history.list({ limit: 10 })).toHaveLength(1);
+  });
+});

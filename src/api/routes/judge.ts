@@ -190,6 +190,11 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
     res.status(200).json(response);
   };
 
+  // Express answers HEAD with the GET handler; a judgement records a look and an audit record, which
+  // a safe method must not do.
+  router.head(["/v1/judge", "/v1/judge/:gate"], (_req, res) => {
+    res.status(405).set("Allow", "GET, POST").end();
+  });
   router.post("/v1/judge", json, handle);
   router.get("/v1/judge", handle);
   router.post("/v1/judge/:gate", json, handle);
