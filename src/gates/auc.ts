@@ -1,13 +1,14 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
-import {
-  asymptoticCsDifference,
-  asymptoticCsOneSidedHalfWidth,
-  DEFAULT_N_STAR,
-} from "../stats/asymptotic-cs.js";
 import { aucFromBins } from "../stats/auc-binned.js";
 import { type AucWithVariance, delongFromBins } from "../stats/delong.js";
 import { parseNumberField } from "./config-parse.js";
 import type { Gate, GateInput, GateResult } from "./gate.js";
+import { lowerBound, upperBound } from "./sequential.js";
+
+/** Share of the fail alpha spent on "no better than chance" (the rest on the margin). */
+const FLOOR_SHARE = 0.1;
+/** Smallest AUC scale the sequences are tuned to (a margin of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.005;
 
 export interface AucConfig {
   /** largest tolerated AUC drop (baseline − candidate); default 0.02 */
@@ -16,8 +17,6 @@ export interface AucConfig {
   minLabelled: number;
   /** absolute floor: a candidate whose AUC upper bound is ≤ floor fails; default 0.5 (chance) */
   floor: number;
-  /** sample size (labelled outcomes, both arms) at which the confidence sequence is tightest; default 5000 */
-  tuningN: number;
 }
 
 interface Arm {
@@ -59,18 +58,15 @@ function armOf(s: CohortSummary): Arm | { short: string } {
  * AUC gate: rolling ROC AUC of both cohorts on their labelled outcomes, from the label-split score
  * histograms (bins = tied values, DeLong variance from bins).
  *
- * Bounds on aucDelta = candidate − baseline: the asymptotic confidence sequence of Waudby-Smith et al.
- * (2023) in GrowthBook's two-sample form, with the DeLong variance as the variance of each arm's
- * estimate: arm k has n_k = labelled outcomes and per-observation variance σ̂²_k = n_k·Var_DeLong,k, so
- * SE² = Var_DeLong,b + Var_DeLong,c and the sequence runs on n = n_b + n_c. Each bound is one-sided at
- * alpha/2 (GrowthBook's one-sided half-width, ρ tuned at alpha) and widened by both arms' binning error
- * bound (maxError), so it covers the raw-score AUC difference, not just the binned one. The candidate's
- * own AUC gets a one-arm, one-sided upper bound at alpha/2 (σ̂² = n_c·Var_DeLong,c) plus its maxError.
- * The two upper bounds are what fails rest on, so the false-fail probability is ≤ alpha/2 + alpha/2.
+ * aucDelta = candidate − baseline is one contrast with variance Var_DeLong,b + Var_DeLong,c, bounded by
+ * the shared decision engine (src/gates/sequential.ts: the anytime-valid one-sided normal mixture in
+ * the contrast's intrinsic time, tuned at the margin's scale), and widened by both arms' binning error
+ * bound (maxError) so it covers the raw-score AUC difference, not just the binned one.
  *
- * - fail: aucDeltaHigh < −margin (worse than baseline beyond the margin), or the candidate's AUC upper
- *   bound ≤ floor (no better than chance); anytime-valid over any number of looks.
- * - pass: both arms have minLabelled outcomes, aucDeltaLow ≥ −margin and the candidate's AUC > floor.
+ * - fail: aucDeltaHigh < −margin (at 90% of the gate's alpha), or the candidate's AUC upper bound
+ *   ≤ floor (no better than chance; 10%): a false fail has probability ≤ alpha over all looks.
+ * - pass: both arms have minLabelled outcomes, aucDeltaLow ≥ −margin (at the gate's alpha) and the
+ *   candidate's AUC > floor.
  * - otherwise inconclusive, naming the labelled counts or the interval.
  * Cost: O(bins).
  */
@@ -81,12 +77,11 @@ export const aucGate: Gate<AucConfig> = {
     return {
       ...parseAucMarginFields(raw),
       floor: parseNumberField(raw, "floor", 0.5, { min: 0, below: 1 }),
-      tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
   },
 
   evaluate({ baseline, candidate, config, alpha }: GateInput<AucConfig>): GateResult {
-    const { margin, minLabelled, floor, tuningN } = config;
+    const { margin, minLabelled, floor } = config;
     const n = { baseline: baseline.labelled, candidate: candidate.labelled };
     const base = { metric: "auc_delta", threshold: -margin, n };
     const b = armOf(baseline);
@@ -110,32 +105,20 @@ export const aucGate: Gate<AucConfig> = {
 
     const baselineAuc = b.delong.auc;
     const candidateAuc = c.delong.auc;
-    const moments = (arm: Arm) => ({
-      mean: arm.delong.auc,
-      variance: arm.labelled * arm.delong.variance,
-      n: arm.labelled,
-    });
-    // Estimate and anytime-valid p-value of "no difference" (ρ tuned at alpha); the bounds below are one-sided.
-    const cs = asymptoticCsDifference(moments(b), moments(c), alpha, tuningN);
-    const nTotal = b.labelled + c.labelled;
-    const side = asymptoticCsOneSidedHalfWidth(
-      nTotal,
-      nTotal * (b.delong.variance + c.delong.variance),
-      alpha / 2,
-      tuningN,
-    );
+    // one sequence for the difference (variances add), tuned at the margin's scale; the floor claim
+    // gets a tenth of the fail share, the margin claim the rest (a fail is either)
+    const scale = Math.max(margin, MIN_SCALE);
+    const difference = {
+      estimate: candidateAuc - baselineAuc,
+      se: Math.sqrt(b.delong.variance + c.delong.variance),
+    };
+    const own = { estimate: candidateAuc, se: Math.sqrt(c.delong.variance) };
     const binning = b.maxError + c.maxError;
-    const aucDelta = cs.estimate;
-    const aucDeltaLow = Math.max(-1, aucDelta - side - binning);
-    const aucDeltaHigh = Math.min(1, aucDelta + side + binning);
-    const half = asymptoticCsOneSidedHalfWidth(
-      c.labelled,
-      c.labelled * c.delong.variance,
-      alpha / 2,
-      tuningN,
-    );
-    const candidateAucLow = Math.max(0, candidateAuc - half - c.maxError);
-    const candidateAucHigh = Math.min(1, candidateAuc + half + c.maxError);
+    const aucDelta = difference.estimate;
+    const aucDeltaLow = Math.max(-1, lowerBound(difference, alpha, scale) - binning);
+    const aucDeltaHigh = Math.min(1, upperBound(difference, alpha * (1 - FLOOR_SHARE), scale) + binning);
+    const candidateAucLow = Math.max(0, lowerBound(own, alpha, scale) - c.maxError);
+    const candidateAucHigh = Math.min(1, upperBound(own, alpha * FLOOR_SHARE, scale) + c.maxError);
 
     const metrics = {
       baselineAuc,
@@ -153,7 +136,6 @@ export const aucGate: Gate<AucConfig> = {
       baselineNegatives: b.delong.nNegative,
       candidatePositives: c.delong.nPositive,
       candidateNegatives: c.delong.nNegative,
-      sequentialPValue: cs.pValue,
       margin,
       floor,
     };

@@ -5,8 +5,13 @@ import { chiSquareContingency } from "../stats/chi-square.js";
 import { jensenShannon } from "../stats/jensen-shannon.js";
 import { ksFromCounts } from "../stats/ks.js";
 import { psiFromCounts, psiFromHistograms, psiNoiseFloor } from "../stats/psi.js";
+import { psiVariance } from "../stats/psi-variance.js";
 import { wasserstein1 } from "../stats/wasserstein.js";
 import type { Verdict } from "./gate.js";
+import { lowerBound } from "./sequential.js";
+
+/** Smallest PSI scale the sequence is tuned to. */
+const MIN_PSI_SCALE = 0.01;
 
 /**
  * Comparison of one baseline (or reference) distribution with the candidate's, both given as counts
@@ -41,6 +46,8 @@ export interface DriftComparison {
   ksHigh: number;
   psi: number;
   psiNoiseFloor: number;
+  /** anytime-valid lower bound on the PSI (bias-corrected estimate minus the sequence's half-width) */
+  psiLow: number;
   jensenShannon: number;
   wasserstein: number | null;
   wassersteinNormalized: number | null;
@@ -137,11 +144,15 @@ function weightedStd(values: number[], weights: number[]): number {
   return Math.sqrt(values.reduce((a, v, i) => a + weights[i] * (v - mean) ** 2, 0) / n);
 }
 
+/** Shares of a comparison's fail alpha: the KS tolerance claim and the PSI limit claim. */
+const KS_SHARE = 0.5;
+
 /**
- * Statistics and verdict of one comparison at `alpha` (each arm's CDF band at alpha/2):
- * - fail: ksLow > maxKs, or PSI − noise floor > maxPsi while ksLow > 0
- * - pass: both arms have minSamples, ksHigh ≤ maxKs and PSI ≤ maxPsi
- * - otherwise inconclusive. See docs/gates/drift.md for why. O(bins) plus two C_α solves.
+ * Statistics and verdict of one comparison at `alpha`:
+ * - fail: ksLow > maxKs (each arm's CDF band at alpha/4), or psiLow > maxPsi (the PSI's anytime-valid
+ *   lower bound from the shared decision engine, at alpha/2); a false fail has probability ≤ alpha
+ * - pass: both arms have minSamples, ksHigh ≤ maxKs (bands at alpha/2 per arm) and PSI ≤ maxPsi
+ * - otherwise inconclusive. See docs/gates/drift.md for why. O(bins) plus a few C_α solves.
  */
 export function compareDistributions(
   d: BinnedDistribution,
@@ -154,16 +165,24 @@ export function compareDistributions(
   const ks = ksFromCounts(d.baseline, d.candidate);
   const epsB = cdfBandEpsilon(nB, alpha / 2, rule.minSamples);
   const epsC = cdfBandEpsilon(nC, alpha / 2, rule.minSamples);
-  const ksLow = Math.max(0, ks.statistic - epsB - epsC);
+  const failShare = (KS_SHARE * alpha) / 2;
+  const ksLow = Math.max(
+    0,
+    ks.statistic -
+      cdfBandEpsilon(nB, failShare, rule.minSamples) -
+      cdfBandEpsilon(nC, failShare, rule.minSamples),
+  );
   const ksHigh = Math.min(1, ksWithinBins(d, nB, nC, ks.statistic) + epsB + epsC);
   let psi: number;
   let floor: number;
+  let psiSe: number;
   let js: number;
   let chi: number | null = null;
   let w: number | null = null;
   let wn: number | null = null;
   if (d.kind === "categorical") {
     psi = psiFromCounts(d.baseline, d.candidate);
+    psiSe = Math.sqrt(psiVariance(d.baseline, d.candidate));
     const present = d.baseline.filter((c, i) => c + d.candidate[i] > 0).length;
     floor = psiNoiseFloor(Math.max(1, present), nB, nC);
     js = jensenShannon(d.baseline, d.candidate);
@@ -172,11 +191,18 @@ export function compareDistributions(
     const r = psiFromHistograms(d.baseline, d.candidate, rule.psiBins);
     psi = r.psi;
     floor = r.noiseFloor;
+    psiSe = Math.sqrt(psiVariance(regroup(d.baseline, r.edges), regroup(d.candidate, r.edges)));
     js = jensenShannon(regroup(d.baseline, r.edges), regroup(d.candidate, r.edges));
     w = wasserstein1(d.values, d.values, d.baseline, d.candidate);
     const sd = weightedStd(d.values, d.baseline);
     wn = sd > 0 ? w / sd : null;
   }
+  // the noise floor is the estimate's bias under no drift: the bound is on the bias-corrected PSI
+  const psiLow = lowerBound(
+    { estimate: psi - floor, se: psiSe },
+    (1 - KS_SHARE) * alpha,
+    Math.max(rule.maxPsi, MIN_PSI_SCALE),
+  );
   const stats = {
     nBaseline: nB,
     nCandidate: nC,
@@ -186,6 +212,7 @@ export function compareDistributions(
     ksHigh,
     psi,
     psiNoiseFloor: floor,
+    psiLow,
     jensenShannon: js,
     wasserstein: w,
     wassersteinNormalized: wn,
@@ -193,7 +220,8 @@ export function compareDistributions(
     bandEpsilonBaseline: epsB,
     bandEpsilonCandidate: epsC,
   };
-  const numbers = `PSI ${f3(psi)} (noise floor ${f3(floor)}, limit ${f2(rule.maxPsi)}), KS ${f3(ks.statistic)} (anytime-valid ${f3(ksLow)} to ${f3(ksHigh)}, tolerance ${f2(rule.maxKs)})`;
+  const psiBound = Number.isFinite(psiLow) ? `, anytime-valid lower bound ${f3(Math.max(0, psiLow))}` : "";
+  const numbers = `PSI ${f3(psi)} (noise floor ${f3(floor)}${psiBound}, limit ${f2(rule.maxPsi)}), KS ${f3(ks.statistic)} (anytime-valid ${f3(ksLow)} to ${f3(ksHigh)}, tolerance ${f2(rule.maxKs)})`;
   if (ksLow > rule.maxKs) {
     return {
       ...stats,
@@ -201,8 +229,8 @@ export function compareDistributions(
       reason: `${what}: distribution changed beyond the KS tolerance: ${numbers}`,
     };
   }
-  if (psi - floor > rule.maxPsi && ksLow > 0) {
-    return { ...stats, verdict: "fail", reason: `${what}: significant drift: ${numbers}` };
+  if (psiLow > rule.maxPsi) {
+    return { ...stats, verdict: "fail", reason: `${what}: PSI beyond its limit: ${numbers}` };
   }
   if (nC < rule.minSamples || nB < rule.minSamples) {
     const who = nC < rule.minSamples ? `candidate has ${nC}` : `baseline has ${nB}`;
@@ -213,7 +241,7 @@ export function compareDistributions(
   }
   const why =
     psi > rule.maxPsi
-      ? "PSI is above its limit but the change is not yet significant"
+      ? "PSI is above its limit, not yet provably"
       : "the KS interval still reaches beyond the tolerance";
   return { ...stats, verdict: "inconclusive", reason: `${what}: ${why}: ${numbers}` };
 }

@@ -1,8 +1,8 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
-import { asymptoticCsDifference } from "../stats/asymptotic-cs.js";
 import { countRateRatioInterval, countSequentialPValue } from "../stats/count-evalue.js";
 import { parseNumberField } from "./config-parse.js";
 import { emptyArmResult, type Gate, type GateInput, type GateResult, type Verdict } from "./gate.js";
+import { lowerBound, upperBound } from "./sequential.js";
 
 export interface ErrorsConfig {
   /** largest tolerated absolute increase of the candidate's rate over the baseline's; default 0.005 */
@@ -34,21 +34,26 @@ interface RateCheck {
 
 const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
 
+/** Shares of the gate's fail alpha: error rate vs invalid-prediction rate, then within one rate. */
+const KIND_SHARE = { error: 0.75, invalid: 0.25 } as const;
+const DIFFERENCE_SHARE = 0.8;
+/** Smallest rate scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.001;
+
 /**
  * One rate (errors or invalid predictions per event), with two anytime-valid claims that can fail it,
- * each at half of this check's alpha:
- * - the increase is beyond tolerance: the asymptotic confidence sequence (Waudby-Smith et al. 2023)
- *   for candidate − baseline rate has its lower bound above maxIncrease; or
+ * splitting this rate's fail alpha 80/20:
+ * - the increase is beyond tolerance: the shared decision engine's lower bound on candidate − baseline
+ *   rate (one sequence for the difference, src/gates/sequential.ts) is above maxIncrease; or
  * - a spike: the Lindon–Malek confidence sequence for the rate ratio (inverting the Dirichlet-mixture
  *   count e-value over "which arm did the next bad event come from", shares = each arm's share of
  *   events) has its lower bound above maxRatio, and the observed increase exceeds maxIncrease. The
  *   count test needs no variance estimate, so a handful of candidate errors against a clean baseline
  *   proves the ratio.
- * Each claim is false with probability ≤ its alpha over all looks (Ville), so a fail is a proven
- * increase beyond the tolerance or a proven multiple of the baseline's rate.
- * - pass: minSamples in both arms and the confidence sequence's upper bound ≤ maxIncrease. Rates enter
- *   the CS through a Laplace-smoothed Bernoulli variance p̃(1 − p̃), p̃ = (x + 1)/(n + 2), so zero
- *   observed errors do not give a zero-width interval.
+ * - pass: minSamples in both arms and the upper bound of the increase ≤ maxIncrease, at the gate's
+ *   alpha (a pass needs both rates' claims, so a false pass needs its one false bound). Rates enter
+ *   through a Laplace-smoothed Bernoulli variance p̃(1 − p̃), p̃ = (x + 1)/(n + 2), so zero observed
+ *   errors do not give a zero-width interval.
  * The shares are the cumulative event shares; the count CS is exact when the traffic split is constant
  * over the window (the usual canary weight step) and an approximation when it moves.
  */
@@ -57,7 +62,8 @@ function checkRate(
   bad: [number, number],
   events: [number, number],
   config: ErrorsConfig,
-  alpha: number,
+  alphaFail: number,
+  alphaPass: number,
 ): RateCheck {
   const [nB, nC] = events;
   const [xB, xC] = bad;
@@ -65,32 +71,30 @@ function checkRate(
   const candidateRate = xC / nC;
   const increase = candidateRate - baselineRate;
   const shares = [nB / (nB + nC), nC / (nB + nC)];
+  const alphaRatio = alphaFail * (1 - DIFFERENCE_SHARE);
   const { pValue } = xB + xC > 0 ? countSequentialPValue([xB, xC], shares, config.k) : { pValue: 1 };
   const [ratioLow] =
-    xB + xC > 0 ? countRateRatioInterval(xB, xC, shares[0], shares[1], alpha / 2, config.k) : [0];
-  const smoothed = (x: number, n: number) => {
+    xB + xC > 0 ? countRateRatioInterval(xB, xC, shares[0], shares[1], alphaRatio, config.k) : [0];
+  const smoothedVariance = (x: number, n: number) => {
     const p = (x + 1) / (n + 2);
-    return { mean: x / n, variance: p * (1 - p), n };
+    return (p * (1 - p)) / n;
   };
-  const cs = asymptoticCsDifference(smoothed(xB, nB), smoothed(xC, nC), alpha / 2);
+  const difference = {
+    estimate: increase,
+    se: Math.sqrt(smoothedVariance(xB, nB) + smoothedVariance(xC, nC)),
+  };
+  const scale = Math.max(config.maxIncrease, MIN_SCALE);
+  const lower = lowerBound(difference, alphaFail * DIFFERENCE_SHARE, scale);
+  const upper = upperBound(difference, alphaPass, scale);
   const what = kind === "error" ? "error rate" : "invalid-prediction rate";
   const rates = `candidate ${what} ${pct(candidateRate)} (${xC}/${nC}) vs baseline ${pct(baselineRate)} (${xB}/${nB})`;
   const limit = `limit +${pct(config.maxIncrease)}`;
-  const common = {
-    kind,
-    baselineRate,
-    candidateRate,
-    increase,
-    lower: cs.lower,
-    upper: cs.upper,
-    pValue,
-    ratioLow,
-  };
-  if (cs.lower > config.maxIncrease) {
+  const common = { kind, baselineRate, candidateRate, increase, lower, upper, pValue, ratioLow };
+  if (lower > config.maxIncrease) {
     return {
       ...common,
       verdict: "fail",
-      reason: `${rates}: the increase is beyond the ${limit} (anytime-valid interval ${pct(cs.lower)} to ${pct(cs.upper)})`,
+      reason: `${rates}: the increase is beyond the ${limit} (anytime-valid lower bound +${pct(lower)})`,
     };
   }
   if (ratioLow > config.maxRatio && increase > config.maxIncrease) {
@@ -104,8 +108,8 @@ function checkRate(
     const short = nC < config.minSamples ? `candidate has ${nC} events` : `baseline has ${nB} events`;
     return { ...common, verdict: "inconclusive", reason: `${short}, needs ${config.minSamples}` };
   }
-  const ci = `anytime-valid interval of the increase ${pct(cs.lower)} to ${pct(cs.upper)}`;
-  if (cs.upper <= config.maxIncrease) {
+  const ci = `anytime-valid interval of the increase ${pct(lower)} to ${pct(upper)}`;
+  if (upper <= config.maxIncrease) {
     return { ...common, verdict: "pass", reason: `${rates}; ${ci}, within the ${limit}` };
   }
   return {
@@ -119,7 +123,7 @@ const badCounts = (s: CohortSummary, kind: "error" | "invalid") => (kind === "er
 
 /**
  * Errors gate: error rate and invalid-prediction rate (NaN or out-of-range scores) of candidate vs
- * baseline, per event. The two rates split the gate's alpha equally (Bonferroni), so the gate's
+ * baseline, per event. The two rates split the gate's fail alpha 75/25 (Bonferroni), so the gate's
  * false-fail probability over all looks stays ≤ alpha. Fail if either rate fails; pass if both
  * pass; otherwise inconclusive. Cost: O(1).
  */
@@ -141,7 +145,14 @@ export const errorsGate: Gate<ErrorsConfig> = {
     if (n.baseline === 0 || n.candidate === 0) return emptyArmResult(base, "events", config.minSamples);
     const events: [number, number] = [n.baseline, n.candidate];
     const checks = (["error", "invalid"] as const).map((kind) =>
-      checkRate(kind, [badCounts(baseline, kind), badCounts(candidate, kind)], events, config, alpha / 2),
+      checkRate(
+        kind,
+        [badCounts(baseline, kind), badCounts(candidate, kind)],
+        events,
+        config,
+        alpha * KIND_SHARE[kind],
+        alpha,
+      ),
     );
     const [errors, invalid] = checks;
     const metrics: GateResult["metrics"] = {

@@ -1,10 +1,23 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
 import { emptyGroupCounts, type GroupCounts } from "../sketch/group-counts.js";
-import { DEFAULT_N_STAR } from "../stats/asymptotic-cs.js";
 import { fairnessBetweenGroups, groupRates } from "../stats/fairness.js";
 import { parseBooleanField, parseNameListField, parseNumberField } from "./config-parse.js";
+import {
+  fprOf,
+  logRatio,
+  orderedPairs,
+  type Rate,
+  rateBounds,
+  rateGap,
+  ratioGap,
+  selectionOf,
+  tprOf,
+} from "./fairness-claims.js";
 import type { Gate, GateInput, GateResult, Verdict } from "./gate.js";
-import { type GroupRate, type Interval, rateInterval, type Spread, spread } from "./group-intervals.js";
+import { lowerBound, upperBound } from "./sequential.js";
+
+/** Smallest scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.02;
 
 export interface FairnessConfig {
   /** floor on the candidate's demographic parity ratio (four-fifths rule); default 0.8 */
@@ -19,8 +32,15 @@ export interface FairnessConfig {
   attributes: string[] | "all";
   /** pass only if the equalized odds interval is below the ceiling (needs many labels); default false */
   certifyEqualizedOdds: boolean;
-  /** sample size at which the confidence sequences are tightest; default 5000 */
-  tuningN: number;
+}
+
+interface Spread {
+  ratio: number;
+  /** max − min of the raw rates */
+  difference: number;
+  ratioInterval: Interval;
+  lowest: string;
+  highest: string;
 }
 
 interface AttributeOutcome {
@@ -34,6 +54,11 @@ interface AttributeOutcome {
   groups: Record<string, unknown>;
 }
 
+type Interval = [number, number];
+
+/** Shares of a fail's alpha: the drop against the baseline, the floor, TPR gaps, FPR gaps. */
+const SHARE = { drop: 0.5, floor: 0.3, tpr: 0.1, fpr: 0.1 } as const;
+
 const f2 = (x: number) => x.toFixed(2);
 const f3 = (x: number) => x.toFixed(3);
 const iv = (i: Interval) => `[${f2(i[0])}, ${f2(i[1])}]`;
@@ -42,102 +67,186 @@ function groupsOf(s: CohortSummary, attribute: string): Map<string, GroupCounts>
   return s.groups.get(attribute) ?? new Map();
 }
 
+/** min/max of the raw rates (fairlearn), naming the extreme groups; 0/0 reads as 1. */
+function rawSpread(rates: [string, number][]): {
+  ratio: number;
+  difference: number;
+  lowest: string;
+  highest: string;
+} {
+  let lowest = rates[0];
+  let highest = rates[0];
+  for (const r of rates) {
+    if (r[1] < lowest[1]) lowest = r;
+    if (r[1] > highest[1]) highest = r;
+  }
+  return {
+    ratio: highest[1] === 0 ? 1 : lowest[1] / highest[1],
+    difference: highest[1] - lowest[1],
+    lowest: lowest[0],
+    highest: highest[0],
+  };
+}
+
+/**
+ * Parity ratio of one cohort's judged groups with bounds from the pair contrasts: the ratio is the
+ * smallest pair ratio, so its bounds are the smallest pair bounds (lower at alphaLow, upper at
+ * alphaHigh, each split over the pairs).
+ */
+function paritySpread(
+  names: string[],
+  counts: Map<string, GroupCounts>,
+  alphaLow: number,
+  alphaHigh: number,
+  scale: number,
+): Spread | null {
+  if (names.length === 0) return null;
+  const raw = rawSpread(names.map((g) => [g, counts.get(g)!.selected / counts.get(g)!.n]));
+  const pairs = orderedPairs(names);
+  let low = 1;
+  let high = 1;
+  for (const [g, h] of pairs) {
+    const c = logRatio(selectionOf(counts.get(g)!), selectionOf(counts.get(h)!));
+    low = Math.min(low, Math.exp(lowerBound(c, alphaLow / pairs.length, scale)));
+    high = Math.min(high, Math.exp(upperBound(c, alphaHigh / pairs.length, scale)));
+  }
+  return { ...raw, ratioInterval: [Math.max(0, low), Math.min(1, high)] };
+}
+
+/** Largest gap of one rate (TPR or FPR) across groups with its bounds, or null with fewer than 2 groups. */
+function gapSpread(
+  names: string[],
+  rateOf: (g: string) => Rate,
+  alphaFail: number,
+  alphaPass: number,
+  scale: number,
+): { difference: number; interval: Interval; lowest: string; highest: string; lowProven: number } | null {
+  if (names.length < 2) return null;
+  const raw = names.map((g) => [g, rateOf(g).x / rateOf(g).n] as [string, number]);
+  const { lowest, highest, difference } = rawSpread(raw);
+  const pairs = orderedPairs(names);
+  let low = 0;
+  let high = 0;
+  for (const [g, h] of pairs) {
+    const c = rateGap(rateOf(g), rateOf(h));
+    low = Math.max(low, lowerBound(c, alphaFail / pairs.length, scale));
+    high = Math.max(high, upperBound(c, alphaPass, scale));
+  }
+  return { difference, interval: [Math.max(0, low), Math.min(1, high)], lowest, highest, lowProven: low };
+}
+
 function judgeAttribute(
   attribute: string,
   baseline: Map<string, GroupCounts>,
   candidate: Map<string, GroupCounts>,
   config: FairnessConfig,
-  alphaEach: number,
+  alpha: number,
 ): AttributeOutcome {
-  const { minGroupSize: min, tuningN } = config;
+  const { minGroupSize: min, minParityRatio: floor, maxParityDrop: drop } = config;
+  const eoMax = config.maxEqualizedOddsDifference;
   const names = [...new Set([...baseline.keys(), ...candidate.keys()])].sort();
-  const cs = (x: number, n: number) => rateInterval(x, n, alphaEach, tuningN);
-  const sel: GroupRate[] = [];
-  const baseSel: typeof sel = [];
-  const tpr: typeof sel = [];
-  const fpr: typeof sel = [];
+  const get = (m: Map<string, GroupCounts>, g: string) => m.get(g) ?? emptyGroupCounts();
+  const floorScale = Math.max(Math.abs(Math.log(Math.max(floor, 1e-6))), MIN_SCALE);
+  // tuned to prove a fall from parity to the floor quickly (the drop that matters most), never below the tolerance
+  const dropScale = Math.max(drop, 1 - drop - floor, MIN_SCALE);
+  const eoScale = Math.max(eoMax, MIN_SCALE);
+  const judgedC = names.filter((g) => get(candidate, g).n >= min);
+  const judgedB = names.filter((g) => get(baseline, g).n >= min);
   const groups: Record<string, unknown> = {};
   const notJudged: string[] = [];
   let decisions = 0;
   for (const g of names) {
-    const c = candidate.get(g) ?? emptyGroupCounts();
-    const b = baseline.get(g) ?? emptyGroupCounts();
+    const c = get(candidate, g);
+    const b = get(baseline, g);
     decisions += c.n;
     const judged = c.n >= min;
     const entry: Record<string, unknown> = { judged, baseline: groupRates(b), candidate: groupRates(c) };
     if (judged) {
-      const interval = cs(c.selected, c.n);
-      sel.push({ group: g, rate: c.selected / c.n, interval });
-      entry.selectionRateInterval = interval;
-      const pos = c.tp + c.fn;
-      const neg = c.fp + c.tn;
-      if (pos >= min) {
-        entry.tprInterval = cs(c.tp, pos);
-        tpr.push({ group: g, rate: c.tp / pos, interval: entry.tprInterval as Interval });
-      }
-      if (neg >= min) {
-        entry.fprInterval = cs(c.fp, neg);
-        fpr.push({ group: g, rate: c.fp / neg, interval: entry.fprInterval as Interval });
-      }
-    } else {
-      notJudged.push(`${attribute}=${g} (${c.n} decisions)`);
-    }
-    if (b.n >= min) baseSel.push({ group: g, rate: b.selected / b.n, interval: cs(b.selected, b.n) });
+      entry.selectionRateInterval = rateBounds(selectionOf(c), alpha, floorScale);
+      if (tprOf(c).n >= min) entry.tprInterval = rateBounds(tprOf(c), alpha, eoScale);
+      if (fprOf(c).n >= min) entry.fprInterval = rateBounds(fprOf(c), alpha, eoScale);
+    } else notJudged.push(`${attribute}=${g} (${c.n} decisions)`);
     groups[g] = entry;
   }
-  const candidateParity = spread(sel);
-  const baselineParity = spread(baseSel);
-  const tprSpread = tpr.length >= 2 ? spread(tpr) : null;
-  const fprSpread = fpr.length >= 2 ? spread(fpr) : null;
-  // Equalized odds difference = max(TPR gap, FPR gap) over the gaps that can be judged; its bounds
-  // are the max of the gaps' bounds (each gap's bounds hold on the same simultaneous event).
-  let equalizedOdds: AttributeOutcome["equalizedOdds"] = null;
-  for (const [name, s] of [
-    ["TPR", tprSpread],
-    ["FPR", fprSpread],
-  ] as const) {
-    if (!s) continue;
-    const driver = `${name} gap ${f3(s.difference)} between ${attribute}=${s.highest} and ${attribute}=${s.lowest}`;
-    if (!equalizedOdds) {
-      equalizedOdds = { difference: s.difference, interval: [...s.differenceInterval], driver };
-      continue;
-    }
-    if (s.difference > equalizedOdds.difference) equalizedOdds.driver = driver;
-    equalizedOdds.difference = Math.max(equalizedOdds.difference, s.difference);
-    equalizedOdds.interval = [
-      Math.max(equalizedOdds.interval[0], s.differenceInterval[0]),
-      Math.max(equalizedOdds.interval[1], s.differenceInterval[1]),
-    ];
-  }
+
+  const candidateParity = paritySpread(judgedC, candidate, alpha, alpha * SHARE.floor, floorScale);
+  const baselineParity = paritySpread(judgedB, baseline, alpha, alpha, floorScale);
+  const tprNames = judgedC.filter((g) => tprOf(get(candidate, g)).n >= min);
+  const fprNames = judgedC.filter((g) => fprOf(get(candidate, g)).n >= min);
+  const tpr = gapSpread(tprNames, (g) => tprOf(get(candidate, g)), alpha * SHARE.tpr, alpha, eoScale);
+  const fpr = gapSpread(fprNames, (g) => fprOf(get(candidate, g)), alpha * SHARE.fpr, alpha, eoScale);
+  const gaps = (
+    [
+      ["TPR", tpr],
+      ["FPR", fpr],
+    ] as const
+  ).flatMap(([name, g]) => (g ? [{ name, ...g }] : []));
+  const widest = gaps.reduce<(typeof gaps)[number] | undefined>(
+    (w, g) => (w === undefined || g.difference > w.difference ? g : w),
+    undefined,
+  );
+  // equalized odds difference = max(TPR gap, FPR gap): its bounds are the max of the gaps' bounds
+  const equalizedOdds: AttributeOutcome["equalizedOdds"] = widest
+    ? {
+        difference: widest.difference,
+        interval: [Math.max(...gaps.map((g) => g.interval[0])), Math.max(...gaps.map((g) => g.interval[1]))],
+        driver: `${widest.name} gap ${f3(widest.difference)} between ${attribute}=${widest.highest} and ${attribute}=${widest.lowest}`,
+      }
+    : null;
+
   const common = { attribute, candidateParity, baselineParity, equalizedOdds, decisions, groups };
   const unjudged =
     notJudged.length > 0 ? `; not judged (fewer than ${min} decisions): ${notJudged.join(", ")}` : "";
-  if (!candidateParity) {
+  if (!candidateParity || judgedC.length < 2) {
     return {
       ...common,
       verdict: "inconclusive",
-      reason: `fairness ${attribute}: no group has ${min} decisions yet${unjudged}`,
+      reason: `fairness ${attribute}: fewer than 2 groups have ${min} decisions yet${unjudged}`,
     };
   }
+
+  // Drop: some candidate pair lies below every baseline pair by more than the tolerance.
+  const candidatePairs = orderedPairs(judgedC);
+  const baselinePairs = orderedPairs(judgedB);
+  const sel = (m: Map<string, GroupCounts>, [g, h]: [string, string]): [Rate, Rate] => [
+    selectionOf(get(m, g)),
+    selectionOf(get(m, h)),
+  ];
+  let dropProven = false;
+  let dropEvident = false;
+  if (baselinePairs.length > 0) {
+    const alphaDrop = (alpha * SHARE.drop) / candidatePairs.length;
+    for (const cp of candidatePairs) {
+      const gaps = baselinePairs.map((bp) => ratioGap(sel(baseline, bp), sel(candidate, cp)));
+      if (gaps.every((gap) => lowerBound(gap, alphaDrop, dropScale) > drop)) dropProven = true;
+      if (gaps.every((gap) => gap.estimate - gap.se > drop)) dropEvident = true;
+    }
+  }
+  // Floor: some candidate pair's ratio lies below the floor (fail); every pair above it (pass).
+  const alphaFloor = (alpha * SHARE.floor) / candidatePairs.length;
+  let floorProven = false;
+  let floorPassed = true;
+  for (const cp of candidatePairs) {
+    const c = logRatio(...sel(candidate, cp));
+    if (upperBound(c, alphaFloor, floorScale) < Math.log(floor)) floorProven = true;
+    if (!(lowerBound(c, alpha, floorScale) >= Math.log(floor))) floorPassed = false;
+  }
+
   const p = candidateParity;
-  const rate = (g: string) => f3(sel.find((r) => r.group === g)!.rate);
+  const rate = (g: string) => f3(get(candidate, g).selected / get(candidate, g).n);
   const parityText = `candidate parity ratio for ${attribute} ${f2(p.ratio)} (${attribute}=${p.lowest} selected at ${rate(p.lowest)} vs ${attribute}=${p.highest} at ${rate(p.highest)}; anytime-valid ${iv(p.ratioInterval)})`;
-  if (p.ratioInterval[1] < config.minParityRatio) {
+  if (floorProven) {
+    return { ...common, verdict: "fail", reason: `${parityText} is below the floor ${f2(floor)}${unjudged}` };
+  }
+  if (dropProven && baselineParity) {
     return {
       ...common,
       verdict: "fail",
-      reason: `${parityText} is below the floor ${f2(config.minParityRatio)}${unjudged}`,
+      reason: `${parityText} is worse than baseline's ${f2(baselineParity.ratio)} by more than ${f2(drop)}, proven at every baseline group pair${unjudged}`,
     };
   }
-  if (baselineParity && p.ratioInterval[1] - baselineParity.ratioInterval[0] < -config.maxParityDrop) {
-    return {
-      ...common,
-      verdict: "fail",
-      reason: `${parityText} is worse than baseline's ${f2(baselineParity.ratio)} (anytime-valid ${iv(baselineParity.ratioInterval)}) by more than ${f2(config.maxParityDrop)}${unjudged}`,
-    };
-  }
-  const eoMax = config.maxEqualizedOddsDifference;
-  if (equalizedOdds && equalizedOdds.interval[0] > eoMax) {
+  const eoFail = [tpr, fpr].some((s) => s !== null && s.lowProven > eoMax);
+  if (equalizedOdds && eoFail) {
     return {
       ...common,
       verdict: "fail",
@@ -145,16 +254,10 @@ function judgeAttribute(
     };
   }
   const open: string[] = [];
-  if (p.ratioInterval[0] < config.minParityRatio)
-    open.push(`its interval still reaches below the floor ${f2(config.minParityRatio)}`);
-  if (baselineParity && p.ratio - baselineParity.ratio < -config.maxParityDrop) {
+  if (!floorPassed) open.push(`its interval still reaches below the floor ${f2(floor)}`);
+  if (dropEvident && baselineParity) {
     open.push(
-      `it is ${f2(baselineParity.ratio - p.ratio)} below baseline's ${f2(baselineParity.ratio)}, not yet significantly`,
-    );
-  }
-  if (equalizedOdds && equalizedOdds.difference > eoMax) {
-    open.push(
-      `equalized odds difference ${f3(equalizedOdds.difference)} is above ${f2(eoMax)}, not yet significantly`,
+      `it is ${f2(baselineParity.ratio - p.ratio)} below baseline's ${f2(baselineParity.ratio)}, beyond the tolerated ${f2(drop)} though not yet proven`,
     );
   }
   if (config.certifyEqualizedOdds) {
@@ -170,7 +273,7 @@ function judgeAttribute(
   return {
     ...common,
     verdict: "pass",
-    reason: `${parityText} is above the floor ${f2(config.minParityRatio)}${unjudged}`,
+    reason: `${parityText} is above the floor ${f2(floor)}${unjudged}`,
   };
 }
 
@@ -199,7 +302,6 @@ export const fairnessGate: Gate<FairnessConfig> = {
       minGroupSize: parseNumberField(raw, "minGroupSize", 30, { min: 1, integer: true }),
       attributes: parseNameListField(raw, "attributes", "all"),
       certifyEqualizedOdds: parseBooleanField(raw, "certifyEqualizedOdds", false),
-      tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
   },
 
@@ -218,15 +320,14 @@ export const fairnessGate: Gate<FairnessConfig> = {
         n: { baseline: 0, candidate: 0 },
         reason: "no protected-attribute groups recorded in either cohort",
         metrics: {},
+        // with traffic on both sides and no attribute on any event, there is nothing to judge (the
+        // model's events carry no groups); before that, it is only too early to say
+        ...(baseline.events > 0 && candidate.events > 0 ? { judged: false as const } : {}),
       };
     }
-    let slots = 0;
-    for (const a of attributes) {
-      slots +=
-        4 * Math.max(1, new Set([...groupsOf(baseline, a).keys(), ...groupsOf(candidate, a).keys()]).size);
-    }
+    // attributes split the gate's alpha equally; within one, judgeAttribute splits a fail's share
     const outcomes = attributes.map((a) =>
-      judgeAttribute(a, groupsOf(baseline, a), groupsOf(candidate, a), config, alpha / slots),
+      judgeAttribute(a, groupsOf(baseline, a), groupsOf(candidate, a), config, alpha / attributes.length),
     );
 
     const ratioOf = (o: AttributeOutcome) => o.candidateParity?.ratio ?? Number.POSITIVE_INFINITY;

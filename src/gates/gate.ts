@@ -16,6 +16,12 @@ export interface GateResult {
   n: { baseline: number; candidate: number };
   reason: string;
   metrics: GateMetrics;
+  /**
+   * false when the gate has nothing to judge in either cohort (e.g. fairness with no protected
+   * attribute recorded on any event): its verdict is inconclusive but it neither blocks a pass nor
+   * counts as one, and the summary's reason names it
+   */
+  judged?: false;
 }
 
 export interface GateInput<C> {

@@ -12,7 +12,7 @@ export interface SummaryLayout {
   sketchAlpha: number;
 }
 
-export const DEFAULT_LAYOUT: SummaryLayout = { scoreBins: 200, scoreLo: 0, scoreHi: 1, sketchAlpha: 0.01 };
+export const DEFAULT_LAYOUT: SummaryLayout = { scoreBins: 1000, scoreLo: 0, scoreHi: 1, sketchAlpha: 0.01 };
 
 export type FeatureSummary =
   | { kind: "numeric"; sketch: LatencySketch }

@@ -99,7 +99,9 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
         s.groups.size === 0
           ? "no group attributes on the paired requests (send groups with the events)"
           : `no group has ${config.minGroupPairs} paired decisions yet`;
-      return inconclusive("flip_rate_gap", s.decided, reason, base, config.maxFlipRateGap);
+      const result = inconclusive("flip_rate_gap", s.decided, reason, base, config.maxFlipRateGap);
+      // paired decisions and no attribute on any of them: nothing to judge, not merely too early
+      return s.groups.size === 0 && s.decided > 0 ? { ...result, judged: false } : result;
     }
     const each = alpha / ((config.maxGroupFlipRate === undefined ? 2 : 3) * judgedGroups.length);
     const groups: GroupJudgement[] = [];

@@ -1,0 +1,12 @@
+import { measureN80 } from "./n80.js";
+import { efficiencyRows } from "./scenarios.js";
+
+const only = process.argv[2];
+for (const row of efficiencyRows()) {
+  if (only && !row.gate.startsWith(only)) continue;
+  const t = Date.now();
+  const r = measureN80(row, { runs: Number(process.argv[3] ?? 100), alpha: 0.01, seed: 1 });
+  console.log(
+    `${row.gate.padEnd(9)} ${row.expect} ${row.label.padEnd(40)} oracle ${r.oracleN80} n80 ${r.n80} ratio ${r.ratio?.toFixed(2)} wrong ${r.wrong} (${((Date.now() - t) / 1000).toFixed(1)}s)`,
+  );
+}
