@@ -26,6 +26,7 @@ import { type Measurement, type Metric, type Phase, runWebMetric } from "./web-p
  *   consecutiveError > consecutiveErrorLimit (default 4) → Error (later checks win, as in Go);
  *   otherwise Successful once count is reached. Limits default to 0. A completed metric takes no
  *   more measurements. With one metric the run's phase is the metric's phase (assessRunStatus).
+ * Measurements are taken as the given Argo version's web provider takes them (argo-versions.ts).
  */
 
 export interface Arg {
