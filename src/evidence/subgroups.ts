@@ -120,8 +120,7 @@ export function subgroupsFromCohort(summary: CohortSummary, minGroupSize = 30): 
         fprInterval: wilson(c.fp, negatives),
       };
     });
-    const counts = new Map(byGroup);
-    const parity = fairnessBetweenGroups(Object.fromEntries(counts), minGroupSize).demographicParityRatio;
+    const parity = fairnessBetweenGroups(Object.fromEntries(byGroup), minGroupSize).demographicParityRatio;
     attributes.push({
       attribute,
       parityRatio: parity,
