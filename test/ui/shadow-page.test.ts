@@ -193,7 +193,7 @@ describe("the shadow judgement page in headless Chromium (no JavaScript)", () =>
     // every gate's interval in the forest plot is the judgement's own
     for (const [gate, g] of Object.entries(j.gates)) {
       const rowOf = page.locator(`svg[data-plot="paired-intervals"] g[data-gate="${gate}"]`);
-      if (!g.interval || !g.interval.every((v) => typeof v === "number")) {
+      if (!g.interval?.every((v) => typeof v === "number")) {
         expect(await rowOf.count()).toBe(0);
         continue;
       }
