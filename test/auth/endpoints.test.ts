@@ -75,6 +75,7 @@ const ROUTES: Route[] = [
   { method: "GET", path: "/v1/judgements/j-unknown", need: "read", expect: 404 },
   { method: "GET", path: "/v1/models", need: "read", expect: 200 },
   { method: "GET", path: "/v1/models/fraud/versions", need: "read", expect: 200 },
+  { method: "GET", path: "/v1/models/fraud/versions/stable/evidence", need: "read", expect: 200 },
   { method: "GET", path: "/ui", need: "read", expect: 200 },
   { method: "GET", path: "/ui/models/fraud", need: "read", expect: 200 },
   { method: "DELETE", path: "/v1/models/erase-me", need: "admin", expect: 200 },
