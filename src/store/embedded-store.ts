@@ -39,6 +39,9 @@ import {
   pendingKey,
 } from "./pending-requests.js";
 
+/** the largest time a Date holds, ms from the epoch either way */
+const MAX_DATE_MS = 8.64e15;
+
 export interface EmbeddedStoreOptions {
   dataDir: string;
   bucketSeconds: number;
@@ -472,7 +475,10 @@ export class EmbeddedStore {
   checkCloudEventAttributes(a: { model: string; version?: string; ts: number }): FieldError | undefined {
     // a request may not know its version yet (its response's body may name it): a placeholder
     // name stands in, and the version is checked when the response brings it
-    const probe = { model: a.model, version: a.version ?? "unversioned", ts: a.ts, error: false };
+    // the time as text, as a client would send it, so a far past or future one gets the range
+    // message rather than a format one
+    const ts = Math.abs(a.ts) <= MAX_DATE_MS ? new Date(a.ts).toISOString() : a.ts;
+    const probe = { model: a.model, version: a.version ?? "unversioned", ts, error: false };
     const p = this.parseEvent(probe, this.clock());
     return p.ok ? undefined : p.error;
   }
