@@ -9,9 +9,10 @@ import type { AddressInfo } from "node:net";
  *   in Go's canonical form, is listed verbatim in `metadataHeaders` (`slices.Contains`); take
  *   `Ce-Id` or a new UUID; queue the request event (time = arrival); proxy to the model; queue
  *   the response event (time = answer) only when the model answered HTTP 200;
- * - 5 workers send the queue; the dispatcher hands each event to whichever worker is free from
- *   its own goroutine, so events race: re-enacted by each free worker taking a random queued
- *   event (seeded);
+ * - 5 workers send the queue; the dispatcher hands each event to the next free worker (a
+ *   goroutine per event waiting on the workers' channel, served in FIFO order), so events leave
+ *   in order and overtake each other only in flight: a response may reach the logger URL
+ *   before its request;
  * - binary-mode CloudEvents with the attributes worker.go sets: id, type, time, recordedtime,
  *   inferenceservicename, namespace, component, endpoint (the pod's `endpoint` label, which no
  *   v1beta1 controller sets: empty), metadata, annotations (when any), source.
@@ -28,7 +29,6 @@ export interface KServeAgentOptions {
   /** the pod annotations named in logger.metadataAnnotations, as the webhook read them */
   annotations?: Record<string, string>;
   workers?: number;
-  seed?: number;
 }
 
 export interface KServeAgent {
@@ -70,11 +70,6 @@ export async function startKServeAgent(opts: KServeAgentOptions): Promise<KServe
   const waiting: Array<() => void> = [];
   let idle: Array<() => void> = [];
   let closed = false;
-  let seed = opts.seed ?? 1;
-  const random = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
 
   const send = async (e: LogRequest) => {
     const headers: Record<string, string> = {
@@ -106,7 +101,7 @@ export async function startKServeAgent(opts: KServeAgentOptions): Promise<KServe
         await new Promise<void>((resolve) => waiting.push(resolve));
         continue;
       }
-      const [e] = queue.splice(Math.floor(random() * queue.length), 1);
+      const e = queue.shift();
       inFlight++;
       try {
         await send(e!);
