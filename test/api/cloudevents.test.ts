@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { cli } from "../cli/cli-io.js";
 import { manualClock, post, startApp, tempDir, testConfig } from "../store/harness.js";
 
 const T0 = Date.parse("2026-11-24T10:00:00Z");
@@ -458,6 +459,23 @@ describe("KServe / Seldon CloudEvents over HTTP", () => {
     expect([...c.groups.get("sex")!].map(([value, g]) => [value, g.n, g.selected])).toEqual([
       ["f", 1, 1],
       ["m", 1, 0],
+    ]);
+  });
+
+  it("modelgate serve refuses per-model settings with an unknown key, naming it and the known ones", async () => {
+    const env = (models: string) => ({
+      MODELGATE_CLOUDEVENT_MODELS: models,
+      MODELGATE_DATA_DIR: "/nonexistent",
+    });
+    const typo = await cli(["serve"], { env: env('{"fraud": {"groups": {"region": {"colum": "region"}}}}') });
+    expect([typo.code, typo.stderr]).toEqual([
+      2,
+      "modelgate serve: invalid setting MODELGATE_CLOUDEVENT_MODELS fraud.groups.region.colum: unknown key (known: instances, inputs)\n",
+    ]);
+    const notJson = await cli(["serve"], { env: env("{fraud}") });
+    expect([notJson.code, notJson.stderr]).toEqual([
+      2,
+      expect.stringContaining("MODELGATE_CLOUDEVENT_MODELS: must be JSON"),
     ]);
   });
 });
