@@ -25,7 +25,7 @@ export function tooMany(field: string, count: number, limit: number): TooManyPre
     field,
     count,
     limit,
-    message: `holds ${count} predictions; one CloudEvent may hold at most ${limit} (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)`,
+    message: `has ${count} entries; one CloudEvent may expand to at most ${limit} predictions (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)`,
   };
 }
 

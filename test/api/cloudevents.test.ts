@@ -385,7 +385,7 @@ describe("KServe / Seldon CloudEvents over HTTP", () => {
         "predictions",
       ]);
       expect(r.body.error.message).toBe(
-        "predictions holds 100000 predictions; one CloudEvent may hold at most 10000 (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)",
+        "predictions has 100000 entries; one CloudEvent may expand to at most 10000 predictions (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)",
       );
       const wide = await send(app.url, kserve("request", "big", ask(10_001), withVersion("v1")));
       expect([wide.status, wide.body.error.field]).toEqual([413, "instances"]);
@@ -405,7 +405,7 @@ describe("KServe / Seldon CloudEvents over HTTP", () => {
       const r = await send(app.url, kserve("response", "eleven", answer(...new Array(11).fill(0.1)), v));
       expect([r.status, r.body.error.message]).toEqual([
         413,
-        "predictions holds 11 predictions; one CloudEvent may hold at most 10 (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)",
+        "predictions has 11 entries; one CloudEvent may expand to at most 10 predictions (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)",
       ]);
     });
   });

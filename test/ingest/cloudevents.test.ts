@@ -200,7 +200,7 @@ describe("bodies", () => {
       count: 10_001,
       limit: 10_000,
       message:
-        "holds 10001 predictions; one CloudEvent may hold at most 10000 (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)",
+        "has 10001 entries; one CloudEvent may expand to at most 10000 predictions (MODELGATE_CLOUDEVENT_MAX_PREDICTIONS)",
     });
     const opts = { ...LIMIT, maxFeatures: 10, models: new Map() };
     const request = readCloudEvent(
