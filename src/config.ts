@@ -4,6 +4,11 @@
  * misconfigured pod fails fast with a message instead of misbehaving later.
  */
 import { parseTokens } from "./auth/tokens.js";
+import {
+  type CloudEventModelSettings,
+  CloudEventSettingsError,
+  parseCloudEventModels,
+} from "./ingest/cloudevent-groups.js";
 import { type NamingContract, NamingError, parseNaming } from "./sources/naming.js";
 
 export class ConfigError extends Error {
@@ -59,8 +64,14 @@ export interface Config {
   pairingTtlSeconds: number;
   /** shadow mode: most answers waiting for their pair (oldest counted unpaired first) */
   pairingMaxPending: number;
-  /** how long a KServe/Seldon request CloudEvent waits for its response, seconds */
+  /** how long a KServe/Seldon request CloudEvent waits for its response, seconds; then it counts as an error */
   cloudEventTtlSeconds: number;
+  /** how long a response CloudEvent that arrived before its request waits for it, seconds */
+  cloudEventResponseWaitSeconds: number;
+  /** most predictions (or request instances) one CloudEvent may expand to */
+  cloudEventMaxPredictions: number;
+  /** per-model settings of payload-logger events (group attributes read from inputs); undefined = none */
+  cloudEventModels: ReadonlyMap<string, CloudEventModelSettings> | undefined;
   /** seconds between snapshots of the embedded store (the log is truncated at each) */
   snapshotSeconds: number;
   /** bearer tokens inline, "<name> <scopes> <token>" entries (docs/security.md); prefer tokensFile */
@@ -364,9 +375,48 @@ export const SETTINGS: Setting[] = [
     key: "cloudEventTtlSeconds",
     flag: "cloudevent-ttl",
     env: "MODELGATE_CLOUDEVENT_TTL_SECONDS",
-    help: "seconds a request CloudEvent waits for its response",
+    help: "seconds a request CloudEvent waits for its response; unanswered then, it counts as an error of its version",
     parse: int(1),
-    default: 300,
+    default: 60,
+  },
+  {
+    key: "cloudEventResponseWaitSeconds",
+    flag: "cloudevent-response-wait",
+    env: "MODELGATE_CLOUDEVENT_RESPONSE_WAIT_SECONDS",
+    help: "seconds a response CloudEvent that arrived before its request waits for it",
+    parse: int(0, 3600),
+    default: 5,
+  },
+  {
+    key: "cloudEventMaxPredictions",
+    flag: "cloudevent-max-predictions",
+    env: "MODELGATE_CLOUDEVENT_MAX_PREDICTIONS",
+    help: "most predictions (or request instances) one CloudEvent may hold; beyond, 413",
+    parse: int(1, 1_000_000),
+    default: 10_000,
+  },
+  {
+    key: "cloudEventModels",
+    flag: "cloudevent-models",
+    env: "MODELGATE_CLOUDEVENT_MODELS",
+    help: 'JSON per-model settings of payload-logger events, e.g. {"fraud":{"groups":{"region":{"instances":"region"}}}}',
+    parse: (raw: string, name: string) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch (err) {
+        throw new ConfigError(name, `must be JSON: ${(err as Error).message}`);
+      }
+      try {
+        return parseCloudEventModels(json);
+      } catch (err) {
+        if (err instanceof CloudEventSettingsError) {
+          throw new ConfigError(err.path === "" ? name : `${name} ${err.path}`, err.reason);
+        }
+        throw err;
+      }
+    },
+    default: undefined,
   },
   {
     key: "snapshotSeconds",

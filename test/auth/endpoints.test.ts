@@ -49,7 +49,7 @@ const ROUTES: Route[] = [
       "ce-id": "req-1",
       "ce-source": "test",
       "ce-inferenceservicename": "fraud",
-      "ce-endpoint": "canary",
+      "ce-metadata": '{"X-Model-Version":["canary"]}',
     },
     expect: 202,
   },
