@@ -1,6 +1,9 @@
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { GATE_NAMES, type GateName, isGateName } from "../gates/registry.js";
+import { GateConfigError, parseNumberField } from "../gates/config-parse.js";
+import { GATE_NAMES, GATES, type GateName, isGateName } from "../gates/registry.js";
+import { checkSettingNames } from "../gates/settings.js";
+import { withGatePrefix } from "../judge/request.js";
 import type { CliIo, Command } from "./run.js";
 
 const HELP = `modelgate template — print an Argo Rollouts AnalysisTemplate for a model
@@ -232,6 +235,24 @@ export function analysisTemplate(o: {
   };
 }
 
+/**
+ * A --set the service would refuse is refused here, where the template is made, rather than as a
+ * 400 on every look of the analysis: the setting must be one the gate knows and its value valid.
+ */
+function settingOf(gate: GateName, field: string, value: string): void {
+  try {
+    checkSettingNames(gate, GATES[gate], [field]);
+    withGatePrefix(gate, () =>
+      field === "weight"
+        ? parseNumberField({ weight: value }, "weight", 1, { min: 0 })
+        : GATES[gate].parseConfig({ [field]: value }),
+    );
+  } catch (e) {
+    if (e instanceof GateConfigError) throw new Error(`--set ${e.message}`);
+    throw e;
+  }
+}
+
 export const templateCommand: Command = {
   name: "template",
   summary: "print an Argo Rollouts AnalysisTemplate for a model and chosen gates",
@@ -278,10 +299,11 @@ export const templateCommand: Command = {
       for (const s of v.set ?? []) {
         const m = s.match(/^([a-z]+)\.([A-Za-z]+)=(.*)$/);
         if (!m) throw new Error(`--set expects GATE.FIELD=VALUE, got "${s}"`);
-        listOf(m[1], "--set");
-        if (gates && !(gates as string[]).includes(m[1]))
-          throw new Error(`--set ${m[1]}.${m[2]}: gate "${m[1]}" is not in --gates`);
-        settings[`${m[1]}.${m[2]}`] = m[3];
+        const [gate] = listOf(m[1], "--set") as GateName[];
+        if (gates && !(gates as string[]).includes(gate))
+          throw new Error(`--set ${gate}.${m[2]}: gate "${gate}" is not in --gates`);
+        settingOf(gate, m[2], m[3]);
+        settings[`${gate}.${m[2]}`] = m[3];
       }
       const count = Number(v.count ?? 10);
       if (!Number.isInteger(count) || count < 1)
