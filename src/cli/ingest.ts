@@ -2,7 +2,7 @@ import { createReadStream, existsSync, openSync, statSync } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { type RecordKind, readCsv } from "../ingest/csv.js";
 import { readLines } from "../ingest/lines.js";
-import { parseCommandLine } from "./command-line.js";
+import { isHttpUrl, parseCommandLine } from "./command-line.js";
 import { detectFormat, EMPTY_FILE, PredictionsFileError } from "./predictions-file.js";
 import { progressBar } from "./progress.js";
 import type { CliIo, Command } from "./run.js";
@@ -213,12 +213,3 @@ export const ingestCommand: Command = {
     return answer.rejected > 0 ? 1 : 0;
   },
 };
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const u = new URL(text);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-}

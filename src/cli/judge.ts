@@ -1,5 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { GateConfigError } from "../gates/config-parse.js";
 import { GATE_NAMES } from "../gates/registry.js";
@@ -7,6 +6,7 @@ import { SHADOW_GATE_NAMES } from "../gates/shadow/registry.js";
 import { parseEvent } from "../ingest/event.js";
 import type { JudgeResponse } from "../judge/judgement.js";
 import { judgementPage } from "../ui/judgement-page.js";
+import { parseOptions } from "./command-line.js";
 import { judgeFiles } from "./offline-judge.js";
 import { PredictionsFileError } from "./predictions-file.js";
 import type { CliIo, Command } from "./run.js";
@@ -137,27 +137,23 @@ export const judgeCommand: Command = {
     };
     let values: Record<string, string | boolean | string[] | undefined>;
     try {
-      values = parseArgs({
-        args,
-        options: {
-          baseline: { type: "string" },
-          champion: { type: "string" },
-          candidate: { type: "string" },
-          challenger: { type: "string" },
-          gates: { type: "string" },
-          optional: { type: "string" },
-          alpha: { type: "string" },
-          "min-samples": { type: "string" },
-          set: { type: "string", multiple: true },
-          model: { type: "string" },
-          threshold: { type: "string" },
-          format: { type: "string" },
-          json: { type: "boolean" },
-          report: { type: "string" },
-          mode: { type: "string" },
-          help: { type: "boolean" },
-        },
-        strict: true,
+      values = parseOptions(args, {
+        baseline: { type: "string" },
+        champion: { type: "string" },
+        candidate: { type: "string" },
+        challenger: { type: "string" },
+        gates: { type: "string" },
+        optional: { type: "string" },
+        alpha: { type: "string" },
+        "min-samples": { type: "string" },
+        set: { type: "string", multiple: true },
+        model: { type: "string" },
+        threshold: { type: "string" },
+        format: { type: "string" },
+        json: { type: "boolean" },
+        report: { type: "string" },
+        mode: { type: "string" },
+        help: { type: "boolean" },
       }).values;
     } catch (e) {
       return fail(`${(e as Error).message}\n\n${HELP}`);

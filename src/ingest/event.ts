@@ -70,7 +70,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function name(v: unknown, field: string): string | FieldError {
+/** A model or version name as the store keys it; a FieldError naming `field` otherwise. */
+export function parseName(v: unknown, field: string): string | FieldError {
   if (typeof v !== "string") return { field, message: "must be a string" };
   if (!NAME.test(v)) {
     return {
@@ -198,9 +199,9 @@ export function parseEvent(
   const unknown = unknownFieldsOf(raw, EVENT_FIELD_SET);
   const refused = vocabularyError(unknown, EVENT_FIELDS, fields);
   if (refused) return refused;
-  const model = name(raw.model, "model");
+  const model = parseName(raw.model, "model");
   if (isError(model)) return { ok: false, error: model };
-  const version = name(raw.version, "version");
+  const version = parseName(raw.version, "version");
   if (isError(version)) return { ok: false, error: version };
   const ts = timestamp(raw.ts, now);
   if (isError(ts)) return { ok: false, error: ts };
@@ -263,7 +264,7 @@ export function parseOutcome(
   const unknown = unknownFieldsOf(raw, OUTCOME_FIELD_SET);
   const refused = vocabularyError(unknown, OUTCOME_FIELDS, fields);
   if (refused) return refused;
-  const model = name(raw.model, "model");
+  const model = parseName(raw.model, "model");
   if (isError(model)) return { ok: false, error: model };
   if (raw.label === undefined || raw.label === null) return fail("label", "is required");
   const label = binary(raw.label, "label");
@@ -278,7 +279,7 @@ export function parseOutcome(
     o.id = raw.id;
   }
   if (raw.version !== undefined && raw.version !== null) {
-    const v = name(raw.version, "version");
+    const v = parseName(raw.version, "version");
     if (isError(v)) return { ok: false, error: v };
     o.version = v;
   }
