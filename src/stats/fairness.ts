@@ -42,6 +42,10 @@ export function groupRates(c: GroupCounts): GroupRates {
     if (!(Number.isFinite(c[key]) && c[key] >= 0))
       throw new RangeError(`groupRates: ${key} must be a finite count ≥ 0`);
   }
+  // tp…tn count labelled outcomes, which may come without their decision (self-contained outcomes),
+  // so only selected has a bound: a rate above 1 would be no rate at all
+  if (c.selected > c.n)
+    throw new RangeError(`groupRates: selected (${c.selected}) must not exceed n (${c.n})`);
   return {
     selectionRate: ratioOrNull(c.selected, c.n),
     tpr: ratioOrNull(c.tp, c.tp + c.fn),
