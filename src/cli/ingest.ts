@@ -201,7 +201,7 @@ export const ingestCommand: Command = {
       const ignored = Object.entries(answer.ignoredFields ?? {});
       if (ignored.length > 0) {
         io.stdout(
-          `${file}: fields not stored (the server ignores unknown fields): ${ignored.map(([f, n]) => `${f} on ${n} lines`).join(", ")}\n`,
+          `${file}: fields not stored (the server ignores unknown fields): ${ignored.map(([f, n]) => `${f} on ${n} line${n === 1 ? "" : "s"}`).join(", ")}\n`,
         );
       }
       for (const e of answer.errors.slice(0, LISTED)) {

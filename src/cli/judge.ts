@@ -27,7 +27,8 @@ rows whose id is missing from the other file are counted but not judged.
 Files are NDJSON (one object a line with the fields of POST /v1/events: score, label, decision,
 latencyMs, error, ts, id, groups {…}, features {…}) or CSV with a header row (columns score, label,
 decision, latencyMs, error, ts, id, group.<attribute>, feature.<name>); the format follows the
-extension (.csv, else NDJSON) unless --format says.
+extension (.csv, else NDJSON) unless --format says. Any other field or column is an error naming it,
+and so is a file without rows.
 
 Options:
   --baseline FILE, --champion FILE     predictions of the current model

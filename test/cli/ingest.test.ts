@@ -160,7 +160,7 @@ describe("modelgate ingest", () => {
     );
     const r = await cli(["ingest", file, "--url", env.server.url]);
     expect(r.stdout).toBe(
-      `${file}: accepted 1, rejected 0\n${file}: fields not stored (the server ignores unknown fields): lable on 1 lines\n`,
+      `${file}: accepted 1, rejected 0\n${file}: fields not stored (the server ignores unknown fields): lable on 1 line\n`,
     );
     expect(r.code).toBe(0);
   });
