@@ -28,7 +28,10 @@ export class BatchResult implements FieldPolicy {
   /** outcome joins: joined by id, unknown id, expired, self-contained */
   readonly outcomes = { joined: 0, unknown: 0, expired: 0, self: 0 };
   limitHit = false;
-  /** ignored field name → lines that carried it (at most MAX_LISTED_ERRORS names) */
+  /**
+   * ignored field name → lines that carried it and whose other fields were valid (at most
+   * MAX_LISTED_ERRORS names); counted by the parser, before the store's retention and limit checks
+   */
   readonly ignoredFields = new Map<string, number>();
   /** occurrences of ignored fields beyond the listed names */
   ignoredUnlisted = 0;
