@@ -47,6 +47,8 @@ export interface Config {
   decisionThreshold: number;
   /** embedded store: what an out-of-range score is: an invalid prediction (counted) or a rejected line */
   outOfRangeScores: "invalid" | "reject";
+  /** ingestion: a field outside the vocabulary rejects its line, or is ignored and counted in the answer */
+  unknownEventFields: "reject" | "ignore";
   /** embedded store cardinality limits */
   maxModels: number;
   maxVersionsPerModel: number;
@@ -117,10 +119,11 @@ const int =
     }
     return n;
   };
-const num = (min: number, max: number) => (raw: string, name: string) => {
+/** A number strictly between min and max (a probability threshold: 0 and 1 would select all or none). */
+const between = (min: number, max: number) => (raw: string, name: string) => {
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be a number in [${min}, ${max}], got "${raw}"`);
+  if (raw.trim() === "" || !Number.isFinite(n) || n <= min || n >= max) {
+    throw new ConfigError(name, `must be a number in (${min}, ${max}), got "${raw}"`);
   }
   return n;
 };
@@ -271,8 +274,8 @@ export const SETTINGS: Setting[] = [
     key: "decisionThreshold",
     flag: "decision-threshold",
     env: "MODELGATE_DECISION_THRESHOLD",
-    help: "score at or above which an event without a decision counts as positive",
-    parse: num(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY),
+    help: "score (a probability) at or above which an event without a decision counts as positive, in (0, 1)",
+    parse: between(0, 1),
     default: 0.5,
   },
   {
@@ -282,6 +285,14 @@ export const SETTINGS: Setting[] = [
     help: "invalid (count as invalid predictions) | reject (reject the line)",
     parse: oneOf("invalid", "reject"),
     default: "invalid",
+  },
+  {
+    key: "unknownEventFields",
+    flag: "unknown-event-fields",
+    env: "MODELGATE_UNKNOWN_EVENT_FIELDS",
+    help: "reject (the line, naming the field) | ignore (store the line without it, counted in the answer's ignoredFields)",
+    parse: oneOf("reject", "ignore"),
+    default: "reject",
   },
   {
     key: "maxModels",

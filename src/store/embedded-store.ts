@@ -14,6 +14,7 @@ import {
   parseEvent,
   parseOutcome,
 } from "../ingest/event.js";
+import { type FieldPolicy, IGNORE_UNKNOWN_FIELDS } from "../ingest/fields.js";
 import { type Logger, silentLogger } from "../log.js";
 import type { PairingIndexJSON, PairingOptions } from "../shadow/pairing-index.js";
 import {
@@ -247,11 +248,12 @@ export class EmbeddedStore {
         const raw = JSON.parse(text);
         if (kind === "e") {
           // the plain parser, not this.parseEvent: a setting changed since (retention, range
-          // policy) must not drop what was acknowledged; pruning handles retention
-          const p = parseEvent(raw, now);
+          // policy) must not drop what was acknowledged; pruning handles retention. Fields outside
+          // the vocabulary were ignored when acknowledged (or by an older version), so are here.
+          const p = parseEvent(raw, now, IGNORE_UNKNOWN_FIELDS);
           if (p.ok) this.state.applyEvent(p.value, now);
         } else {
-          const p = parseOutcome(raw, now);
+          const p = parseOutcome(raw, now, IGNORE_UNKNOWN_FIELDS);
           if (p.ok) this.state.applyOutcome(p.value, now);
         }
       }
@@ -274,8 +276,8 @@ export class EmbeddedStore {
   }
 
   /** Validation shared by ingestion and replay, so that replay accepts exactly what was accepted. */
-  private parseEvent(raw: unknown, now: number): Parsed<PredictionEvent> {
-    const p = parseEvent(raw, now);
+  private parseEvent(raw: unknown, now: number, fields: FieldPolicy): Parsed<PredictionEvent> {
+    const p = parseEvent(raw, now, fields);
     if (!p.ok) return p;
     const e = p.value;
     const retentionMs = this.opts.retentionSeconds * 1000;
@@ -354,7 +356,8 @@ export class EmbeddedStore {
     now: number,
     result: BatchResult,
   ): PredictionEvent | Outcome | undefined {
-    const p = kind === "e" ? this.parseEvent(raw, now) : parseOutcome(raw, now);
+    // the batch's answer is also its policy for fields outside the vocabulary (and counts ignored ones)
+    const p = kind === "e" ? this.parseEvent(raw, now, result) : parseOutcome(raw, now, result);
     if (!p.ok) {
       result.reject({ line, ...p.error });
       return undefined;
