@@ -14,7 +14,7 @@ import {
   parseEvent,
   parseOutcome,
 } from "../ingest/event.js";
-import { type FieldPolicy, IGNORE_UNKNOWN_FIELDS } from "../ingest/fields.js";
+import { type FieldPolicy, IGNORE_UNKNOWN_FIELDS, REJECT_UNKNOWN_FIELDS } from "../ingest/fields.js";
 import { type Logger, silentLogger } from "../log.js";
 import type { PairingIndexJSON, PairingOptions } from "../shadow/pairing-index.js";
 import {
@@ -482,7 +482,7 @@ export class EmbeddedStore {
     // message rather than a format one
     const ts = Math.abs(a.ts) <= MAX_DATE_MS ? new Date(a.ts).toISOString() : a.ts;
     const probe = { model: a.model, version: a.version ?? "unversioned", ts, error: false };
-    const p = this.parseEvent(probe, this.clock());
+    const p = this.parseEvent(probe, this.clock(), REJECT_UNKNOWN_FIELDS);
     return p.ok ? undefined : p.error;
   }
 
@@ -602,7 +602,8 @@ export class EmbeddedStore {
     built.forEach((e, i) => {
       // `invalid` is the CloudEvents reader's own mark, not an event field clients may send
       const { invalid, ...fields } = e;
-      const p = this.parseEvent(fields, now);
+      // built from fixed CloudEvent fields: an unknown one would be the reader's bug, not the client's
+      const p = this.parseEvent(fields, now, REJECT_UNKNOWN_FIELDS);
       if (!p.ok) {
         result.reject({ line: i + 1, ...p.error });
         return;
