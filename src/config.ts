@@ -4,6 +4,11 @@
  * misconfigured pod fails fast with a message instead of misbehaving later.
  */
 import { parseTokens } from "./auth/tokens.js";
+import {
+  type CloudEventModelSettings,
+  CloudEventSettingsError,
+  parseCloudEventModels,
+} from "./ingest/cloudevent-groups.js";
 import { type NamingContract, NamingError, parseNaming } from "./sources/naming.js";
 
 export class ConfigError extends Error {
@@ -42,6 +47,8 @@ export interface Config {
   decisionThreshold: number;
   /** embedded store: what an out-of-range score is: an invalid prediction (counted) or a rejected line */
   outOfRangeScores: "invalid" | "reject";
+  /** ingestion: a field outside the vocabulary rejects its line, or is ignored and counted in the answer */
+  unknownEventFields: "reject" | "ignore";
   /** embedded store cardinality limits */
   maxModels: number;
   maxVersionsPerModel: number;
@@ -59,8 +66,14 @@ export interface Config {
   pairingTtlSeconds: number;
   /** shadow mode: most answers waiting for their pair (oldest counted unpaired first) */
   pairingMaxPending: number;
-  /** how long a KServe/Seldon request CloudEvent waits for its response, seconds */
+  /** how long a KServe/Seldon request CloudEvent waits for its response, seconds; then it counts as an error */
   cloudEventTtlSeconds: number;
+  /** how long a response CloudEvent that arrived before its request waits for it, seconds */
+  cloudEventResponseWaitSeconds: number;
+  /** most predictions (or request instances) one CloudEvent may expand to */
+  cloudEventMaxPredictions: number;
+  /** per-model settings of payload-logger events (group attributes read from inputs); undefined = none */
+  cloudEventModels: ReadonlyMap<string, CloudEventModelSettings> | undefined;
   /** seconds between snapshots of the embedded store (the log is truncated at each) */
   snapshotSeconds: number;
   /** bearer tokens inline, "<name> <scopes> <token>" entries (docs/security.md); prefer tokensFile */
@@ -106,10 +119,11 @@ const int =
     }
     return n;
   };
-const num = (min: number, max: number) => (raw: string, name: string) => {
+/** A number strictly between min and max (a probability threshold: 0 and 1 would select all or none). */
+const between = (min: number, max: number) => (raw: string, name: string) => {
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be a number in [${min}, ${max}], got "${raw}"`);
+  if (raw.trim() === "" || !Number.isFinite(n) || n <= min || n >= max) {
+    throw new ConfigError(name, `must be a number in (${min}, ${max}), got "${raw}"`);
   }
   return n;
 };
@@ -260,8 +274,8 @@ export const SETTINGS: Setting[] = [
     key: "decisionThreshold",
     flag: "decision-threshold",
     env: "MODELGATE_DECISION_THRESHOLD",
-    help: "score at or above which an event without a decision counts as positive",
-    parse: num(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY),
+    help: "score (a probability) at or above which an event without a decision counts as positive, in (0, 1)",
+    parse: between(0, 1),
     default: 0.5,
   },
   {
@@ -271,6 +285,14 @@ export const SETTINGS: Setting[] = [
     help: "invalid (count as invalid predictions) | reject (reject the line)",
     parse: oneOf("invalid", "reject"),
     default: "invalid",
+  },
+  {
+    key: "unknownEventFields",
+    flag: "unknown-event-fields",
+    env: "MODELGATE_UNKNOWN_EVENT_FIELDS",
+    help: "reject (the line, naming the field) | ignore (store the line without it, counted in the answer's ignoredFields)",
+    parse: oneOf("reject", "ignore"),
+    default: "reject",
   },
   {
     key: "maxModels",
@@ -364,9 +386,48 @@ export const SETTINGS: Setting[] = [
     key: "cloudEventTtlSeconds",
     flag: "cloudevent-ttl",
     env: "MODELGATE_CLOUDEVENT_TTL_SECONDS",
-    help: "seconds a request CloudEvent waits for its response",
+    help: "seconds a request CloudEvent waits for its response; unanswered then, it counts as an error of its version",
     parse: int(1),
-    default: 300,
+    default: 60,
+  },
+  {
+    key: "cloudEventResponseWaitSeconds",
+    flag: "cloudevent-response-wait",
+    env: "MODELGATE_CLOUDEVENT_RESPONSE_WAIT_SECONDS",
+    help: "seconds a response CloudEvent that arrived before its request waits for it",
+    parse: int(0, 3600),
+    default: 5,
+  },
+  {
+    key: "cloudEventMaxPredictions",
+    flag: "cloudevent-max-predictions",
+    env: "MODELGATE_CLOUDEVENT_MAX_PREDICTIONS",
+    help: "most predictions (or request instances) one CloudEvent may hold; beyond, 413",
+    parse: int(1, 1_000_000),
+    default: 10_000,
+  },
+  {
+    key: "cloudEventModels",
+    flag: "cloudevent-models",
+    env: "MODELGATE_CLOUDEVENT_MODELS",
+    help: 'JSON per-model settings of payload-logger events, e.g. {"fraud":{"groups":{"region":{"instances":"region"}}}}',
+    parse: (raw: string, name: string) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch (err) {
+        throw new ConfigError(name, `must be JSON: ${(err as Error).message}`);
+      }
+      try {
+        return parseCloudEventModels(json);
+      } catch (err) {
+        if (err instanceof CloudEventSettingsError) {
+          throw new ConfigError(err.path === "" ? name : `${name} ${err.path}`, err.reason);
+        }
+        throw err;
+      }
+    },
+    default: undefined,
   },
   {
     key: "snapshotSeconds",

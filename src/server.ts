@@ -7,6 +7,7 @@ import { createApp } from "./api/app.js";
 import { createLimits, serverTimeouts } from "./api/limits.js";
 import type { ServiceMetrics } from "./api/metrics.js";
 import { adminRouter } from "./api/routes/admin.js";
+import { evidenceRouter } from "./api/routes/evidence.js";
 import { createJudgeRouter } from "./api/routes/judge.js";
 import { createReferenceRouter, loadReferenceProfile } from "./api/routes/reference.js";
 import { createUiRouter } from "./api/routes/ui.js";
@@ -15,6 +16,7 @@ import { authMiddleware } from "./auth/middleware.js";
 import { readTls, watchTls } from "./auth/tls.js";
 import { TokenSource } from "./auth/token-source.js";
 import type { Config } from "./config.js";
+import { storedVersions } from "./evidence/store-view.js";
 import { fileAuditStorage } from "./judge/audit-file.js";
 import { JudgementHistory } from "./judge/history.js";
 import { createKubeClientFromEnv } from "./k8s/kube-client.js";
@@ -77,7 +79,8 @@ export async function startServer(opts: {
     config.prometheusNaming,
   );
   // Judgement history and look counts replay from the hash-chained audit log in the data dir.
-  const history = new JudgementHistory(fileAuditStorage(join(config.dataDir, "judge", "audit.jsonl")));
+  const auditPath = join(config.dataDir, "judge", "audit.jsonl");
+  const history = new JudgementHistory(fileAuditStorage(auditPath));
   if (!history.integrity.ok) {
     logger.error("judgement audit log failed verification", { error: history.integrity.error });
   }
@@ -111,6 +114,7 @@ export async function startServer(opts: {
     routers: [
       ...ingestionRouters({ store, config }),
       judge,
+      evidenceRouter({ auditPath, store: storedVersions(store), clock: Date.now, ready: () => store.ready }),
       createReferenceRouter({
         dir: referenceDir,
         maxBodyBytes: Math.max(config.maxBodyBytes, 16 * 1024 * 1024),

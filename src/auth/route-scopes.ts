@@ -45,6 +45,8 @@ const RULES: readonly Rule[] = [
   rule(`/v1/models/${SEGMENT}/reference`, "read", READ),
   rule(`/v1/models/${SEGMENT}/reference`, "admin", ["PUT", "DELETE"]),
   rule(`/v1/models/${SEGMENT}`, "admin", ["DELETE"]),
+  // evidence is read from the judgement history: the scope that reads /v1/judgements
+  rule(`/v1/models/${SEGMENT}/versions/${SEGMENT}/evidence`, "read", READ),
   rule(`/v1/models(/${SEGMENT})*`, "read", READ),
   rule(`/ui(/${SEGMENT})*`, "ui", READ),
 ];

@@ -1,5 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { GateConfigError } from "../gates/config-parse.js";
 import { GATE_NAMES } from "../gates/registry.js";
@@ -7,6 +6,7 @@ import { SHADOW_GATE_NAMES } from "../gates/shadow/registry.js";
 import { parseEvent } from "../ingest/event.js";
 import type { JudgeResponse } from "../judge/judgement.js";
 import { judgementPage } from "../ui/judgement-page.js";
+import { parseOptions } from "./command-line.js";
 import { judgeFiles } from "./offline-judge.js";
 import { PredictionsFileError } from "./predictions-file.js";
 import type { CliIo, Command } from "./run.js";
@@ -27,7 +27,8 @@ rows whose id is missing from the other file are counted but not judged.
 Files are NDJSON (one object a line with the fields of POST /v1/events: score, label, decision,
 latencyMs, error, ts, id, groups {…}, features {…}) or CSV with a header row (columns score, label,
 decision, latencyMs, error, ts, id, group.<attribute>, feature.<name>); the format follows the
-extension (.csv, else NDJSON) unless --format says.
+extension (.csv, else NDJSON) unless --format says. Any other field or column is an error naming it,
+and so is a file without rows.
 
 Options:
   --baseline FILE, --champion FILE     predictions of the current model
@@ -40,7 +41,8 @@ Options:
   --min-samples N       minimum samples for every gate
   --set GATE.FIELD=V    a gate setting, repeatable (e.g. --set latency.maxRatio=1.2)
   --model NAME          model name shown in the output (default "model")
-  --threshold X         score at or above which a prediction is a positive decision (default 0.5)
+  --threshold X         score at or above which a prediction is a positive decision, in (0, 1)
+                        (default 0.5)
   --format csv|ndjson   file format when the extension does not tell
   --json                print the judgement as JSON instead of a table
   --report FILE         also write a standalone HTML report (plots, gates, reason)
@@ -98,15 +100,32 @@ ${reasons.join("\n")}
 }
 
 function parseSets(sets: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0 || !s.slice(0, eq).includes(".")) {
       throw new GateConfigError("--set", `expects GATE.FIELD=VALUE, got "${s}"`);
     }
-    out[s.slice(0, eq).trim()] = s.slice(eq + 1).trim();
+    const key = s.slice(0, eq).trim();
+    if (key in out) throw new GateConfigError(`--set ${key}`, "is given twice");
+    out[key] = s.slice(eq + 1).trim();
   }
   return out;
+}
+
+/** Request fields the command's own flags fill: an error about one names the flag. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  gates: "--gates",
+  optional: "--optional",
+  alpha: "--alpha",
+  minSamples: "--min-samples",
+};
+
+/** Exactly one of two flags that name the same file; undefined when neither is given. */
+function oneOf(values: Record<string, unknown>, a: string, b: string): string | undefined {
+  if (values[a] !== undefined && values[b] !== undefined)
+    throw new GateConfigError(`--${a}`, `give --${a} or --${b}, not both`);
+  return (values[a] ?? values[b]) as string | undefined;
 }
 
 export const judgeCommand: Command = {
@@ -119,27 +138,23 @@ export const judgeCommand: Command = {
     };
     let values: Record<string, string | boolean | string[] | undefined>;
     try {
-      values = parseArgs({
-        args,
-        options: {
-          baseline: { type: "string" },
-          champion: { type: "string" },
-          candidate: { type: "string" },
-          challenger: { type: "string" },
-          gates: { type: "string" },
-          optional: { type: "string" },
-          alpha: { type: "string" },
-          "min-samples": { type: "string" },
-          set: { type: "string", multiple: true },
-          model: { type: "string" },
-          threshold: { type: "string" },
-          format: { type: "string" },
-          json: { type: "boolean" },
-          report: { type: "string" },
-          mode: { type: "string" },
-          help: { type: "boolean" },
-        },
-        strict: true,
+      values = parseOptions(args, {
+        baseline: { type: "string" },
+        champion: { type: "string" },
+        candidate: { type: "string" },
+        challenger: { type: "string" },
+        gates: { type: "string" },
+        optional: { type: "string" },
+        alpha: { type: "string" },
+        "min-samples": { type: "string" },
+        set: { type: "string", multiple: true },
+        model: { type: "string" },
+        threshold: { type: "string" },
+        format: { type: "string" },
+        json: { type: "boolean" },
+        report: { type: "string" },
+        mode: { type: "string" },
+        help: { type: "boolean" },
       }).values;
     } catch (e) {
       return fail(`${(e as Error).message}\n\n${HELP}`);
@@ -148,8 +163,14 @@ export const judgeCommand: Command = {
       io.stdout(HELP);
       return 0;
     }
-    const baselineFile = (values.baseline ?? values.champion) as string | undefined;
-    const candidateFile = (values.candidate ?? values.challenger) as string | undefined;
+    let baselineFile: string | undefined;
+    let candidateFile: string | undefined;
+    try {
+      baselineFile = oneOf(values, "baseline", "champion");
+      candidateFile = oneOf(values, "candidate", "challenger");
+    } catch (e) {
+      return fail((e as Error).message);
+    }
     if (!baselineFile || !candidateFile) {
       return fail(`--baseline (or --champion) and --candidate (or --challenger) are required\n\n${HELP}`);
     }
@@ -183,8 +204,18 @@ export const judgeCommand: Command = {
       return EXIT[view.response.summary.verdict] ?? 2;
     } catch (e) {
       if (e instanceof PredictionsFileError) return fail(e.message);
-      if (e instanceof GateConfigError) return fail(`invalid setting ${e.message}`);
-      if (e instanceof ConfigError) return fail(`invalid setting ${e.message}`);
+      if (e instanceof GateConfigError) {
+        const flag = FLAG_OF_FIELD[e.field];
+        return fail(`invalid setting ${flag ? `${flag}${e.message.slice(e.field.length)}` : e.message}`);
+      }
+      if (e instanceof ConfigError) {
+        // --threshold is what the service calls --decision-threshold: name the flag the user typed
+        const message =
+          e.setting === "--decision-threshold"
+            ? `--threshold${e.message.slice(e.setting.length)}`
+            : e.message;
+        return fail(`invalid setting ${message}`);
+      }
       if ((e as NodeJS.ErrnoException).code) return fail((e as Error).message);
       throw e;
     }

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import { GATES, type GateRegistry } from "../gates/registry.js";
 import type { PredictionEvent } from "../ingest/event.js";
+import { checkRequestGateSettings } from "../judge/gate-settings.js";
 import { JudgementHistory } from "../judge/history.js";
 import { runJudgement } from "../judge/judge.js";
 import { parseJudgeRequest } from "../judge/request.js";
@@ -47,6 +48,9 @@ const TIMELINE_SLICES = 24;
  */
 export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementView> {
   const { config } = input;
+  const registry = input.registry ?? GATES;
+  // a mistyped setting is refused before the files are read
+  checkRequestGateSettings({ ...input.fields, mode: input.mode ?? "canary" }, { registry });
   const state = new CohortState({
     bucketMs: config.bucketSeconds * 1000,
     retentionMs: Number.MAX_SAFE_INTEGER,
@@ -122,7 +126,6 @@ export async function judgeFiles(input: OfflineJudgeInput): Promise<JudgementVie
         scoreHi: DEFAULT_LAYOUT.scoreHi,
       })
     : cohorts;
-  const registry = input.registry ?? GATES;
   const request = parseJudgeRequest(
     {
       ...input.fields,

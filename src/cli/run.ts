@@ -1,4 +1,5 @@
 import { auditCommand } from "./audit.js";
+import { evidenceCommand } from "./evidence.js";
 import { ingestCommand } from "./ingest.js";
 import { judgeCommand } from "./judge.js";
 import { serveCommand } from "./serve.js";
@@ -20,7 +21,14 @@ export interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-const COMMANDS: Command[] = [serveCommand, judgeCommand, ingestCommand, templateCommand, auditCommand];
+const COMMANDS: Command[] = [
+  serveCommand,
+  judgeCommand,
+  ingestCommand,
+  templateCommand,
+  auditCommand,
+  evidenceCommand,
+];
 
 export const ROOT_HELP = () => `modelgate — an anytime-valid canary judge for ML model rollouts
 

@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { createServiceMetrics } from "../api/metrics.js";
 import { ConfigError, loadConfig, SETTINGS } from "../config.js";
 import { createLogger } from "../log.js";
+import { parseOptions } from "./command-line.js";
 import type { CliIo, Command } from "./run.js";
 
 const HELP = `modelgate serve — run the judge service
@@ -26,13 +26,9 @@ export const serveCommand: Command = {
   async run(args: string[], io: CliIo): Promise<number> {
     let flags: Record<string, string | undefined>;
     try {
-      const parsed = parseArgs({
-        args,
-        options: {
-          help: { type: "boolean" },
-          ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: "string" as const }])),
-        },
-        strict: true,
+      const parsed = parseOptions(args, {
+        help: { type: "boolean" },
+        ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: "string" as const }])),
       });
       if (parsed.values.help) {
         io.stdout(HELP);

@@ -1,6 +1,10 @@
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { GATE_NAMES, type GateName, isGateName } from "../gates/registry.js";
+import { GateConfigError, parseNumberField } from "../gates/config-parse.js";
+import { GATE_NAMES, GATES, type GateName, isGateName } from "../gates/registry.js";
+import { checkSettingNames } from "../gates/settings.js";
+import { parseName } from "../ingest/event.js";
+import { withGatePrefix } from "../judge/request.js";
+import { isHttpUrl, parseOptions } from "./command-line.js";
 import type { CliIo, Command } from "./run.js";
 
 const HELP = `modelgate template — print an Argo Rollouts AnalysisTemplate for a model
@@ -232,6 +236,24 @@ export function analysisTemplate(o: {
   };
 }
 
+/**
+ * A --set the service would refuse is refused here, where the template is made, rather than as a
+ * 400 on every look of the analysis: the setting must be one the gate knows and its value valid.
+ */
+function settingOf(gate: GateName, field: string, value: string): void {
+  try {
+    checkSettingNames(gate, GATES[gate], [field]);
+    withGatePrefix(gate, () =>
+      field === "weight"
+        ? parseNumberField({ weight: value }, "weight", 1, { min: 0 })
+        : GATES[gate].parseConfig({ [field]: value }),
+    );
+  } catch (e) {
+    if (e instanceof GateConfigError) throw new Error(`--set ${e.message}`);
+    throw e;
+  }
+}
+
 export const templateCommand: Command = {
   name: "template",
   summary: "print an Argo Rollouts AnalysisTemplate for a model and chosen gates",
@@ -241,24 +263,20 @@ export const templateCommand: Command = {
       return 2;
     };
     const parse = () =>
-      parseArgs({
-        args,
-        options: {
-          model: { type: "string" },
-          gates: { type: "string" },
-          optional: { type: "string" },
-          set: { type: "string", multiple: true },
-          alpha: { type: "string" },
-          "min-samples": { type: "string" },
-          "per-gate": { type: "boolean" },
-          name: { type: "string" },
-          cluster: { type: "boolean" },
-          url: { type: "string" },
-          interval: { type: "string" },
-          count: { type: "string" },
-          help: { type: "boolean" },
-        },
-        strict: true,
+      parseOptions(args, {
+        model: { type: "string" },
+        gates: { type: "string" },
+        optional: { type: "string" },
+        set: { type: "string", multiple: true },
+        alpha: { type: "string" },
+        "min-samples": { type: "string" },
+        "per-gate": { type: "boolean" },
+        name: { type: "string" },
+        cluster: { type: "boolean" },
+        url: { type: "string" },
+        interval: { type: "string" },
+        count: { type: "string" },
+        help: { type: "boolean" },
       }).values;
     let v: ReturnType<typeof parse>;
     try {
@@ -278,11 +296,26 @@ export const templateCommand: Command = {
       for (const s of v.set ?? []) {
         const m = s.match(/^([a-z]+)\.([A-Za-z]+)=(.*)$/);
         if (!m) throw new Error(`--set expects GATE.FIELD=VALUE, got "${s}"`);
-        listOf(m[1], "--set");
-        if (gates && !(gates as string[]).includes(m[1]))
-          throw new Error(`--set ${m[1]}.${m[2]}: gate "${m[1]}" is not in --gates`);
-        settings[`${m[1]}.${m[2]}`] = m[3];
+        const [gate] = listOf(m[1], "--set") as GateName[];
+        if (gates && !(gates as string[]).includes(gate))
+          throw new Error(`--set ${gate}.${m[2]}: gate "${gate}" is not in --gates`);
+        settingOf(gate, m[2], m[3]);
+        if (`${gate}.${m[2]}` in settings) throw new Error(`--set ${gate}.${m[2]}: is given twice`);
+        settings[`${gate}.${m[2]}`] = m[3];
       }
+      const model = parseName(v.model, "--model");
+      if (typeof model !== "string") throw new Error(`--model ${model.message}, got "${v.model}"`);
+      const notJudged = gates && optional?.find((g) => !gates.includes(g));
+      if (notJudged) throw new Error(`--optional ${notJudged}: gate "${notJudged}" is not in --gates`);
+      if (v.url !== undefined && !isHttpUrl(v.url))
+        throw new Error(`--url must be an http(s) URL, got "${v.url}"`);
+      // Argo reads interval as a Go duration (time.ParseDuration); "0" or "1 minute" would fail every run
+      const interval = v.interval;
+      if (
+        interval !== undefined &&
+        !(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(interval) && /[1-9]/.test(interval))
+      )
+        throw new Error(`--interval must be a duration like 30s, 1m or 1h30m, got "${v.interval}"`);
       const count = Number(v.count ?? 10);
       if (!Number.isInteger(count) || count < 1)
         throw new Error(`--count must be a positive integer, got "${v.count}"`);

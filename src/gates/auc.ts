@@ -72,6 +72,7 @@ function armOf(s: CohortSummary): Arm | { short: string } {
  */
 export const aucGate: Gate<AucConfig> = {
   name: "auc",
+  settings: ["minSamples", "margin", "minLabelled", "floor", "tuningN"],
 
   parseConfig(raw) {
     return {

@@ -113,6 +113,7 @@ function metricsOf(r: Outcome["result"]): Record<string, unknown> {
  */
 export const driftGate: Gate<DriftConfig> = {
   name: "drift",
+  settings: ["referenceProfile", "maxPsi", "maxKs", "minSamples", "psiBins", "features", "reference"],
 
   parseConfig(raw) {
     let referenceProfile: ReferenceProfile | undefined;

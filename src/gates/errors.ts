@@ -129,6 +129,7 @@ const badCounts = (s: CohortSummary, kind: "error" | "invalid") => (kind === "er
  */
 export const errorsGate: Gate<ErrorsConfig> = {
   name: "errors",
+  settings: ["maxIncrease", "maxRatio", "minSamples", "k"],
 
   parseConfig(raw) {
     return {

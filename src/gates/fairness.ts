@@ -290,6 +290,15 @@ function judgeAttribute(
  */
 export const fairnessGate: Gate<FairnessConfig> = {
   name: "fairness",
+  settings: [
+    "minParityRatio",
+    "maxParityDrop",
+    "maxEqualizedOddsDifference",
+    "minGroupSize",
+    "attributes",
+    "certifyEqualizedOdds",
+    "tuningN",
+  ],
 
   parseConfig(raw) {
     return {

@@ -39,6 +39,11 @@ export interface GateInput<C> {
  */
 export interface Gate<C = Record<string, unknown>> {
   readonly name: string;
+  /**
+   * Every field parseConfig reads, declared once: any other `<gate>.<field>` in a request is refused
+   * as a typo (src/gates/settings.ts); a test proves the list equals what parseConfig reads.
+   */
+  readonly settings: readonly string[];
   /** parse and default this gate's config from request fields (strings allowed); throws ConfigError naming the field */
   parseConfig(raw: Record<string, unknown>): C;
   evaluate(input: GateInput<C>): GateResult;

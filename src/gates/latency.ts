@@ -107,6 +107,7 @@ function perArmBounds(
  */
 export const latencyGate: Gate<LatencyConfig> = {
   name: "latency",
+  settings: ["quantile", "maxRatio", "sloMs", "minSamples", "method"],
 
   parseConfig(raw) {
     const quantile = parseNumberField(raw, "quantile", 0.95, { above: 0, below: 1 });

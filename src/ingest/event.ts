@@ -1,6 +1,18 @@
+import {
+  EVENT_FIELD_SET,
+  EVENT_FIELDS,
+  type FieldPolicy,
+  OUTCOME_FIELD_SET,
+  OUTCOME_FIELDS,
+  REJECT_UNKNOWN_FIELDS,
+  unknownFieldError,
+  unknownFieldsOf,
+} from "./fields.js";
+
 /**
- * Normalised ingestion records and their validation. Every input format (JSON, NDJSON,
- * CloudEvents) ends as these records; validation runs once here and names the bad field.
+ * Normalised ingestion records and their validation. Every input format (JSON, NDJSON, CSV,
+ * CloudEvents) ends as these records; validation runs once here and names the bad field. The
+ * accepted fields are the vocabulary of fields.ts.
  */
 
 /** One prediction (and/or its latency, error, label) of one model version. */
@@ -58,7 +70,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function name(v: unknown, field: string): string | FieldError {
+/** A model or version name as the store keys it; a FieldError naming `field` otherwise. */
+export function parseName(v: unknown, field: string): string | FieldError {
   if (typeof v !== "string") return { field, message: "must be a string" };
   if (!NAME.test(v)) {
     return {
@@ -156,12 +169,39 @@ function featureMap(v: unknown): Record<string, number | string> | FieldError {
 const isError = (x: unknown): x is FieldError =>
   typeof x === "object" && x !== null && "message" in x && "field" in x;
 
-/** Validate one prediction event; `now` is the arrival time (default `ts`). */
-export function parseEvent(raw: unknown, now: number): Parsed<PredictionEvent> {
+/**
+ * A field outside the vocabulary: the line's error (policy "reject"), or undefined and the fields
+ * are reported once the rest of the line is valid (policy "ignore", see `reportIgnored`).
+ */
+function vocabularyError(
+  unknown: string[] | undefined,
+  known: readonly string[],
+  policy: FieldPolicy,
+): { ok: false; error: FieldError } | undefined {
+  if (unknown === undefined || policy.unknownFields === "ignore") return undefined;
+  return { ok: false, error: unknownFieldError(unknown[0], known) };
+}
+
+function reportIgnored(unknown: string[] | undefined, policy: FieldPolicy): void {
+  if (unknown !== undefined && policy.ignoredField) for (const f of unknown) policy.ignoredField(f);
+}
+
+/**
+ * Validate one prediction event; `now` is the arrival time (default `ts`). A field outside
+ * EVENT_FIELDS rejects the event unless `fields` says to ignore it.
+ */
+export function parseEvent(
+  raw: unknown,
+  now: number,
+  fields: FieldPolicy = REJECT_UNKNOWN_FIELDS,
+): Parsed<PredictionEvent> {
   if (!isObject(raw)) return fail("", "event must be a JSON object");
-  const model = name(raw.model, "model");
+  const unknown = unknownFieldsOf(raw, EVENT_FIELD_SET);
+  const refused = vocabularyError(unknown, EVENT_FIELDS, fields);
+  if (refused) return refused;
+  const model = parseName(raw.model, "model");
   if (isError(model)) return { ok: false, error: model };
-  const version = name(raw.version, "version");
+  const version = parseName(raw.version, "version");
   if (isError(version)) return { ok: false, error: version };
   const ts = timestamp(raw.ts, now);
   if (isError(ts)) return { ok: false, error: ts };
@@ -210,13 +250,21 @@ export function parseEvent(raw: unknown, now: number): Parsed<PredictionEvent> {
     if (isError(f)) return { ok: false, error: f };
     e.features = f;
   }
+  reportIgnored(unknown, fields);
   return { ok: true, value: e };
 }
 
-/** Validate one delayed outcome. */
-export function parseOutcome(raw: unknown, now: number): Parsed<Outcome> {
+/** Validate one delayed outcome; a field outside OUTCOME_FIELDS as for parseEvent. */
+export function parseOutcome(
+  raw: unknown,
+  now: number,
+  fields: FieldPolicy = REJECT_UNKNOWN_FIELDS,
+): Parsed<Outcome> {
   if (!isObject(raw)) return fail("", "outcome must be a JSON object");
-  const model = name(raw.model, "model");
+  const unknown = unknownFieldsOf(raw, OUTCOME_FIELD_SET);
+  const refused = vocabularyError(unknown, OUTCOME_FIELDS, fields);
+  if (refused) return refused;
+  const model = parseName(raw.model, "model");
   if (isError(model)) return { ok: false, error: model };
   if (raw.label === undefined || raw.label === null) return fail("label", "is required");
   const label = binary(raw.label, "label");
@@ -231,7 +279,7 @@ export function parseOutcome(raw: unknown, now: number): Parsed<Outcome> {
     o.id = raw.id;
   }
   if (raw.version !== undefined && raw.version !== null) {
-    const v = name(raw.version, "version");
+    const v = parseName(raw.version, "version");
     if (isError(v)) return { ok: false, error: v };
     o.version = v;
   }
@@ -253,5 +301,6 @@ export function parseOutcome(raw: unknown, now: number): Parsed<Outcome> {
     if (isError(g)) return { ok: false, error: g };
     o.groups = g;
   }
+  reportIgnored(unknown, fields);
   return { ok: true, value: o };
 }

@@ -4,6 +4,7 @@ import type { EmbeddedStore, InputRecord } from "../store/embedded-store.js";
 import { StoreNotReady } from "../store/embedded-store.js";
 import { BatchResult } from "./batch-result.js";
 import { parseJson, readBody } from "./body.js";
+import type { UnknownFields } from "./fields.js";
 import { readLineBlocks } from "./lines.js";
 
 const NDJSON = new Set([
@@ -24,6 +25,8 @@ const BLOCK_BYTES = 1 << 20;
 export interface BatchLimits {
   maxBodyBytes: number;
   maxLineBytes: number;
+  /** a field outside the vocabulary (fields.ts): reject its line (default) or ignore and count it */
+  unknownEventFields?: UnknownFields;
 }
 
 export function mediaType(req: Request): string | undefined {
@@ -54,7 +57,7 @@ export async function ingestBatch(
   if (!store.ready) throw new HttpError(503, "not_ready", new StoreNotReady().message);
   const ingest = (records: InputRecord[], result: BatchResult) =>
     kind === "events" ? store.ingestEvents(records, result) : store.ingestOutcomes(records, result);
-  const result = new BatchResult();
+  const result = new BatchResult(limits.unknownEventFields);
   try {
     if (type !== undefined && NDJSON.has(type)) {
       for await (const b of readLineBlocks(req, limits.maxLineBytes, BLOCK_BYTES)) {

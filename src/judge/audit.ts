@@ -51,32 +51,59 @@ export interface AuditVerification {
   error?: { line: number; message: string };
 }
 
-/** Verify a whole log (JSON lines; a trailing newline is fine). O(total size). */
-export function verifyAuditChain(text: string): AuditVerification {
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  let head = GENESIS;
-  let seq = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const fail = (message: string): AuditVerification => ({
-      ok: false,
-      records: seq,
-      head,
-      error: { line: i + 1, message },
-    });
+/**
+ * The chain check one line at a time, for readers that stream a log they cannot hold in memory
+ * (src/evidence). Feed lines in file order; the first bad line stops it and is kept in `error`.
+ */
+export class AuditChainVerifier {
+  private head = GENESIS;
+  private seq = 0;
+  private line = 0;
+  private failure: AuditVerification["error"];
+
+  /** The record on the next line when it extends the chain; undefined (and the chain broken) otherwise. */
+  push(text: string): AuditRecord | undefined {
+    if (this.failure) return undefined;
+    this.line++;
+    const fail = (message: string) => {
+      this.failure = { line: this.line, message };
+      return undefined;
+    };
     let rec: AuditRecord;
     try {
-      rec = JSON.parse(lines[i]) as AuditRecord;
+      rec = JSON.parse(text) as AuditRecord;
     } catch {
       return fail("not valid JSON");
     }
     if (rec === null || typeof rec !== "object") return fail("not a record");
-    if (rec.seq !== seq + 1) return fail(`sequence ${rec.seq} where ${seq + 1} was expected`);
-    if (rec.prev !== head) return fail("previous-hash link does not match the record before it");
+    if (rec.seq !== this.seq + 1) return fail(`sequence ${rec.seq} where ${this.seq + 1} was expected`);
+    if (rec.prev !== this.head) return fail("previous-hash link does not match the record before it");
     const expected = recordHash(rec.prev, rec.seq, rec.payload);
     if (rec.hash !== expected) return fail("hash does not match the record's content (record altered)");
-    head = rec.hash;
-    seq = rec.seq;
+    this.head = rec.hash;
+    this.seq = rec.seq;
+    return rec;
   }
-  return { ok: true, records: seq, head };
+
+  /** Mark the chain broken at the next line for a reason found outside the record (e.g. its size). */
+  reject(message: string): void {
+    if (this.failure) return;
+    this.line++;
+    this.failure = { line: this.line, message };
+  }
+
+  result(): AuditVerification {
+    return this.failure
+      ? { ok: false, records: this.seq, head: this.head, error: this.failure }
+      : { ok: true, records: this.seq, head: this.head };
+  }
+}
+
+/** Verify a whole log (JSON lines; a trailing newline is fine). O(total size). */
+export function verifyAuditChain(text: string): AuditVerification {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const verifier = new AuditChainVerifier();
+  for (const line of lines) if (!verifier.push(line)) break;
+  return verifier.result();
 }

@@ -1,3 +1,5 @@
+import { requireOneOf } from "./options.js";
+
 /**
  * Time-uniform CDF and quantile bands (Howard & Ramdas 2022, "Sequential estimation of quantiles with
  * applications to A/B-testing and best-arm identification", Bernoulli, Thm 2; `confseq`
@@ -295,6 +297,7 @@ export function cdfBandPValue(
   alternative: "two-sided" | "greater" = "two-sided",
   tMin = 1,
 ): number {
+  requireOneOf("cdfBandPValue", "alternative", alternative, ["two-sided", "greater"]);
   const rejects = (alpha: number): boolean => {
     const r = cdfBandTwoSample(baselineBuckets, candidateBuckets, alpha, [], tMin);
     return alternative === "greater" ? r.maxLower > 0 : r.separated;

@@ -113,6 +113,13 @@ export function delongBinPlacements(
     v01[b] = (above + positives[b] / 2) / nPositive;
     above += positives[b];
   }
+  // totals that disagree with the bins would give an AUC outside [0, 1] or a wrong variance, silently
+  if (!sameTotal(above, nPositive) || !sameTotal(below, nNegative)) {
+    throw new RangeError(
+      `delongBinPlacements: nPositive ${nPositive} and nNegative ${nNegative} must be the bins' totals (${above} and ${below})`,
+    );
+  }
+  checkClassSizes(nPositive, nNegative, "delongBinPlacements");
   const auc = sum / (nPositive * nNegative);
   let s10 = 0;
   let s01 = 0;
@@ -189,4 +196,9 @@ export function checkClassSizes(nPositive: number, nNegative: number, caller: st
       `${caller}: labels need at least 2 positives and 2 negatives for a variance (got ${nPositive} and ${nNegative})`,
     );
   }
+}
+
+/** Equal up to summation round-off (counts may be weighted). */
+function sameTotal(sum: number, total: number): boolean {
+  return Math.abs(sum - total) <= 1e-9 * Math.max(1, Math.abs(total));
 }

@@ -10,10 +10,16 @@ import type { GroupCounts } from "../sketch/group-counts.js";
  *   equal opportunity difference = TPR difference
  *
  * Convention: fairlearn MetricFrame.difference(method="between_groups") and
- * .ratio(method="between_groups"), equalized_odds_*(agg="worst_case"). A rate whose
- * denominator is 0 is null and that group is left out of that metric (pandas skips NaN the
- * same way); a metric with no group left is null. One group gives difference 0, ratio 1.
- * Where fairlearn divides 0 by 0 (every rate 0) the ratio here is 1: the groups are equal.
+ * .ratio(method="between_groups"), equalized_odds_*(agg="worst_case"), with two departures:
+ * - A rate whose denominator is 0 — the TPR of a group with no labelled positives, the FPR of one
+ *   with no labelled negatives — is null here, and that group is left out of that metric; a
+ *   metric with no group left is null. fairlearn reports 0 for such a rate (its true_positive_rate
+ *   and false_positive_rate read sklearn's confusion_matrix(normalize="true"), which turns 0/0
+ *   into 0; its TestSingleValueArrays asserts it) and so counts the group in the TPR or FPR gap as
+ *   if the model had missed every positive it was never shown. A rate nobody observed is not
+ *   evidence of unfairness, so modelgate does not count it.
+ * - Where every rate is 0, fairlearn's ratio is 0/0 (NaN); here it is 1: the groups are equal.
+ * One group gives difference 0, ratio 1.
  * Groups with fewer than minCount decisions are reported in byGroup and listed in excluded,
  * but not judged: their rates are too noisy to compare.
  * Reference: fairlearn.metrics (demographic_parity_*, equalized_odds_*); Hardt et al. (2016).
@@ -42,6 +48,10 @@ export function groupRates(c: GroupCounts): GroupRates {
     if (!(Number.isFinite(c[key]) && c[key] >= 0))
       throw new RangeError(`groupRates: ${key} must be a finite count ≥ 0`);
   }
+  // tp…tn count labelled outcomes, which may come without their decision (self-contained outcomes),
+  // so only selected has a bound: a rate above 1 would be no rate at all
+  if (c.selected > c.n)
+    throw new RangeError(`groupRates: selected (${c.selected}) must not exceed n (${c.n})`);
   return {
     selectionRate: ratioOrNull(c.selected, c.n),
     tpr: ratioOrNull(c.tp, c.tp + c.fn),

@@ -22,6 +22,7 @@
  * p-value O(max(n)·window) time and O(n) memory; asymp see kstwo.ts.
  */
 import { kstwoSf } from "./kstwo.js";
+import { requireOneOf } from "./options.js";
 
 export interface KsResult {
   statistic: number;
@@ -103,6 +104,7 @@ export function ks2samp(
   candidate: number[],
   method: "auto" | "exact" | "asymp" = "auto",
 ): KsResult {
+  requireOneOf("ks2samp", "method", method, ["auto", "exact", "asymp"]);
   const a = checkSample(baseline, "baseline");
   const b = checkSample(candidate, "candidate");
   const n1 = a.length;

@@ -41,6 +41,10 @@ function ldexp(x: number, e: number): number {
 
 /** One-sided Smirnov survival P(D_n⁺ ≥ x) (scipy.special.smirnov). */
 export function smirnovSf(n: number, x: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`smirnovSf: n must be an integer >= 1, got ${n}`);
+  if (Number.isNaN(x)) throw new RangeError("smirnovSf: x must not be NaN");
+  if (x <= 0) return 1;
+  if (x >= 1) return 0;
   if (n === 1) return 1 - x;
   if (x <= 0) return 1;
   if (x >= 1) return 0;

@@ -14,6 +14,7 @@
  * Complexity: O(N log N).
  */
 import { normalSf } from "./normal.js";
+import { requireBoolean, requireOneOf } from "./options.js";
 
 export interface MannWhitneyResult {
   u1: number;
@@ -35,6 +36,8 @@ export function mannWhitneyU(
   alternative: "two-sided" | "less" | "greater" = "two-sided",
   useContinuity = true,
 ): MannWhitneyResult {
+  requireOneOf("mannWhitneyU", "alternative", alternative, ["two-sided", "less", "greater"]);
+  requireBoolean("mannWhitneyU", "useContinuity", useContinuity);
   checked(x, "x");
   checked(y, "y");
   const n1 = x.length;

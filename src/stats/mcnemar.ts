@@ -1,4 +1,5 @@
 import { normalSf } from "./normal.js";
+import { requireBoolean } from "./options.js";
 
 /**
  * McNemar's test for paired binary outcomes (same cases, two models), chi-square version.
@@ -19,6 +20,7 @@ export function mcnemar(
   onlyCandidateCorrect: number,
   continuity = true,
 ): { statistic: number; pValue: number } {
+  requireBoolean("mcnemar", "continuity", continuity);
   if (!(Number.isFinite(onlyBaselineCorrect) && onlyBaselineCorrect >= 0)) {
     throw new RangeError("mcnemar: onlyBaselineCorrect must be a finite count ≥ 0");
   }

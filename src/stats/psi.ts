@@ -24,6 +24,7 @@
  * reference in test/fixtures/reference/gen_distribution.py uses exactly these bin definitions.
  * Complexity: psi O((n₁ + n₂) log n₁); psiFromCounts and psiFromHistograms O(bins).
  */
+import { requireCount } from "./options.js";
 import { quantileSorted } from "./quantile.js";
 
 export interface PsiResult {
@@ -51,9 +52,11 @@ function checkCounts(counts: ArrayLike<number>, name: string): number {
 
 /** (B − 1)(1/n₁ + 1/n₂): the expected PSI of two samples from one distribution. */
 export function psiNoiseFloor(bins: number, nBaseline: number, nCandidate: number): number {
-  if (!(bins >= 1)) throw new RangeError(`psiNoiseFloor: bins must be >= 1, got ${bins}`);
-  if (!(nBaseline > 0)) throw new RangeError(`psiNoiseFloor: nBaseline must be > 0, got ${nBaseline}`);
-  if (!(nCandidate > 0)) throw new RangeError(`psiNoiseFloor: nCandidate must be > 0, got ${nCandidate}`);
+  requireCount("psiNoiseFloor", "bins", bins, 1);
+  if (!(nBaseline > 0 && Number.isFinite(nBaseline)))
+    throw new RangeError(`psiNoiseFloor: nBaseline must be finite and > 0, got ${nBaseline}`);
+  if (!(nCandidate > 0 && Number.isFinite(nCandidate)))
+    throw new RangeError(`psiNoiseFloor: nCandidate must be finite and > 0, got ${nCandidate}`);
   return (bins - 1) * (1 / nBaseline + 1 / nCandidate);
 }
 

@@ -9,14 +9,14 @@ export interface DeletedModel {
   buckets: number;
   /** predictions that were waiting for an outcome */
   pendingOutcomes: number;
-  /** KServe/Seldon request CloudEvents waiting for their response (they hold feature values) */
+  /** KServe/Seldon CloudEvents waiting for their other half (requests hold feature values) */
   pendingRequests: number;
 }
 
 /**
  * Erase everything the embedded store holds about one model (DELETE /v1/models/{model}):
  * its summaries, lifetime counts, registered keys, join entries and pending CloudEvent
- * requests, and — because the write-ahead log holds ingested lines verbatim, feature values
+ * halves, and — because the write-ahead log holds ingested lines verbatim, feature values
  * included — the log itself: the erasure is made durable by a snapshot (one SQLite
  * transaction that writes the state without the model and truncates the log), then the file is
  * rewritten (VACUUM) and the WAL truncated, so the deleted pages do not linger in either file.
@@ -32,8 +32,15 @@ export function deleteModel(store: EmbeddedStore, model: string): DeletedModel |
   const m = st.models.get(model);
   const prefix = `${model}\u0000`;
   const joinKeys = [...st.joins.entries.keys()].filter((k) => k.startsWith(prefix));
-  const pendingKeys = [...store.pending.entries].filter(([, r]) => r.model === model).map(([k]) => k);
-  if (!m && joinKeys.length === 0 && pendingKeys.length === 0 && !st.registry.models.has(model)) {
+  const pendingKeys = [...store.pending.requests].filter(([, r]) => r.model === model).map(([k]) => k);
+  const responseKeys = [...store.pending.responses].filter(([, r]) => r.model === model).map(([k]) => k);
+  if (
+    !m &&
+    joinKeys.length === 0 &&
+    pendingKeys.length === 0 &&
+    responseKeys.length === 0 &&
+    !st.registry.models.has(model)
+  ) {
     return undefined;
   }
   let buckets = 0;
@@ -45,7 +52,9 @@ export function deleteModel(store: EmbeddedStore, model: string): DeletedModel |
   const now = store.now();
   // taking an entry is how the join index records a deletion for the next snapshot
   for (const k of joinKeys) st.joins.take(k, now);
-  for (const k of pendingKeys) store.pending.entries.delete(k);
+  for (const k of pendingKeys) store.pending.requests.delete(k);
+  for (const k of responseKeys) store.pending.responses.delete(k);
+  store.pending.answeringModels.delete(model);
   st.forgetModel(model);
   st.registry.models.delete(model);
   store.snapshot();
@@ -59,6 +68,6 @@ export function deleteModel(store: EmbeddedStore, model: string): DeletedModel |
     events,
     buckets,
     pendingOutcomes: joinKeys.length,
-    pendingRequests: pendingKeys.length,
+    pendingRequests: pendingKeys.length + responseKeys.length,
   };
 }

@@ -1,12 +1,20 @@
 import type { Config } from "../config.js";
-import type { BatchResult, LineError } from "../ingest/batch-result.js";
+import { BatchResult, type LineError } from "../ingest/batch-result.js";
 import {
+  answeredEvents,
+  type RequestHalf,
+  type ResponseHalf,
+  unansweredEvents,
+} from "../ingest/cloudevent-events.js";
+import {
+  type FieldError,
   type Outcome,
   type Parsed,
   type PredictionEvent,
   parseEvent,
   parseOutcome,
 } from "../ingest/event.js";
+import { type FieldPolicy, IGNORE_UNKNOWN_FIELDS, REJECT_UNKNOWN_FIELDS } from "../ingest/fields.js";
 import { type Logger, silentLogger } from "../log.js";
 import type { PairingIndexJSON, PairingOptions } from "../shadow/pairing-index.js";
 import {
@@ -25,7 +33,15 @@ import {
 import type { JoinEntry } from "./join-index.js";
 import { Journal } from "./journal.js";
 import { isLimitError, KeyRegistry, type KeyRegistryJSON, type StoreLimits } from "./key-registry.js";
-import { type PendingRequest, PendingRequests } from "./pending-requests.js";
+import {
+  PendingCloudEvents,
+  type PendingRequest,
+  type PendingResponse,
+  pendingKey,
+} from "./pending-requests.js";
+
+/** the largest time a Date holds, ms from the epoch either way */
+const MAX_DATE_MS = 8.64e15;
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -38,7 +54,10 @@ export interface EmbeddedStoreOptions {
   joinMaxEntries: number;
   /** shadow pairing settings (src/shadow/pairing-index.ts); false = off */
   pairing?: Partial<PairingOptions> | false;
+  /** how long a request CloudEvent waits for its response before it counts as an error */
   cloudEventTtlSeconds: number;
+  /** how long a response CloudEvent that came first waits for its request */
+  cloudEventResponseWaitSeconds?: number;
   snapshotSeconds: number;
   /** snapshot as soon as this many records were logged since the last one (bounds replay time) */
   snapshotEveryRecords?: number;
@@ -69,6 +88,7 @@ export function storeOptionsFromConfig(config: Config): EmbeddedStoreOptions {
         ? false
         : { ttlMs: config.pairingTtlSeconds * 1000, maxPending: config.pairingMaxPending },
     cloudEventTtlSeconds: config.cloudEventTtlSeconds,
+    cloudEventResponseWaitSeconds: config.cloudEventResponseWaitSeconds,
     snapshotSeconds: config.snapshotSeconds,
   };
 }
@@ -100,8 +120,13 @@ interface StateJSON {
   lastSeq: number;
   models: Record<string, { counts: ModelCounts; versions: Record<string, VersionCounts> }>;
   registry: KeyRegistryJSON;
+  /** CloudEvent requests waiting for their response */
   pending: Array<[string, PendingRequest]>;
   unpaired: number;
+  /** absent in snapshots written before responses could wait for their request */
+  responses?: Array<[string, PendingResponse]>;
+  answeringModels?: string[];
+  unanswered?: number;
   evicted: number;
   /** shadow pairing state (absent in snapshots written before it existed) */
   pairing?: PairingIndexJSON;
@@ -114,7 +139,7 @@ interface StateJSON {
  */
 export class EmbeddedStore {
   readonly state: CohortState;
-  readonly pending: PendingRequests;
+  readonly pending: PendingCloudEvents;
   private readonly journal: Journal;
   private readonly clock: () => number;
   private readonly logger: Logger;
@@ -122,6 +147,7 @@ export class EmbeddedStore {
   private recordsSinceSnapshot = 0;
   private isReady = false;
   private timer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(readonly opts: EmbeddedStoreOptions) {
@@ -138,7 +164,11 @@ export class EmbeddedStore {
       limits: opts.limits,
     };
     this.state = new CohortState(stateOpts);
-    this.pending = new PendingRequests(opts.cloudEventTtlSeconds * 1000, 50_000);
+    this.pending = new PendingCloudEvents(
+      opts.cloudEventTtlSeconds * 1000,
+      (opts.cloudEventResponseWaitSeconds ?? 5) * 1000,
+      50_000,
+    );
     this.journal = new Journal(opts.dataDir);
   }
 
@@ -181,7 +211,10 @@ export class EmbeddedStore {
     st.joins.evicted = j.evicted;
     if (j.pairing && st.pairing) st.pairing.load(j.pairing);
     this.pending.unpaired = j.unpaired;
-    for (const [k, p] of j.pending) this.pending.entries.set(k, p);
+    this.pending.unanswered = j.unanswered ?? 0;
+    for (const [k, p] of j.pending) this.pending.requests.set(k, p);
+    for (const [k, p] of j.responses ?? []) this.pending.responses.set(k, p);
+    for (const m of j.answeringModels ?? []) this.pending.answeringModels.add(m);
     st.markClean();
     st.joins.drainChanges();
     this.replayedFrom = j.lastSeq;
@@ -215,11 +248,12 @@ export class EmbeddedStore {
         const raw = JSON.parse(text);
         if (kind === "e") {
           // the plain parser, not this.parseEvent: a setting changed since (retention, range
-          // policy) must not drop what was acknowledged; pruning handles retention
-          const p = parseEvent(raw, now);
+          // policy) must not drop what was acknowledged; pruning handles retention. Fields outside
+          // the vocabulary were ignored when acknowledged (or by an older version), so are here.
+          const p = parseEvent(raw, now, IGNORE_UNKNOWN_FIELDS);
           if (p.ok) this.state.applyEvent(p.value, now);
         } else {
-          const p = parseOutcome(raw, now);
+          const p = parseOutcome(raw, now, IGNORE_UNKNOWN_FIELDS);
           if (p.ok) this.state.applyOutcome(p.value, now);
         }
       }
@@ -227,19 +261,23 @@ export class EmbeddedStore {
       throw new Error(`log record kind "${kind}" holds bytes, expected text`);
     } else if (kind === "q") {
       const { key, request } = JSON.parse(body) as { key: string; request: PendingRequest };
-      this.pending.add(key, request);
+      this.pending.addRequest(key, request);
+    } else if (kind === "p") {
+      const { key, response } = JSON.parse(body) as { key: string; response: PendingResponse };
+      this.pending.addResponse(key, response);
     } else if (kind === "c") {
-      const { drop, events } = JSON.parse(body) as { drop: string | null; events: PredictionEvent[] };
-      if (drop !== null) this.pending.entries.delete(drop);
-      for (const e of events) this.state.applyEvent(e, now);
+      const record = JSON.parse(body) as AnsweredRecord;
+      this.applyAnswered(record, now);
+    } else if (kind === "x") {
+      this.applyOverdue(JSON.parse(body) as OverdueRecord, now);
     } else {
       throw new Error(`unknown log record kind "${kind}"`);
     }
   }
 
   /** Validation shared by ingestion and replay, so that replay accepts exactly what was accepted. */
-  private parseEvent(raw: unknown, now: number): Parsed<PredictionEvent> {
-    const p = parseEvent(raw, now);
+  private parseEvent(raw: unknown, now: number, fields: FieldPolicy): Parsed<PredictionEvent> {
+    const p = parseEvent(raw, now, fields);
     if (!p.ok) return p;
     const e = p.value;
     const retentionMs = this.opts.retentionSeconds * 1000;
@@ -318,7 +356,8 @@ export class EmbeddedStore {
     now: number,
     result: BatchResult,
   ): PredictionEvent | Outcome | undefined {
-    const p = kind === "e" ? this.parseEvent(raw, now) : parseOutcome(raw, now);
+    // the batch's answer is also its policy for fields outside the vocabulary (and counts ignored ones)
+    const p = kind === "e" ? this.parseEvent(raw, now, result) : parseOutcome(raw, now, result);
     if (!p.ok) {
       result.reject({ line, ...p.error });
       return undefined;
@@ -430,43 +469,183 @@ export class EmbeddedStore {
     return line - firstLine + 1;
   }
 
-  /** A KServe/Seldon request CloudEvent: keep its features until its response arrives. */
-  cloudEventRequest(key: string, req: Omit<PendingRequest, "expires">): void {
-    this.checkReady();
-    const now = this.clock();
-    const request: PendingRequest = { ...req, expires: now + this.pending.ttlMs };
-    this.journal.append("q", now, JSON.stringify({ key, request }));
-    this.pending.add(key, request);
-    this.afterWrite(1);
+  /**
+   * Whether a CloudEvent's model, version (when it has one) and time would be accepted as an
+   * event's: the same validation /v1/events applies (names, reserved names, the time range),
+   * run on the attributes alone so that a request half is refused before it waits. Returns the
+   * event field that was refused (`model`, `version` or `ts`).
+   */
+  checkCloudEventAttributes(a: { model: string; version?: string; ts: number }): FieldError | undefined {
+    // a request may not know its version yet (its response's body may name it): a placeholder
+    // name stands in, and the version is checked when the response brings it
+    // the time as text, as a client would send it, so a far past or future one gets the range
+    // message rather than a format one
+    const ts = Math.abs(a.ts) <= MAX_DATE_MS ? new Date(a.ts).toISOString() : a.ts;
+    const probe = { model: a.model, version: a.version ?? "unversioned", ts, error: false };
+    const p = this.parseEvent(probe, this.clock(), REJECT_UNKNOWN_FIELDS);
+    return p.ok ? undefined : p.error;
   }
 
   /**
-   * A response CloudEvent: `build` turns the matching request (if any) into events; they are
-   * admitted, logged with the removal of the pending request, and applied.
+   * A request CloudEvent: paired at once with its response if that came first, else kept (its
+   * features and groups) until its response arrives or its TTL ends.
    */
-  cloudEventResponse(
-    key: string,
-    build: (request: PendingRequest | undefined) => PredictionEvent[],
-    result: BatchResult,
-  ): boolean {
+  cloudEventRequest(half: RequestHalf, result: BatchResult): "pending" | "paired" {
     this.checkReady();
     const now = this.clock();
-    const request = this.pending.take(key, now);
-    const events: PredictionEvent[] = [];
-    const paired = request !== undefined;
-    build(request).forEach((e, i) => {
-      const admitErr = this.state.registry.admit(e);
-      if (admitErr) result.reject({ line: i + 1, ...admitErr });
-      else events.push(e);
+    this.expireCloudEvents(now);
+    const key = pendingKey(half);
+    const response = this.pending.responses.get(key);
+    if (response) {
+      this.answer(key, response, half, now, result);
+      return "paired";
+    }
+    const request: PendingRequest = { ...half, expires: now + this.pending.requestTtlMs };
+    this.journal.append("q", now, JSON.stringify({ key, request }));
+    this.pending.addRequest(key, request);
+    this.afterWrite(1);
+    return "pending";
+  }
+
+  /**
+   * A response CloudEvent: its events are built with the waiting request (features, groups,
+   * latency) and stored; without a request yet, it waits for it (response wait). "no_version"
+   * when neither half names a version (nothing is stored).
+   */
+  cloudEventResponse(half: ResponseHalf, result: BatchResult): "pending" | "paired" | "no_version" {
+    this.checkReady();
+    const now = this.clock();
+    this.expireCloudEvents(now);
+    const key = pendingKey(half);
+    const request = this.pending.requests.get(key);
+    if (request) {
+      if (request.version === undefined && half.version === undefined) return "no_version";
+      this.answer(key, half, request, now, result);
+      return "paired";
+    }
+    if (half.version === undefined) return "no_version";
+    // room for this one: the oldest waiting responses are counted rather than dropped
+    if (this.pending.responses.size >= this.pending.maxEntries) this.expireCloudEvents(now, 1);
+    const response: PendingResponse = {
+      ...half,
+      version: half.version,
+      expires: now + this.pending.responseWaitMs,
+    };
+    this.journal.append("p", now, JSON.stringify({ key, response }));
+    this.pending.addResponse(key, response);
+    this.afterWrite(1);
+    return "pending";
+  }
+
+  /** Store the events of a pair: validated, admitted, logged with the removal of the waiting half. */
+  private answer(
+    key: string,
+    response: ResponseHalf,
+    request: RequestHalf | undefined,
+    now: number,
+    result: BatchResult,
+  ): void {
+    const events = this.admitBuilt(answeredEvents(response, request), now, result);
+    const waited = this.pending.requests.has(key);
+    const record: AnsweredRecord = {
+      drop: waited ? key : null,
+      ...(this.pending.responses.has(key) && !waited ? { dropResponse: key } : {}),
+      answered: response.model,
+      events,
+    };
+    this.journal.append("c", now, JSON.stringify(record));
+    this.applyAnswered(record, now, result);
+    this.afterWrite(events.length);
+  }
+
+  /**
+   * Settle what waited too long (see PendingCloudEvents): unanswered requests become errors of
+   * their version, lone responses count without their request. Logged as one record, so replay
+   * repeats exactly this. `room` makes space for that many more waiting responses.
+   */
+  expireCloudEvents(now = this.clock(), room = 0): void {
+    if (!this.isReady || this.closed) return;
+    const overdue = this.pending.overdue(now, room);
+    if (overdue.requests.length === 0 && overdue.responses.length === 0) return;
+    const unused = new BatchResult();
+    const record: OverdueRecord = {
+      requests: [],
+      responses: [],
+      errors: [],
+      answered: [],
+      unanswered: 0,
+      unpaired: 0,
+    };
+    for (const [key, r] of overdue.requests) {
+      record.requests.push(key);
+      if (r.version !== undefined && this.pending.answeringModels.has(r.model)) {
+        record.errors.push(...this.admitBuilt(unansweredEvents({ ...r, version: r.version }), now, unused));
+        record.unanswered++;
+      } else record.unpaired++;
+    }
+    for (const [key, r] of overdue.responses) {
+      record.responses.push(key);
+      record.answered.push(...this.admitBuilt(answeredEvents(r, undefined), now, unused));
+    }
+    this.journal.append("x", now, JSON.stringify(record));
+    this.applyOverdue(record, now);
+    // counted towards the next snapshot, never triggering one: a snapshot itself expires first
+    this.recordsSinceSnapshot += record.errors.length + record.answered.length;
+  }
+
+  /**
+   * Built events through the validation and admission every ingested event gets; the refused
+   * ones are named in `result` (line = position in the CloudEvent's predictions, from 1).
+   */
+  private admitBuilt(built: PredictionEvent[], now: number, result: BatchResult): PredictionEvent[] {
+    const out: PredictionEvent[] = [];
+    built.forEach((e, i) => {
+      // `invalid` is the CloudEvents reader's own mark, not an event field clients may send
+      const { invalid, ...fields } = e;
+      // built from fixed CloudEvent fields: an unknown one would be the reader's bug, not the client's
+      const p = this.parseEvent(fields, now, REJECT_UNKNOWN_FIELDS);
+      if (!p.ok) {
+        result.reject({ line: i + 1, ...p.error });
+        return;
+      }
+      const admitErr = this.state.registry.admit(p.value);
+      if (admitErr) {
+        result.reject({
+          line: i + 1,
+          ...admitErr,
+          ...(isLimitError(admitErr) ? { limit: admitErr.limit } : {}),
+        });
+        return;
+      }
+      out.push(invalid ? { ...p.value, invalid } : p.value);
     });
-    this.journal.append("c", now, JSON.stringify({ drop: request ? key : null, events }));
-    for (const e of events) {
-      if (e.invalid) result.invalid++;
+    return out;
+  }
+
+  private applyAnswered(record: AnsweredRecord, now: number, result?: BatchResult): void {
+    if (record.drop !== null) this.pending.requests.delete(record.drop);
+    if (record.dropResponse !== undefined) this.pending.responses.delete(record.dropResponse);
+    const model = record.answered ?? record.events[0]?.model;
+    if (model !== undefined) this.pending.answeringModels.add(model);
+    for (const e of record.events) {
+      if (result && (e.invalid || (e.score !== undefined && !this.state.validScore(e.score))))
+        result.invalid++;
       this.state.applyEvent(e, now);
     }
-    result.accepted += events.length;
-    this.afterWrite(events.length);
-    return paired;
+    if (result) result.accepted += record.events.length;
+  }
+
+  private applyOverdue(record: OverdueRecord, now: number): void {
+    for (const key of record.requests) this.pending.requests.delete(key);
+    for (const key of record.responses) {
+      const r = this.pending.responses.get(key);
+      if (r) this.pending.answeringModels.add(r.model);
+      this.pending.responses.delete(key);
+    }
+    this.pending.unanswered += record.unanswered;
+    this.pending.unpaired += record.unpaired;
+    for (const e of record.errors) this.state.applyEvent(e, now);
+    for (const e of record.answered) this.state.applyEvent(e, now);
   }
 
   private afterWrite(records: number): void {
@@ -479,8 +658,8 @@ export class EmbeddedStore {
     if (!this.isReady || this.closed) return;
     const now = this.clock();
     const st = this.state;
+    this.expireCloudEvents(now);
     st.prune(now);
-    this.pending.sweep(now);
     const upsertBuckets: Array<{ key: string; body: string }> = [];
     for (const key of st.dirty) {
       const [model, version, start] = CohortState.splitBucketKey(key);
@@ -502,8 +681,11 @@ export class EmbeddedStore {
       lastSeq,
       models,
       registry: st.registry.toJSON(),
-      pending: [...this.pending.entries],
+      pending: [...this.pending.requests],
       unpaired: this.pending.unpaired,
+      responses: [...this.pending.responses],
+      answeringModels: [...this.pending.answeringModels],
+      unanswered: this.pending.unanswered,
       evicted: st.joins.evicted,
       ...(st.pairing ? { pairing: st.pairing.toJSON() } : {}),
     };
@@ -530,12 +712,22 @@ export class EmbeddedStore {
       }
     }, this.opts.snapshotSeconds * 1000);
     this.timer.unref();
+    // pending CloudEvents are settled within a second of their deadline, traffic or not
+    this.expiryTimer ??= setInterval(() => {
+      try {
+        this.expireCloudEvents();
+      } catch (e) {
+        this.logger.error("settling pending CloudEvents failed", { error: String(e) });
+      }
+    }, 1000);
+    this.expiryTimer.unref();
   }
 
   /** Final snapshot, then close the file. Acknowledged data is already durable without it. */
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.snapshot();
     this.closed = true;
     this.journal.close();
@@ -604,6 +796,29 @@ function blockLines(buf: Buffer): string[] {
     start = nl === -1 ? buf.length : nl + 1;
   }
   return out;
+}
+
+/** Log record "c": a response paired with its request (or counted alone), and its events. */
+interface AnsweredRecord {
+  /** the request it answered, removed from the waiting requests */
+  drop: string | null;
+  /** the waiting response, when the request came second */
+  dropResponse?: string;
+  /** the model that answered (absent in records written before it was logged) */
+  answered?: string;
+  events: PredictionEvent[];
+}
+
+/** Log record "x": what waited too long, settled at once. */
+interface OverdueRecord {
+  requests: string[];
+  responses: string[];
+  /** errors of unanswered requests */
+  errors: PredictionEvent[];
+  /** events of responses whose request never came */
+  answered: PredictionEvent[];
+  unanswered: number;
+  unpaired: number;
 }
 
 export class StoreNotReady extends Error {

@@ -25,9 +25,9 @@ export function judgementsTable(list: JudgeResponse[]): Html {
   if (list.length === 0) return html`<p class="note">No judgements yet.</p>`;
   const rows = list.map((r) => {
     const j = r.judgement;
-    return html`<tr data-judgement="${j.id}"><td><a href="${judgementHref(j.id)}">${j.at}</a></td><td><a href="${modelHref(j.model)}">${j.model}</a></td><td>${j.baseline}</td><td>${j.candidate}</td><td class="num">${j.look}</td><td>${verdictBadge(r.summary.verdict)}</td><td>${r.summary.reason}</td></tr>`;
+    return html`<tr data-judgement="${j.id}"><td><a href="${judgementHref(j.id)}">${j.at}</a></td><td><a href="${modelHref(j.model)}">${j.model}</a></td><td>${j.baseline}</td><td>${j.candidate}</td><td data-mode="${j.mode ?? "canary"}">${j.mode ?? "canary"}</td><td class="num">${j.look}</td><td>${verdictBadge(r.summary.verdict)}</td><td>${r.summary.reason}</td></tr>`;
   });
-  return html`<table class="judgements"><thead><tr><th>at</th><th>model</th><th>baseline</th><th>candidate</th><th>look</th><th>verdict</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="judgements"><thead><tr><th>at</th><th>model</th><th>baseline</th><th>candidate</th><th>mode</th><th>look</th><th>verdict</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** Models as the catalog knows them, or as the judgement history names them (Prometheus source). */

@@ -43,7 +43,8 @@ function judgedQuantile(g: GateResult | undefined): number | undefined {
   return m ? Number(m[1]) / 100 : undefined;
 }
 
-function gateTable(r: JudgeResponse): Html {
+/** The gates as answered: verdict, decisive metric, value, threshold, interval, n and reason. */
+export function gateTable(r: JudgeResponse): Html {
   const rows = Object.entries(r.gates).map(
     ([name, g]) =>
       html`<tr data-gate="${name}"><td>${name}</td><td>${verdictBadge(g.verdict)}</td><td>${g.metric}</td><td class="num">${fmt(g.value)}</td><td class="num">${fmt(g.threshold)}</td><td class="num">${g.interval ? `[${fmt(g.interval[0])}, ${fmt(g.interval[1])}]` : "–"}</td><td class="num">${g.n.baseline} / ${g.n.candidate}</td><td>${g.reason}</td></tr>`,
@@ -51,7 +52,7 @@ function gateTable(r: JudgeResponse): Html {
   return html`<table class="gates"><thead><tr><th>gate</th><th>verdict</th><th>metric</th><th>value</th><th>threshold</th><th>anytime-valid interval</th><th>n (baseline / candidate)</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function figure(plot: Html, caption: string): Html {
+export function figure(plot: Html, caption: string): Html {
   return html`<figure>${plot}<figcaption>${caption}</figcaption></figure>`;
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -10,9 +9,6 @@ import { manualClock, post, startApp, tempDir, testConfig } from "../store/harne
 
 const T0 = Date.parse("2026-11-24T10:00:00Z");
 const NDJSON = "application/x-ndjson";
-const fixtures = JSON.parse(
-  readFileSync(new URL("../ingest/fixtures/kserve-cloudevents.json", import.meta.url), "utf8"),
-);
 
 const ev = (i: number) => ({
   model: "fraud",
@@ -275,97 +271,6 @@ describe("POST /v1/outcomes over HTTP", () => {
       models: Array<{ unmatchedOutcomes: unknown }>;
     };
     expect(models.models[0].unmatchedOutcomes).toEqual({ unknown: 1, expired: 1 });
-  });
-});
-
-describe("KServe / Seldon CloudEvents over HTTP", () => {
-  async function send(
-    url: string,
-    e: { headers: Record<string, string>; body: unknown },
-    path = "/v1/cloudevents",
-  ) {
-    return post(`${url}${path}`, JSON.stringify(e.body), "application/json", e.headers);
-  }
-
-  it("joins v1 request and response by ce-id; unpaired requests wait; error responses count as errors", async () => {
-    using dir = tempDir();
-    await using app = await startApp(testConfig(dir.path), { clock: manualClock(T0) });
-    const [req, res, unpaired, errReq, errRes] = fixtures.v1;
-    expect((await send(app.url, req)).body).toEqual({
-      accepted: 1,
-      rejected: 0,
-      cloudevent: { kind: "request", id: req.headers["ce-id"], pending: true },
-    });
-    const r = await send(app.url, res, "/v1/events");
-    expect(r.status).toBe(202);
-    expect(r.body.cloudevent).toEqual({ kind: "response", id: res.headers["ce-id"], paired: true });
-    expect(r.body.accepted).toBe(2);
-    await send(app.url, unpaired);
-    await send(app.url, errReq);
-    await send(app.url, errRes);
-    const s = app.store.cohort("fraud", "84c2d", undefined, T0 + 86_400_000)!;
-    expect([s.events, s.errors, s.scores.total]).toEqual([3, 1, 2]);
-    expect([s.scores.counts[s.scores.binOf(0.9)], s.scores.counts[s.scores.binOf(0.2)]]).toEqual([1, 1]);
-    expect(s.latency.count).toBe(3); // 42 ms, 42 ms, 500 ms from the logger's ce-time
-    expect(s.latency.max).toBe(500);
-    const f2 = s.features.get("2");
-    expect(f2?.kind === "categorical" && Object.fromEntries(f2.counts)).toEqual({ eu: 1, us: 1 });
-    expect(app.store.pending.entries.size).toBe(1);
-  });
-
-  it("reads v2 open-inference tensors, picking the output named in the logger URL", async () => {
-    using dir = tempDir();
-    await using app = await startApp(testConfig(dir.path), { clock: manualClock(T0) });
-    const [req, res] = fixtures.v2;
-    await send(app.url, req, "/v1/cloudevents?output=probabilities");
-    const r = await send(app.url, res, "/v1/cloudevents?output=probabilities");
-    expect(r.body.accepted).toBe(3);
-    const s = app.store.cohort("churn", "churn-predictor-00002", undefined, T0 + 1)!;
-    expect(s.scores.total).toBe(3);
-    expect([0.7, 0.05, 0.6].map((x) => s.scores.counts[s.scores.binOf(x)])).toEqual([1, 1, 1]);
-    const tenure = s.features.get("tenure");
-    expect(tenure?.kind === "numeric" && [tenure.sketch.count, tenure.sketch.max]).toEqual([3, 60]);
-  });
-
-  it("handles Seldon events and structured-mode CloudEvents, and names bad attributes", async () => {
-    using dir = tempDir();
-    await using app = await startApp(testConfig(dir.path), { clock: manualClock(T0) });
-    await send(app.url, fixtures.seldon[0]);
-    expect((await send(app.url, fixtures.seldon[1])).body.cloudevent.paired).toBe(true);
-    expect(app.store.cohort("income", "v3", undefined, T0 + 1)?.features.get("age")?.kind).toBe("numeric");
-    // structured mode reaches the same handler through /v1/events too
-    const structured = await post(
-      `${app.url}/v1/events?version=s1`,
-      JSON.stringify({
-        specversion: "1.0",
-        id: "st-1",
-        type: "org.kubeflow.serving.inference.response",
-        source: "test",
-        inferenceservicename: "struct",
-        data: { predictions: [0.25] },
-      }),
-      "application/cloudevents+json",
-    );
-    expect(structured.body.accepted).toBe(1);
-    expect(app.store.cohort("struct", "s1", undefined, T0 + 1)?.scores.total).toBe(1);
-    const bad = await post(`${app.url}/v1/cloudevents`, "{}", "application/json", {
-      "ce-type": "org.kubeflow.serving.inference.response",
-      "ce-id": "x",
-    });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.field).toBe("ce-inferenceservicename");
-    const noVersion = await post(`${app.url}/v1/cloudevents`, "{}", "application/json", {
-      "ce-type": "org.kubeflow.serving.inference.response",
-      "ce-id": "x",
-      "ce-inferenceservicename": "m",
-    });
-    expect(noVersion.body.error.field).toBe("version");
-    const badBody = await post(`${app.url}/v1/cloudevents?version=1`, '{"foo": 1}', "application/json", {
-      "ce-type": "org.kubeflow.serving.inference.response",
-      "ce-id": "x",
-      "ce-inferenceservicename": "m",
-    });
-    expect([badBody.status, badBody.body.error.field]).toEqual([400, "body"]);
   });
 });
 

@@ -9,7 +9,7 @@ describe("GET /v1/models", () => {
     await using app = await startApp(testConfig(dir.path), { clock: manualClock(T0) });
     expect(await (await fetch(`${app.url}/v1/models`)).json()).toEqual({
       models: [],
-      cloudEvents: { pendingRequests: 0, unpairedRequests: 0 },
+      cloudEvents: { pendingRequests: 0, pendingResponses: 0, unansweredRequests: 0, unpairedRequests: 0 },
     });
     await post(
       `${app.url}/v1/events`,
@@ -40,7 +40,7 @@ describe("GET /v1/models", () => {
           lastTs: new Date(T0).toISOString(),
         },
       ],
-      cloudEvents: { pendingRequests: 0, unpairedRequests: 0 },
+      cloudEvents: { pendingRequests: 0, pendingResponses: 0, unansweredRequests: 0, unpairedRequests: 0 },
     });
     const v = (await (await fetch(`${app.url}/v1/models/fraud/versions`)).json()) as { versions: unknown[] };
     expect(v.versions[0]).toEqual({

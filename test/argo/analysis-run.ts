@@ -1,3 +1,4 @@
+import { type ArgoVersion, DEFAULT_ARGO_VERSION } from "./argo-versions.js";
 import { NotEmulated } from "./jsonpath.js";
 import { type Measurement, type Metric, type Phase, runWebMetric } from "./web-provider.js";
 
@@ -25,6 +26,7 @@ import { type Measurement, type Metric, type Phase, runWebMetric } from "./web-p
  *   consecutiveError > consecutiveErrorLimit (default 4) → Error (later checks win, as in Go);
  *   otherwise Successful once count is reached. Limits default to 0. A completed metric takes no
  *   more measurements. With one metric the run's phase is the metric's phase (assessRunStatus).
+ * Measurements are taken as the given Argo version's web provider takes them (argo-versions.ts).
  */
 
 export interface Arg {
@@ -162,6 +164,7 @@ export class AnalysisRun {
     incomingArgs: Arg[],
     private readonly cluster: ClusterState,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly version: ArgoVersion = DEFAULT_ARGO_VERSION,
   ) {
     if (template.spec.dryRun || template.spec.measurementRetention)
       throw new NotEmulated("dryRun/measurementRetention");
@@ -243,7 +246,7 @@ export class AnalysisRun {
         const result = this.results[i]!;
         if (result.phase !== "Running") return;
         const metric = resolveMetric(raw, args);
-        const m = await runWebMetric(metric, this.fetchImpl);
+        const m = await runWebMetric(metric, this.fetchImpl, this.version);
         result.measurements.push(m);
         if (m.phase === "Error") {
           result.error++;

@@ -19,7 +19,9 @@ import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { AnalysisRun, type AnalysisTemplate, type Arg, type ClusterState } from "./analysis-run.js";
+import { ARGO_VERSIONS } from "./argo-versions.js";
 import { evalCondition } from "./expr.js";
+import type { GoValue } from "./go-values.js";
 import { BASELINE, CANDIDATES, cohortStream, type Scenario } from "./scenarios.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -317,7 +319,7 @@ describe("Argo Rollouts contract: every template against the real server", () =>
     )![1];
     const last = run.results[0]!.measurements.at(-1)!;
     // value is Go's json.Marshal of the selected node: the summary alone, keys sorted
-    const summary = JSON.parse(last.value!) as Record<string, unknown>;
+    const summary = JSON.parse(last.value!) as Record<string, GoValue>;
     expect(Object.keys(summary)).toEqual(["pass", "reason", "score", "verdict"]);
     expect(summary).toMatchObject({ verdict: "pass", pass: true, score: 100 });
     // a JSON number is a float64 for expr: it compares with an int literal and not with a string
@@ -363,16 +365,24 @@ describe("what Argo does with a broken contract (same server)", () => {
     expect(r.count).toBe(0);
   });
 
-  it("a jsonPath without braces is literal text to client-go: the condition fails on a string, every look", async () => {
-    const t = structuredClone(templates.get("modelgate-errors")!);
-    t.spec.metrics[0]!.provider.web!.jsonPath = "$.summary";
-    const run = new AnalysisRun(t, rolloutArgs(server.url), cluster("equal"));
-    expect(await run.runToCompletion()).toBe("Error");
-    const m = run.results[0]!.measurements[0]!;
-    expect(m.status).toBe(200);
-    expect(m.value).toBe('"$.summary"');
-    expect(m.message).toMatch(/cannot fetch verdict from string/);
-  });
+  it.each(ARGO_VERSIONS)(
+    "Argo %s: a jsonPath without braces is literal text to client-go: the conditions fail to compile on a string, every look",
+    async (version) => {
+      const t = structuredClone(templates.get("modelgate-errors")!);
+      t.spec.metrics[0]!.provider.web!.jsonPath = "$.summary";
+      const run = new AnalysisRun(t, rolloutArgs(server.url), cluster("equal"), fetch, version);
+      expect(await run.runToCompletion()).toBe("Error");
+      const m = run.results[0]!.measurements[0]!;
+      expect(m.status).toBe(200);
+      // an Error measurement records no value, only the message (MarkMeasurementError)
+      expect(m.value).toBeUndefined();
+      expect(m.message).toBe(
+        version === "v1.9.1"
+          ? "type string[string] is undefined"
+          : 'could not evaluate successCondition "result.verdict == "pass"": type string has no field verdict',
+      );
+    },
+  );
 
   it("lowering the count arg without inconclusive-limit makes the spec invalid: the run ends in Error", async () => {
     const run = new AnalysisRun(

@@ -1,14 +1,29 @@
 /**
  * The Argo emulation checked against Argo's own expectations: cases and expected values are taken
  * from argo-rollouts' metricproviders/webmetric/webmetric_test.go and utils/evaluate/evaluate_test.go,
- * and from the rules of analysis/analysis.go (see analysis-run.ts). The HTTP side is a stub
- * fetch returning fixed responses, so each case is exactly Argo's.
+ * from the rules of analysis/analysis.go (see analysis-run.ts), and, where an outcome or message is
+ * quoted, from running Argo's own code on the case (test/fixtures/reference/argo-oracle; the
+ * whole corpus is checked in oracle.test.ts). The HTTP side is a stub fetch returning fixed
+ * responses, so each case is exactly Argo's.
  */
 import { describe, expect, it } from "vitest";
 import { AnalysisRun, type AnalysisTemplate, mergeArgs, resolveMetric } from "./analysis-run.js";
-import { evalCondition } from "./expr.js";
-import { findResults, NotEmulated, parseJsonPath } from "./jsonpath.js";
+import type { ArgoVersion } from "./argo-versions.js";
+import { type ExprDialect, evalCondition } from "./expr.js";
+import type { GoValue } from "./go-values.js";
+import { findResults, NotEmulated, parseJsonPath, ZeroValuePanic } from "./jsonpath.js";
 import { evaluateResult, type Metric, runWebMetric, type WebMetric } from "./web-provider.js";
+
+/** The error EvalCondition reports for a condition, or undefined when it evaluates. */
+function conditionError(result: GoValue, condition: string, dialect: ExprDialect = "v1.15.5") {
+  try {
+    evalCondition(result, condition, dialect);
+    return undefined;
+  } catch (e) {
+    if (e instanceof NotEmulated) throw e;
+    return (e as Error).message;
+  }
+}
 
 const stub =
   (status: number, body: string, seen: { init?: RequestInit; url?: string }[] = []): typeof fetch =>
@@ -36,6 +51,19 @@ describe("client-go JSONPath", () => {
     expect(first("x{$.summary.verdict}")).toBe("x");
   });
 
+  it("parses a dict key again as a field path, as parseArray does: ['a.b'] is .a.b", () => {
+    const dotted = { "a.b": 1, a: { b: 2 } };
+    expect(findResults(parseJsonPath("{$['a.b']}"), dotted)).toEqual([[2]]);
+    expect(() => findResults(parseJsonPath("{$['a.b']}"), { "a.b": 1 })).toThrow(/^a is not found$/);
+    // a backslash escapes a terminator in a field name and is then dropped
+    expect(findResults(parseJsonPath("{$.a\\.b}"), dotted)).toEqual([[1]]);
+  });
+
+  it("a JSON null body is reflect's zero Value: a field of it is not found, indexing it panics", () => {
+    expect(() => findResults(parseJsonPath("{$.summary}"), null)).toThrow(/^summary is not found$/);
+    expect(() => findResults(parseJsonPath("{$[0]}"), null)).toThrow(ZeroValuePanic);
+  });
+
   it("errors like client-go: missing key, non-array index, out of bounds, unclosed action", () => {
     expect(() => first("{$.key[0].key2.novalue}")).toThrow("novalue is not found");
     expect(() => first("{$.summary[0]}")).toThrow("map[string]interface {} is not array or slice");
@@ -61,14 +89,16 @@ describe("expr conditions (evaluate_test.go)", () => {
     expect(evalCondition(1, "asFloat(result) == 1")).toBe(true);
   });
 
-  it("raises Argo's errors", () => {
-    expect(() => evalCondition(true, "1")).toThrow("expected bool, but got int");
-    expect(() => evalCondition(true, "invalidVariable")).toThrow("unknown name invalidVariable");
-    expect(() => evalCondition("1.1", "asInt(result) == 1.1")).toThrow('strconv.ParseInt: parsing "1.1"');
-    expect(() => evalCondition("NotANum", "asFloat(result) == 1.1")).toThrow(
+  it("raises Argo's errors, in Argo's words", () => {
+    expect(conditionError(true, "1")).toBe("expected bool, but got int");
+    expect(conditionError(true, "invalidVariable")).toBe("unknown name invalidVariable");
+    expect(conditionError("1.1", "asInt(result) == 1.1")).toBe(
+      'strconv.ParseInt: parsing "1.1": invalid syntax',
+    );
+    expect(conditionError("NotANum", "asFloat(result) == 1.1")).toBe(
       'strconv.ParseFloat: parsing "NotANum": invalid syntax',
     );
-    expect(() => evalCondition("1.1", 'asFloat(result) == "1.1"')).toThrow(
+    expect(conditionError("1.1", 'asFloat(result) == "1.1"')).toBe(
       "invalid operation: == (mismatched types float64 and string)",
     );
   });
@@ -87,13 +117,22 @@ describe("expr conditions (evaluate_test.go)", () => {
     expect(evalCondition(s, "default(result, 3) == 3")).toBe(false);
   });
 
-  it("fails at run time where expr-lang does, and refuses what it does not emulate", () => {
-    expect(() => evalCondition("$.summary", 'result.verdict == "pass"')).toThrow(
-      "cannot fetch verdict from string",
+  it("fails at run time where expr-lang does (a map's members are interface {} to the checker)", () => {
+    expect(conditionError({ a: "x" }, "result.a > 1")).toBe("invalid operation: string > int");
+    expect(conditionError({}, "result.missing.x == nil")).toBe("cannot fetch x from <nil>");
+    expect(conditionError({ a: 1 }, "!result.a")).toBe(
+      "interface conversion: interface {} is float64, not bool",
     );
-    expect(() => evalCondition(null, 'result.verdict == "pass"')).toThrow("cannot fetch verdict from <nil>");
-    expect(() => evalCondition({ a: "x" }, "result.a > 1")).toThrow("mismatched types string and float64");
-    expect(() => evalCondition({ a: 1 }, "result.a && true")).toThrow("invalid operation: && on float64");
+    // the optimizer folds `x && true` to `x`: a non-bool member is then the outcome
+    expect(conditionError({ a: 1 }, "result.a && true")).toBe("expected bool, but got float64");
+    expect(conditionError({ d: [1] }, "result.d[3] == nil")).toBe("reflect: slice index out of range");
+    expect(conditionError({ d: [1] }, "result.d[3] == nil", "v1.17")).toBe(
+      "index out of range: 3 (array length is 1)",
+    );
+    expect(evalCondition({}, "result.missing?.x == nil")).toBe(true);
+  });
+
+  it("refuses what it does not emulate", () => {
     for (const c of [
       "all(result.c, {# < 5})",
       "2 in result",
@@ -115,6 +154,265 @@ describe("expr conditions (evaluate_test.go)", () => {
     expect(phase("", "")).toBe("Successful");
     expect(phase("a == true", "true")).toBe("Error");
     expect(phase("true", "a == true")).toBe("Error");
+    expect(evaluateResult(true, { successCondition: "a == true" }).error).toBe("unknown name a");
+    expect(evaluateResult(true, { successCondition: "a == true" }, "master").error).toBe(
+      'could not evaluate successCondition "a == true": unknown name a',
+    );
+  });
+});
+
+/**
+ * Where this emulation and Argo once disagreed, each as one whole measurement of a 200 answer.
+ * Expected phases, values and messages are what Argo's own code gave (argo-oracle, per version):
+ * v1.9.1 reports expr's message as is; v1.10.0-rc1 and master wrap it (formatEvalError); master
+ * also runs the conditions on a body that is not JSON instead of calling it Successful.
+ */
+describe("Argo's outcome where the emulation used to disagree", () => {
+  const pass = '{"summary":{"verdict":"pass"}}';
+  const templateConditions = {
+    successCondition: 'result.verdict == "pass"',
+    failureCondition: 'result.verdict == "fail"',
+  };
+  const wrapped = (condition: string, message: string) =>
+    `could not evaluate successCondition "${condition}": ${message}`;
+  type Expected = { phase: string; value?: string; message?: string };
+  const cases: {
+    why: string;
+    body: string;
+    jsonPath: string;
+    conditions: Partial<Metric>;
+    v191: Expected;
+    master: Expected;
+    rc1?: Expected;
+  }[] = [
+    {
+      why: "no other operator may follow ?? (a compile error, not a comparison)",
+      body: pass,
+      jsonPath: "{$.summary}",
+      conditions: { successCondition: 'result.x ?? "none" == "none"' },
+      v191: {
+        phase: "Error",
+        message: "Operator (==) and coalesce expressions (??) cannot be mixed. Wrap either by parentheses.",
+      },
+      master: {
+        phase: "Error",
+        message: wrapped(
+          'result.x ?? "none" == "none"',
+          "Operator (==) and coalesce expressions (??) cannot be mixed. Wrap either by parentheses.",
+        ),
+      },
+    },
+    {
+      why: "result is typed from the value: a string compared with an int",
+      body: '"abc"',
+      jsonPath: "{$}",
+      conditions: { successCondition: "result == 1" },
+      v191: { phase: "Error", message: "invalid operation: == (mismatched types string and int)" },
+      master: {
+        phase: "Error",
+        message: wrapped("result == 1", "invalid operation: == (mismatched types string and int)"),
+      },
+    },
+    {
+      why: "a map compared with a string",
+      body: pass,
+      jsonPath: "{$.summary}",
+      conditions: { successCondition: 'result == "pass"' },
+      v191: {
+        phase: "Error",
+        message: "invalid operation: == (mismatched types map[string]interface {} and string)",
+      },
+      master: {
+        phase: "Error",
+        message: wrapped(
+          'result == "pass"',
+          "invalid operation: == (mismatched types map[string]interface {} and string)",
+        ),
+      },
+    },
+    {
+      why: "a string ordered against an int",
+      body: '"abc"',
+      jsonPath: "{$}",
+      conditions: { successCondition: "result > 1" },
+      v191: { phase: "Error", message: "invalid operation: > (mismatched types string and int)" },
+      master: {
+        phase: "Error",
+        message: wrapped("result > 1", "invalid operation: > (mismatched types string and int)"),
+      },
+    },
+    {
+      why: "a bool compared with a string",
+      body: "true",
+      jsonPath: "{$}",
+      conditions: { successCondition: 'result == "pass"' },
+      v191: { phase: "Error", message: "invalid operation: == (mismatched types bool and string)" },
+      master: {
+        phase: "Error",
+        message: wrapped('result == "pass"', "invalid operation: == (mismatched types bool and string)"),
+      },
+    },
+    {
+      why: "a member of a number",
+      body: "1",
+      jsonPath: "{$}",
+      conditions: templateConditions,
+      v191: { phase: "Error", message: "type float64[string] is undefined" },
+      master: {
+        phase: "Error",
+        message: wrapped('result.verdict == "pass"', "type float64 has no field verdict"),
+      },
+    },
+    {
+      why: "a jsonPath without braces finds the text itself: a member of a string",
+      body: pass,
+      jsonPath: "$.summary",
+      conditions: templateConditions,
+      v191: { phase: "Error", message: "type string[string] is undefined" },
+      master: {
+        phase: "Error",
+        message: wrapped('result.verdict == "pass"', "type string has no field verdict"),
+      },
+    },
+    {
+      why: "a member of nil",
+      body: '{"summary":null}',
+      jsonPath: "{$.summary}",
+      conditions: templateConditions,
+      v191: { phase: "Error", message: "type <nil> has no field verdict" },
+      master: {
+        phase: "Error",
+        message: wrapped(
+          'result.verdict == "pass"',
+          "metric result is nil or empty: no data returned from the metric provider",
+        ),
+      },
+    },
+    {
+      why: 'Go\'s ParseFloat reads "NaN"',
+      body: '{"v":"NaN"}',
+      jsonPath: "{$.v}",
+      conditions: { successCondition: 'isNaN(asFloat("NaN"))' },
+      v191: { phase: "Successful", value: '"NaN"' },
+      master: { phase: "Successful", value: '"NaN"' },
+    },
+    {
+      why: "the measured NaN string",
+      body: '{"v":"NaN"}',
+      jsonPath: "{$.v}",
+      conditions: { successCondition: "isNaN(asFloat(result))" },
+      v191: { phase: "Successful", value: '"NaN"' },
+      master: { phase: "Successful", value: '"NaN"' },
+    },
+    {
+      why: 'and "-Inf"',
+      body: '{"v":"-Inf"}',
+      jsonPath: "{$.v}",
+      conditions: { successCondition: "isInf(asFloat(result))" },
+      v191: { phase: "Successful", value: '"-Inf"' },
+      master: { phase: "Successful", value: '"-Inf"' },
+    },
+    {
+      why: "['a.b'] is the path .a.b, not the key a.b",
+      body: '{"a.b":1}',
+      jsonPath: "{$['a.b']}",
+      conditions: { successCondition: "result == 1" },
+      v191: { phase: "Error", message: "Could not find JSONPath in body: a is not found" },
+      master: { phase: "Error", message: "Could not find JSONPath in body: a is not found" },
+    },
+    {
+      why: "['a.b'] finds a.b nested",
+      body: '{"a":{"b":"pass"}}',
+      jsonPath: "{$['a.b']}",
+      conditions: { successCondition: 'result == "pass"' },
+      v191: { phase: "Successful", value: '"pass"' },
+      master: { phase: "Successful", value: '"pass"' },
+    },
+    {
+      why: "a type error in a branch && would skip: checked before anything runs",
+      body: '"abc"',
+      jsonPath: "{$}",
+      conditions: { successCondition: "false && result == 1" },
+      v191: { phase: "Error", message: "invalid operation: == (mismatched types string and int)" },
+      master: {
+        phase: "Error",
+        message: wrapped("false && result == 1", "invalid operation: == (mismatched types string and int)"),
+      },
+    },
+    {
+      why: "the same behind ||, in a function argument",
+      body: '"abc"',
+      jsonPath: "{$}",
+      conditions: { successCondition: "true || isNaN(result)" },
+      v191: { phase: "Error", message: "cannot use string as argument (type float64) to call isNaN " },
+      master: {
+        phase: "Error",
+        message: wrapped(
+          "true || isNaN(result)",
+          "cannot use string as argument (type float64) to call isNaN ",
+        ),
+      },
+    },
+    {
+      why: "while a map member (interface {}) only fails when run, and && skips it",
+      body: '{"a":"x"}',
+      jsonPath: "{$}",
+      conditions: { successCondition: "false && result.a > 1" },
+      v191: { phase: "Failed", value: '{"a":"x"}' },
+      master: { phase: "Failed", value: '{"a":"x"}' },
+    },
+    {
+      why: "a 2xx page that is not JSON",
+      body: "<html><body>502 Bad Gateway</body></html>",
+      jsonPath: "{$.summary}",
+      conditions: templateConditions,
+      v191: { phase: "Successful", value: "<html><body>502 Bad Gateway</body></html>" },
+      rc1: { phase: "Successful", value: "<html><body>502 Bad Gateway</body></html>" },
+      master: {
+        phase: "Error",
+        message: wrapped('result.verdict == "pass"', "type string has no field verdict"),
+      },
+    },
+    {
+      why: "an empty 2xx body",
+      body: "",
+      jsonPath: "{$.summary}",
+      conditions: templateConditions,
+      v191: { phase: "Successful" },
+      rc1: { phase: "Successful" },
+      master: {
+        phase: "Error",
+        message: wrapped('result.verdict == "pass"', "type string has no field verdict"),
+      },
+    },
+    {
+      why: "a plain-text 2xx body that the conditions accept on master",
+      body: "pass",
+      jsonPath: "{$.summary}",
+      conditions: { successCondition: 'result == "pass"', failureCondition: 'result == "fail"' },
+      v191: { phase: "Successful", value: "pass" },
+      master: { phase: "Successful", value: "pass" },
+    },
+  ];
+
+  it.each(
+    cases.flatMap((c) =>
+      (["v1.9.1", "v1.10.0-rc1", "master"] as const).map((version) => [version, c.why, c] as const),
+    ),
+  )("Argo %s: %s", async (version: ArgoVersion, _why, c) => {
+    const expected = version === "v1.9.1" ? c.v191 : version === "master" ? c.master : (c.rc1 ?? c.master);
+    const m = await runWebMetric(metric({ jsonPath: c.jsonPath }, c.conditions), stub(200, c.body), version);
+    expect({ phase: m.phase, value: m.value || undefined, message: m.message }).toEqual({
+      phase: expected.phase,
+      value: expected.value,
+      message: expected.message,
+    });
+  });
+
+  it("a JSON null body selected whole makes reflect panic in the provider (the controller dies)", async () => {
+    await expect(
+      runWebMetric(metric({ jsonPath: "{$}" }, templateConditions), stub(200, "null")),
+    ).rejects.toThrow(new ZeroValuePanic("reflect: call of reflect.Value.Interface on zero Value"));
   });
 });
 
@@ -224,8 +522,10 @@ describe("web provider (webmetric_test.go)", () => {
       "Could not find JSONPath in body: novalue is not found",
     ]);
     const scheme = await runWebMetric(metric({ url: "bad://url.com", ...at }, ok), stub(200, "{}"));
-    expect(scheme.phase).toBe("Error");
-    expect(scheme.message).toContain("unsupported protocol scheme");
+    expect([scheme.phase, scheme.message]).toEqual([
+      "Error",
+      'Get "bad://url.com": unsupported protocol scheme "bad"',
+    ]);
     const get = await runWebMetric(metric({ jsonBody: { a: "1" } }, ok), stub(200, "{}"));
     expect(get.message).toBe("Body/JSONBody can only be used with POST or PUT WebMetric Method types");
   });

@@ -7,16 +7,29 @@
  * - Text outside `{…}` is a literal TextNode; it is not an error. `$.summary` without braces
  *   therefore "finds" the string "$.summary", which is what Argo hands to the conditions (and
  *   `result.verdict` then fails to evaluate on a string: an Error measurement, every time).
- * - Inside braces: `$`/`@` and spaces are skipped; `.name` and `['name']` select a map key;
- *   `[n]` (negative allowed) indexes an array; `"text"`/`'text'` is a literal.
+ * - Inside braces: `$`/`@` and spaces are skipped; `.name` selects a map key (backslashes
+ *   escape a terminator and are then dropped); `['key']` is parsed again as the action `.key`
+ *   (parseArray → parseAction), so `['a.b']` means `.a.b`, not the key "a.b"; `[n]` (negative
+ *   allowed) indexes an array; `"text"`/`'text'` is a literal.
  * - A missing key is an error "<key> is not found" (Argo does not set AllowMissingKeys);
  *   a nil value is skipped (template.Indirect); indexing a non-array is "… is not array or slice";
  *   an out-of-range index is "array index out of bounds: index i, length n".
+ * - A body that is the JSON `null` is reflect's zero Value, which template.Indirect does not skip:
+ *   a field of it is "not found", while indexing it or selecting it whole (`{$}`) makes reflect
+ *   panic inside the provider (ZeroValuePanic).
  * - Parse errors: "unclosed action", "unrecognized character in action: …".
  *
  * Not emulated (throws NotEmulated so a template using it fails loudly): wildcards, `..`,
  * filters `[?()]`, unions, slices with `:`, `range`/`end`, numbers and booleans as nodes.
  */
+
+/** reflect's panic on the zero Value a JSON `null` body decodes to. */
+export class ZeroValuePanic extends Error {
+  override name = "ZeroValuePanic";
+}
+
+/** The decoded body when it is the JSON `null`: reflect.ValueOf(nil), the zero Value. */
+export const ZERO_VALUE: unique symbol = Symbol("reflect zero Value");
 
 export class NotEmulated extends Error {
   constructor(what: string) {
@@ -66,14 +79,10 @@ function parseAction(text: string, start: number): { steps: Step[]; end: number 
     }
     if (r === ".") {
       let j = i + 1;
-      let name = "";
-      while (j < text.length && !TERMINATORS.has(text[j]!)) {
-        if (text[j] === "\\") j++;
-        name += text[j] ?? "";
-        j++;
-      }
-      if (name === "*") throw new NotEmulated("JSONPath wildcard .*");
-      steps.push({ kind: "field", name });
+      while (j < text.length && !TERMINATORS.has(text[j]!)) j += text[j] === "\\" ? 2 : 1;
+      const raw = text.slice(i + 1, Math.min(j, text.length));
+      if (raw === "*") throw new NotEmulated("JSONPath wildcard .*");
+      steps.push({ kind: "field", name: raw.replaceAll("\\", "") });
       i = j;
       continue;
     }
@@ -84,11 +93,15 @@ function parseAction(text: string, start: number): { steps: Step[]; end: number 
       const inner = text.slice(i + 1, close);
       i = close + 1;
       const key = /^'([^']*)'$/.exec(inner);
-      if (key) {
-        steps.push({ kind: "field", name: key[1]! });
+      if (inner.includes(",")) {
+        throw new NotEmulated(`JSONPath union [${inner}]`);
+      } else if (key) {
+        // parseArray: a dict key is parsed again as the action `.<key>`
+        const again = parseAction(`.${key[1]}}`, 0);
+        steps.push(...again.steps);
       } else if (/^-?\d+$/.test(inner)) {
         steps.push({ kind: "index", index: Number(inner) });
-      } else if (/^(-?\d*)(:-?\d*)?(:-?\d*)?$/.test(inner) || inner.includes(",") || inner === "*") {
+      } else if (/^(-?\d*)(:-?\d*)?(:-?\d*)?$/.test(inner) || inner === "*") {
         throw new NotEmulated(`JSONPath slice/union/wildcard [${inner}]`);
       } else {
         throw new Error(`invalid array index ${inner}`);
@@ -135,6 +148,7 @@ function walk(values: unknown[], step: Step): unknown[] {
   }
   for (const v of values) {
     if (v === null || v === undefined) continue;
+    if (v === ZERO_VALUE) throw new ZeroValuePanic("reflect: call of reflect.Value.Type on zero Value");
     if (!Array.isArray(v)) throw new Error(`${goType(v)} is not array or slice`);
     const i = step.index < 0 ? step.index + v.length : step.index;
     if (i < 0 || i >= v.length) throw new Error(`array index out of bounds: index ${i}, length ${v.length}`);
@@ -143,11 +157,14 @@ function walk(values: unknown[], step: Step): unknown[] {
   return out;
 }
 
-/** client-go FindResults: one result list per top-level node. */
+/**
+ * client-go FindResults: one result list per top-level node, walked in order (an error in any
+ * node is the error). A top-level JSON null is the zero Value (ZERO_VALUE in the results).
+ */
 export function findResults(nodes: Node[], data: unknown): unknown[][] {
   return nodes.map((node) => {
     if (node.kind === "text") return [node.text];
-    let cur: unknown[] = [data];
+    let cur: unknown[] = [data === null ? ZERO_VALUE : data];
     for (const step of node.steps) cur = walk(cur, step);
     return cur;
   });

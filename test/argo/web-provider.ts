@@ -1,18 +1,25 @@
+import { ARGO_BEHAVIOUR, type ArgoVersion, DEFAULT_ARGO_VERSION } from "./argo-versions.js";
 import { evalCondition } from "./expr.js";
-import { findResults, NotEmulated, parseJsonPath } from "./jsonpath.js";
+import { type GoValue, goMarshal } from "./go-values.js";
+import { findResults, NotEmulated, parseJsonPath, ZERO_VALUE, ZeroValuePanic } from "./jsonpath.js";
 
 /**
  * Argo Rollouts' `web` metric provider (metricproviders/webmetric/webmetric.go) and condition
- * evaluation (utils/evaluate/evaluate.go), for one measurement of an already arg-resolved metric.
+ * evaluation (utils/evaluate/evaluate.go), for one measurement of an already arg-resolved metric,
+ * as the given Argo version does it (argo-versions.ts).
  *
  * Request: method (default GET); `body` or `jsonBody` (not both, and not with GET); headers set in
  * order with Go's Header.Set (canonical key, last one wins); `Content-Type: application/json`
  * forced when jsonBody is given; timeoutSeconds (default 10) for the whole exchange.
  * Response: a transport error or a status outside 2xx is an Error measurement and the body is
- * never read. A 2xx body that is not JSON is **Successful without evaluating any condition**
- * (value = the raw body). Otherwise the jsonPath (default `{$}`) is run with client-go semantics,
- * the first value of the first non-empty result list becomes `result` (JSON numbers are float64,
- * which JavaScript numbers already are), and EvaluateResult decides the phase.
+ * never read. A 2xx body encoding/json cannot decode (not JSON, or a number beyond float64) is,
+ * up to v1.10.0-rc1, **Successful without evaluating any condition** (value = the raw body); on
+ * master the conditions run on it as a string. Otherwise the jsonPath (default `{$}`) is run
+ * with client-go semantics, the first value of the first non-empty result list becomes `result`
+ * (JSON numbers are float64, which JavaScript numbers already are), and EvaluateResult decides
+ * the phase. A JSON `null` body selected whole or indexed makes reflect panic in the provider's
+ * goroutine, which has no recover: the controller process dies (ZeroValuePanic is thrown).
+ * Transport errors other than an unsupported scheme carry Node's words, not Go's.
  */
 
 export type Phase = "Successful" | "Failed" | "Inconclusive" | "Error";
@@ -46,22 +53,44 @@ export interface Measurement {
   status?: number;
 }
 
-/** EvaluateResult: success/failure conditions → phase (errors in a condition are Error). */
+/** The result was nil or an empty slice (evaluate.go isNilOrEmpty). */
+const isNilOrEmpty = (result: unknown) => result === null || (Array.isArray(result) && result.length === 0);
+
+/**
+ * EvaluateResult: success/failure conditions → phase; an error in a condition is an Error with
+ * expr's message, wrapped by formatEvalError from v1.10.0-rc1 on.
+ */
 export function evaluateResult(
-  result: unknown,
+  result: GoValue,
   metric: Pick<Metric, "successCondition" | "failureCondition">,
+  version: ArgoVersion = DEFAULT_ARGO_VERSION,
 ): {
   phase: Phase;
   error?: string;
 } {
+  const behaviour = ARGO_BEHAVIOUR[version];
+  const evaluate = (kind: "successCondition" | "failureCondition", condition: string) => {
+    try {
+      return evalCondition(result, condition, behaviour.expr);
+    } catch (e) {
+      if (e instanceof NotEmulated) throw e;
+      const message = (e as Error).message;
+      if (!behaviour.wrapsConditionErrors) throw new ConditionError(message);
+      throw new ConditionError(
+        isNilOrEmpty(result)
+          ? `could not evaluate ${kind} "${condition}": metric result is nil or empty: no data returned from the metric provider`
+          : `could not evaluate ${kind} "${condition}": ${message}`,
+      );
+    }
+  };
   let success = false;
   let failure = false;
   try {
-    if (metric.successCondition) success = evalCondition(result, metric.successCondition);
-    if (metric.failureCondition) failure = evalCondition(result, metric.failureCondition);
+    if (metric.successCondition) success = evaluate("successCondition", metric.successCondition);
+    if (metric.failureCondition) failure = evaluate("failureCondition", metric.failureCondition);
   } catch (e) {
-    if (e instanceof NotEmulated) throw e;
-    return { phase: "Error", error: (e as Error).message };
+    if (e instanceof ConditionError) return { phase: "Error", error: e.message };
+    throw e;
   }
   if (!metric.successCondition && !metric.failureCondition) return { phase: "Successful" };
   if (metric.successCondition && !metric.failureCondition) failure = !success;
@@ -71,6 +100,25 @@ export function evaluateResult(
   return { phase: "Successful" };
 }
 
+class ConditionError extends Error {}
+
+/** encoding/json's Unmarshal into `any`: undefined where it fails (a number out of float64 range too). */
+function decodeJson(text: string): { value: GoValue } | undefined {
+  let value: GoValue;
+  try {
+    value = JSON.parse(text) as GoValue;
+  } catch {
+    return undefined;
+  }
+  const finite = (v: unknown): boolean =>
+    typeof v === "number"
+      ? Number.isFinite(v)
+      : v !== null && typeof v === "object"
+        ? Object.values(v).every(finite)
+        : true;
+  return finite(value) ? { value } : undefined;
+}
+
 /** Go's http.CanonicalHeaderKey for the ASCII header names templates use. */
 const canonical = (key: string) =>
   key
@@ -78,22 +126,12 @@ const canonical = (key: string) =>
     .map((p) => (p === "" ? p : p[0]!.toUpperCase() + p.slice(1).toLowerCase()))
     .join("-");
 
-/** Go's json.Marshal of a decoded JSON value: map keys sorted, no spaces. */
-export function goMarshal(v: unknown): string {
-  if (v === null || v === undefined) return "null";
-  if (Array.isArray(v)) return `[${v.map(goMarshal).join(",")}]`;
-  if (typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${goMarshal(o[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /** Provider.Run for one measurement. `fetchImpl` defaults to the global fetch. */
-export async function runWebMetric(metric: Metric, fetchImpl: typeof fetch = fetch): Promise<Measurement> {
+export async function runWebMetric(
+  metric: Metric,
+  fetchImpl: typeof fetch = fetch,
+  version: ArgoVersion = DEFAULT_ARGO_VERSION,
+): Promise<Measurement> {
   const web = metric.provider.web;
   if (!web) throw new NotEmulated("a provider other than web");
   if (web.insecure) throw new NotEmulated("web.insecure");
@@ -131,7 +169,14 @@ export async function runWebMetric(metric: Metric, fetchImpl: typeof fetch = fet
     return { phase: "Error", message: (e as Error).message, request };
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return { phase: "Error", message: `unsupported protocol scheme "${url.protocol.slice(0, -1)}"`, request };
+    // net/http's *url.Error: Op (the method, capitalised) "URL": error
+    const op = method[0]!.toUpperCase() + method.slice(1).toLowerCase();
+    const scheme = url.protocol.slice(0, -1);
+    return {
+      phase: "Error",
+      message: `${op} "${web.url}": unsupported protocol scheme "${scheme}"`,
+      request,
+    };
   }
   const timeout = (web.timeoutSeconds && web.timeoutSeconds > 0 ? web.timeoutSeconds : 10) * 1000;
   let status: number;
@@ -147,18 +192,21 @@ export async function runWebMetric(metric: Metric, fetchImpl: typeof fetch = fet
   } catch (e) {
     return { phase: "Error", message: (e as Error).message, request };
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    // webmetric.go: "non JSON body return as string" — Successful, conditions not evaluated.
-    return { phase: "Successful", value: text, request, status };
+  const decoded = decodeJson(text);
+  if (!decoded) {
+    // webmetric.go parseResponse: "non JSON body return as string" (master: evaluated as one)
+    if (!ARGO_BEHAVIOUR[version].evaluatesNonJsonBody)
+      return { phase: "Successful", value: text, request, status };
+    const { phase, error } = evaluateResult(text, metric, version);
+    return phase === "Error"
+      ? { phase, message: error, request, status }
+      : { phase, value: text, request, status };
   }
   let results: unknown[][];
   try {
-    results = findResults(nodes, data);
+    results = findResults(nodes, decoded.value);
   } catch (e) {
-    if (e instanceof NotEmulated) throw e;
+    if (e instanceof NotEmulated || e instanceof ZeroValuePanic) throw e;
     return {
       phase: "Error",
       message: `Could not find JSONPath in body: ${(e as Error).message}`,
@@ -168,8 +216,12 @@ export async function runWebMetric(metric: Metric, fetchImpl: typeof fetch = fet
   }
   const first = results.find((r) => r.length > 0);
   if (!first) return { phase: "Error", message: "result of web metric produced no value", request, status };
-  const result = first[0];
+  if (first[0] === ZERO_VALUE)
+    throw new ZeroValuePanic("reflect: call of reflect.Value.Interface on zero Value");
+  const result = first[0] as GoValue;
   const value = goMarshal(result);
-  const { phase, error } = evaluateResult(result, metric);
-  return { phase, value, message: error, request, status };
+  const { phase, error } = evaluateResult(result, metric, version);
+  // Run: an error from parseResponse is MarkMeasurementError, which records no value
+  if (phase === "Error") return { phase, message: error, request, status };
+  return { phase, value, request, status };
 }

@@ -79,6 +79,8 @@ describe("requirementOf (the route scope table)", () => {
     ["GET", "/v1/judgements/j-1", "read"],
     ["GET", "/v1/models", "read"],
     ["GET", "/v1/models/fraud/versions", "read"],
+    ["GET", "/v1/models/fraud/versions/6b7f9/evidence", "read"],
+    ["POST", "/v1/models/fraud/versions/6b7f9/evidence", "admin"],
     ["GET", "/v1/models/fraud/reference", "read"],
     ["PUT", "/v1/models/fraud/reference", "admin"],
     ["DELETE", "/v1/models/fraud/reference", "admin"],

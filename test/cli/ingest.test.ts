@@ -85,4 +85,83 @@ describe("modelgate ingest", () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("expects exactly one FILE");
   });
+
+  it("reads a CSV file as modelgate judge does and keeps its line numbers in the server's answer", async () => {
+    await using env = await startTestServer();
+    const csv = [
+      "model,version,id,score,label,latencyMs,group.sex,feature.age",
+      "ingest-csv,v1,a1,0.4,1,12,f,31",
+      "",
+      'ingest-csv,v1,a2,high,0,3,"m",40',
+      "ingest-csv,v1,a3,0.2,,3,m,",
+    ].join("\n");
+    const file = writeFile(dir, "events.csv", `${csv}\n`);
+    const r = await cli(["ingest", file, "--url", env.server.url]);
+    expect(r.stdout).toBe(`${file}: accepted 2, rejected 1\n${file}:4: score: must be a finite number\n`);
+    expect(r.code).toBe(1);
+    const versions = (await (await fetch(`${env.server.url}/v1/models/ingest-csv/versions`)).json()) as {
+      versions: Array<{ version: string; events: number; labelled: number }>;
+    };
+    expect(versions.versions.map((v) => [v.version, v.events, v.labelled])).toEqual([["v1", 2, 1]]);
+    // outcomes too, and --format for a file whose extension does not tell
+    const outcomes = writeFile(dir, "labels.txt", "model,id,label\ningest-csv,a3,0\n");
+    const o = await cli([
+      "ingest",
+      outcomes,
+      "--outcomes",
+      "--format",
+      "csv",
+      "--url",
+      env.server.url,
+      "--json",
+    ]);
+    expect(JSON.parse(o.stdout)).toMatchObject({ accepted: 1, outcomes: { joined: 1 } });
+  });
+
+  it("refuses up front what it cannot send: a judge file without model/version, a misspelt column, an empty file", async () => {
+    const refused = async (name: string, text: string, message: string) => {
+      const file = writeFile(dir, name, text);
+      // nothing listens on port 9: a refusal must come before any request
+      const r = await cli(["ingest", file, "--url", "http://127.0.0.1:9"]);
+      expect(r.code, name).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`modelgate ingest: ${file}${message}\n`);
+    };
+    const judgeRows = [
+      "score,label,latencyMs",
+      ...Array.from({ length: 5000 }, (_, i) => `0.${i % 10},${i % 2},12`),
+    ];
+    await refused(
+      "base.csv",
+      `${judgeRows.join("\n")}\n`,
+      ':1: no "model" and "version" columns: every row sent to the server names its model and version (a file for modelgate judge may leave them out)',
+    );
+    await refused(
+      "typo.csv",
+      "model,version,score,lable,latency_ms\nm,v,0.1,1,3\n",
+      ':1: unknown column "lable" (did you mean label?); unknown column "latency_ms" (did you mean latencyMs?); columns: model, version, id, ts, score, label, decision, latencyMs, error, group.<attribute>, feature.<name>',
+    );
+    await refused("cells.csv", "model,version,score\nm,v,0.1\nm,v\n", ":3: 2 cells where the header has 3");
+    // one message for an empty file, whatever its format (and modelgate judge says the same)
+    await refused("empty.csv", "", ": empty file (no rows)");
+    await refused("header-only.csv", "model,version,score\n", ": empty file (no rows)");
+    await refused("empty.ndjson", "", ": empty file (no rows)");
+    await refused("blank.ndjson", "\n  \n", ": empty file (no rows)");
+    const url = await cli(["ingest", writeFile(dir, "u.ndjson", `${event(1)}\n`), "--url", "localhost:8080"]);
+    expect(url.stderr).toBe('modelgate ingest: --url must be an http(s) URL, got "localhost:8080"\n');
+  });
+
+  it("says which fields the server ignored when it is set to ignore unknown fields", async () => {
+    await using env = await startTestServer({ unknownEventFields: "ignore" });
+    const file = writeFile(
+      dir,
+      "extra.ndjson",
+      `${JSON.stringify({ model: "ingest-x", version: "v1", score: 0.3, lable: 1 })}\n`,
+    );
+    const r = await cli(["ingest", file, "--url", env.server.url]);
+    expect(r.stdout).toBe(
+      `${file}: accepted 1, rejected 0\n${file}: fields not stored (the server ignores unknown fields): lable on 1 line\n`,
+    );
+    expect(r.code).toBe(0);
+  });
 });

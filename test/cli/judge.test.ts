@@ -187,7 +187,27 @@ describe("modelgate judge: bad input names the file and line", () => {
       "bad-latency.ndjson:2: latencyMs: must be >= 0",
     ],
     ["bad-row.ndjson", '{"score":0.1}\n[1,2]\n', "bad-row.ndjson:2: a row must be a JSON object"],
-    ["empty.csv", "", "empty.csv: empty file (no header row)"],
+    ["empty.csv", "", "empty.csv: empty file (no rows)"],
+    // one message for an empty file whatever its format, and for a header without rows
+    ["empty.ndjson", "", "empty.ndjson: empty file (no rows)"],
+    ["header-only.csv", "score,label\n", "header-only.csv: empty file (no rows)"],
+    // one vocabulary for CSV and NDJSON: a misspelt field is an error, with the closest name
+    [
+      "snake-case.csv",
+      "score,latency_ms\n0.1,12\n",
+      'snake-case.csv:1: unknown column "latency_ms" (did you mean latencyMs?)',
+    ],
+    [
+      "typo-field.ndjson",
+      '{"score":0.1}\n{"score":0.2,"lable":1}\n',
+      "typo-field.ndjson:2: lable: unknown field (did you mean label?)",
+    ],
+    [
+      "snake-case.ndjson",
+      '{"score":0.1,"latency_ms":12}\n',
+      "snake-case.ndjson:1: latency_ms: unknown field (did you mean latencyMs?)",
+    ],
+    ["twice.csv", "score,score\n0.1,0.2\n", 'twice.csv:1: column "score" appears twice'],
   ];
   it.each(cases)("%s", async (name, text, message) => {
     const file = bad(name, text);
@@ -211,7 +231,7 @@ describe("modelgate judge: bad input names the file and line", () => {
       "latncy",
     ]);
     expect(gate.code).toBe(2);
-    expect(gate.stderr).toContain('invalid setting gates: unknown gate "latncy"');
+    expect(gate.stderr).toContain('invalid setting --gates: unknown gate "latncy"');
     const set = await cli([
       "judge",
       "--baseline",
@@ -235,5 +255,53 @@ describe("modelgate judge: bad input names the file and line", () => {
     ]);
     expect(model.code).toBe(2);
     expect(model.stderr).toContain("--model must be 1-128 characters of letters, digits");
+  });
+});
+
+describe("modelgate judge: every flag is checked and named", () => {
+  const judge = (...extra: string[]) =>
+    cli(["judge", "--baseline", files.small, "--candidate", files.small, ...extra]);
+  const refused = async (extra: string[], message: string) => {
+    const r = await judge(...extra);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`modelgate judge: ${message}\n`);
+  };
+
+  it("refuses a --threshold outside (0, 1) instead of selecting nothing", async () => {
+    for (const t of ["2", "0", "1", "-0.5", "abc", ""]) {
+      await refused(
+        [`--threshold=${t}`],
+        `invalid setting --threshold: must be a number in (0, 1), got "${t}"`,
+      );
+    }
+    const inRange = await judge("--threshold", "0.7", "--json");
+    expect(inRange.stderr).toBe("");
+    expect(JSON.parse(inRange.stdout).summary.verdict).toBeTypeOf("string");
+  });
+
+  it("refuses a mistyped gate setting before reading the files, naming it and the closest one", async () => {
+    await refused(
+      ["--set", "latency.maxRaatio=1.3"],
+      "invalid setting latency.maxRaatio: unknown setting of the latency gate (did you mean maxRatio?); its settings: quantile, maxRatio, sloMs, minSamples, method, weight",
+    );
+    await refused(
+      ["--mode", "shadow", "--set", "agreement.maxFlip=0.1"],
+      "invalid setting agreement.maxFlip: unknown setting of the agreement gate (did you mean maxFlipRate?); its settings: minSamples, maxFlipRate, minPairs, tuningN, weight",
+    );
+    await refused(
+      ["--set", "latency.maxRatio=1.3", "--set", "latency.maxRatio=2"],
+      "invalid setting --set latency.maxRatio: is given twice",
+    );
+  });
+
+  it("names the flag of a bad --alpha, --min-samples or --optional, and refuses both names of one file", async () => {
+    await refused(["--alpha", "0.9"], 'invalid setting --alpha: must be a number > 0 <= 0.5, got "0.9"');
+    await refused(["--min-samples", "0"], 'invalid setting --min-samples: must be an integer >= 1, got "0"');
+    await refused(
+      ["--optional", "latncy"],
+      'invalid setting --optional: unknown gate "latncy"; known gates: drift, latency, auc, fairness, errors',
+    );
+    await refused(["--champion", files.small], "--baseline: give --baseline or --champion, not both");
   });
 });

@@ -163,7 +163,7 @@ describe("modelgate template", () => {
     expect(t.spec.args.map((a) => a.name)).not.toContain("optional-gates");
   });
 
-  it("refuses unknown gates, a setting for an unchosen gate, and a missing model (exit 2)", async () => {
+  it("refuses unknown gates and settings, bad values, a setting for an unchosen gate, and a missing model (exit 2)", async () => {
     const cases: Array<[string[], string]> = [
       [["--model", "m", "--gates", "latncy"], 'unknown gate "latncy"'],
       [["--model", "m", "--gates", "auc", "--set", "latency.maxRatio=2"], 'gate "latency" is not in --gates'],
@@ -172,6 +172,28 @@ describe("modelgate template", () => {
       [["--model", "m", "--per-gate", "--optional", "auc"], "--optional applies to the combined metric"],
       [["--model", "m", "--min-samples", "0"], "--min-samples must be a positive integer"],
       [[], "--model is required"],
+      [
+        ["--model", "m", "--set", "latency.maxRaatio=1.3"],
+        "--set latency.maxRaatio: unknown setting of the latency gate (did you mean maxRatio?); its settings: quantile, maxRatio, sloMs, minSamples, method, weight",
+      ],
+      [["--model", "m", "--set", "drift.maxPSI=0.3"], "(did you mean maxPsi?)"],
+      [
+        ["--model", "m", "--set", "latency.maxRatio=fast"],
+        '--set latency.maxRatio: must be a number > 0, got "fast"',
+      ],
+      [["--model", "m", "--set", "auc.weight=-1"], '--set auc.weight: must be a number >= 0, got "-1"'],
+      [
+        ["--model", "m", "--set", "auc.margin=0.01", "--set", "auc.margin=0.02"],
+        "--set auc.margin: is given twice",
+      ],
+      [["--model", "fraud model"], "--model must be 1-128 characters of letters, digits"],
+      [
+        ["--model", "m", "--gates", "latency", "--optional", "auc"],
+        '--optional auc: gate "auc" is not in --gates',
+      ],
+      [["--model", "m", "--url", "modelgate:8080"], '--url must be an http(s) URL, got "modelgate:8080"'],
+      [["--model", "m", "--interval", "1 minute"], "--interval must be a duration like 30s, 1m or 1h30m"],
+      [["--model", "m", "--interval", "0s"], "--interval must be a duration like 30s, 1m or 1h30m"],
     ];
     for (const [args, message] of cases) {
       const r = await cli(["template", ...args]);

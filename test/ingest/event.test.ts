@@ -115,3 +115,36 @@ describe("parseOutcome", () => {
     expect(e({ model: "fraud", version: "v", score: Number.NaN, label: 1, id: "x" })).toBe("score");
   });
 });
+
+describe("one field vocabulary", () => {
+  it("refuses a field outside the vocabulary instead of dropping it, naming it and the closest field", () => {
+    expect(err({ ...ok, lable: 1 })).toEqual({
+      field: "lable",
+      message:
+        "unknown field (did you mean label?); fields: model, version, id, ts, score, label, decision, latencyMs, error, groups, features",
+    });
+    expect(err({ ...ok, latency_ms: 12 })?.message).toMatch(/^unknown field \(did you mean latencyMs\?\)/);
+    expect(err({ ...ok, invalid: true })?.field).toBe("invalid"); // set by the CloudEvents parser only
+    expect(err({ ...ok, Score: 0.2 })?.message).toMatch(/did you mean score\?/);
+    // the unknown field is the reason even when the misspelling leaves a required field missing
+    expect(err({ model: "fraud", version: "v", scor: 0.3 })?.field).toBe("scor");
+    const outcome = parseOutcome({ model: "fraud", id: "r1", label: 1, groupz: { sex: "f" } }, NOW);
+    expect(outcome.ok ? undefined : outcome.error.message).toMatch(
+      /^unknown field \(did you mean groups\?\)/,
+    );
+    expect(parseOutcome({ model: "fraud", id: "r1", label: 1, latencyMs: 3 }, NOW).ok).toBe(false);
+  });
+
+  it("ignores such a field only when told to, and reports it once the rest of the line is valid", () => {
+    const ignored: string[] = [];
+    const policy = { unknownFields: "ignore" as const, ignoredField: (f: string) => ignored.push(f) };
+    const p = parseEvent({ ...ok, lable: 1, extra: "x" }, NOW, policy);
+    expect(p.ok && p.value).toEqual({ model: "fraud", version: "84c2d", ts: NOW, score: 0.83 });
+    expect(ignored).toEqual(["lable", "extra"]);
+    // a line refused for another reason reports nothing ignored
+    expect(parseEvent({ model: "fraud", version: "v", score: "high", lable: 1 }, NOW, policy).ok).toBe(false);
+    expect(ignored).toEqual(["lable", "extra"]);
+    expect(parseOutcome({ model: "fraud", id: "r1", label: 1, note: "x" }, NOW, policy).ok).toBe(true);
+    expect(ignored).toEqual(["lable", "extra", "note"]);
+  });
+});

@@ -24,6 +24,7 @@ function probe(name: string, make: (alpha: number) => GateResult) {
   const seen: { raw: Record<string, unknown>[]; alpha: number[] } = { raw: [], alpha: [] };
   const gate: Gate<Record<string, unknown>> = {
     name,
+    settings: [],
     parseConfig: (raw) => {
       seen.raw.push(raw);
       return raw;

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, SETTINGS } from "../../src/config.js";
+import { startInProcess } from "../helpers/in-process-server.js";
 import { build, one } from "./kustomize.js";
 
 const base = () => build("base");
@@ -100,6 +104,58 @@ describe("manifests/base ConfigMap", () => {
         /TOKEN|PASSWORD/.test(k),
       ),
     ).toBe(true);
+  });
+});
+
+describe("manifests/base and KServe's payload logger, which sends no token", () => {
+  it("opens POST /v1/cloudevents only, and the NetworkPolicy admits named or labelled namespaces only", () => {
+    const config = loadConfig(configMap().data);
+    expect(config.cloudEventsAuth).toBe("open");
+    expect(config.cloudEventTtlSeconds).toBe(60);
+    const np = one(base(), "NetworkPolicy", "modelgate");
+    expect(np.spec.policyTypes).toContain("Ingress");
+    // every source is a namespace selected by name or by the client label: no rule admits all
+    for (const rule of np.spec.ingress) {
+      expect(rule.from.length).toBeGreaterThan(0);
+      for (const peer of rule.from) {
+        expect(Object.keys(peer)).toEqual(["namespaceSelector"]);
+        expect(Object.keys(peer.namespaceSelector.matchLabels ?? {}).length).toBeGreaterThan(0);
+      }
+    }
+    expect(np.spec.ingress.flatMap((r: { from: unknown[] }) => r.from)).toContainEqual({
+      namespaceSelector: { matchLabels: { "modelgate.io/client": "true" } },
+    });
+  });
+
+  it("with tokens on, the shipped settings take KServe's CloudEvents without a token and nothing else", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "modelgate-base-"));
+    const config = loadConfig(configMap().data);
+    const server = await startInProcess(dataDir, {
+      ...config,
+      dataDir,
+      host: "127.0.0.1",
+      port: 0,
+      tokens: "loader ingest mgt_0123456789abcdef0123456789abcdef",
+    });
+    try {
+      const headers = {
+        "content-type": "application/json",
+        "ce-specversion": "1.0",
+        "ce-id": "kserve-1",
+        "ce-type": "org.kubeflow.serving.inference.request",
+        "ce-inferenceservicename": "fraud",
+        "ce-metadata": '{"X-Model-Version":["v1"]}',
+      };
+      const body = '{"instances": [[1, 2]]}';
+      const ce = await fetch(`${server.url}/v1/cloudevents`, { method: "POST", headers, body });
+      expect(ce.status).toBe(202);
+      // the same event to /v1/events, and plain events, still need an ingest token
+      expect((await fetch(`${server.url}/v1/events`, { method: "POST", headers, body })).status).toBe(401);
+      expect((await fetch(`${server.url}/v1/models`)).status).toBe(401);
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

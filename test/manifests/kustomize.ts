@@ -17,6 +17,7 @@ export const KUSTOMIZATIONS = [
   "examples/blue-green",
   "examples/experiment",
   "examples/cross-namespace-rbac",
+  "examples/monitoring-settings",
 ] as const;
 
 export interface K8sObject {

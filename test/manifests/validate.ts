@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parse, stringify } from "yaml";
 import type { K8sObject } from "./kustomize.js";
@@ -103,6 +103,41 @@ export async function validateObject(obj: K8sObject): Promise<Validation> {
 const PROMTOOL_INSTALL =
   "promtool is needed to check PromQL: apt-get install -y prometheus   (Debian's package ships promtool; .ci/run installs it)";
 
+/** Runs promtool with its install hint when it is missing. */
+function promtool(args: string[], cwd?: string): { ok: boolean; output: string } {
+  const out = spawnSync("promtool", args, { encoding: "utf8", timeout: 120_000, cwd });
+  if (out.error && (out.error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(PROMTOOL_INSTALL);
+  if (out.error) throw out.error;
+  return { ok: out.status === 0, output: `${out.stdout}${out.stderr}` };
+}
+
+/**
+ * `promtool test rules` (promtool's unit tests of alerting and recording rules) on rule groups:
+ * the groups are written to `rules.yaml` beside each test file, so that test files name
+ * `rule_files: [rules.yaml]` and always test the groups given, never a copy that could drift.
+ * A test is a file path, or a name and a promtool test document (as an object).
+ */
+export function promtoolTestRules(
+  groups: unknown[],
+  tests: (string | { name: string; doc: unknown })[],
+): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), "modelgate-promtool-"));
+  try {
+    writeFileSync(join(dir, "rules.yaml"), stringify({ groups }));
+    const names = tests.map((test, i) => {
+      const name = `${i}-${typeof test === "string" ? basename(test) : test.name}`;
+      writeFileSync(
+        join(dir, name),
+        typeof test === "string" ? readFileSync(test, "utf8") : stringify(test.doc),
+      );
+      return name;
+    });
+    return promtool(["test", "rules", ...names], dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * `promtool check rules` on rule groups: parses every expression (and alert template) with the
  * real PromQL parser. Returns promtool's output; throws with install instructions without promtool.
@@ -112,11 +147,7 @@ export function promtoolCheckRules(groups: unknown[]): { ok: boolean; output: st
   try {
     const file = join(dir, "rules.yaml");
     writeFileSync(file, stringify({ groups }));
-    const out = spawnSync("promtool", ["check", "rules", file], { encoding: "utf8", timeout: 60_000 });
-    if (out.error && (out.error as NodeJS.ErrnoException).code === "ENOENT")
-      throw new Error(PROMTOOL_INSTALL);
-    if (out.error) throw out.error;
-    return { ok: out.status === 0, output: `${out.stdout}${out.stderr}` };
+    return promtool(["check", "rules", file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -172,18 +172,31 @@ describe("JoinIndex memory", () => {
   });
 });
 
-describe("PendingRequests bounds", () => {
-  it("drops the oldest requests beyond the maximum and counts them unpaired", async () => {
-    const { PendingRequests } = await import("../../src/store/pending-requests.js");
-    const p = new PendingRequests(1000, 20);
-    for (let i = 0; i < 21; i++) p.add(`r${i}`, { model: "m", version: "v", ts: i, expires: 1000 + i });
+describe("PendingCloudEvents bounds", () => {
+  it("drops the oldest requests beyond the maximum and counts them unpaired; lists what is overdue", async () => {
+    const { PendingCloudEvents } = await import("../../src/store/pending-requests.js");
+    const p = new PendingCloudEvents(1000, 10, 20);
+    const half = (i: number) => ({
+      id: `r${i}`,
+      model: "m",
+      version: "v",
+      ts: i,
+      stamped: true,
+      instances: 1,
+    });
+    for (let i = 0; i < 21; i++) p.addRequest(`r${i}`, { ...half(i), expires: 1000 + i });
     // 21 > 20: the oldest tenth of the bound plus the overflow (1 + 2) go
-    expect(p.entries.size).toBe(18);
+    expect(p.requests.size).toBe(18);
     expect(p.unpaired).toBe(3);
-    expect(p.take("r2", 0)).toBeUndefined();
-    expect(p.take("r3", 0)?.ts).toBe(3);
-    expect(p.take("r20", 5000)).toBeUndefined(); // expired
-    expect(p.unpaired).toBe(4);
+    expect(p.requests.has("r2")).toBe(false);
+    expect(p.requests.get("r3")?.ts).toBe(3);
+    // overdue: requests past their TTL, oldest first, not removed by looking
+    expect(p.overdue(1004).requests.map(([k]) => k)).toEqual(["r3", "r4"]);
+    expect(p.requests.size).toBe(18);
+    // responses beyond the bound minus the room asked for are overdue whatever their deadline
+    for (let i = 0; i < 20; i++) p.addResponse(`s${i}`, { ...half(i), id: `s${i}`, expires: 5000 });
+    expect(p.overdue(0).responses).toEqual([]);
+    expect(p.overdue(0, 2).responses.map(([k]) => k)).toEqual(["s0", "s1"]);
   });
 
   it("labels every version that answered the same request id (shadow step), once each", () => {

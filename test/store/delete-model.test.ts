@@ -56,12 +56,18 @@ describe("deleteModel", () => {
     store.snapshot();
     // more after the snapshot: these lines sit in the log only
     expect(ingest(store, [ev("credit", "a", 4), ev("keep", "a", 5)]).accepted).toBe(2);
-    store.cloudEventRequest("credit\u0000req-1", {
-      model: "credit",
-      version: "a",
-      ts,
-      features: [{ zip: MARKER }],
-    });
+    store.cloudEventRequest(
+      {
+        id: "req-1",
+        model: "credit",
+        version: "a",
+        ts,
+        stamped: true,
+        instances: 1,
+        features: [{ zip: MARKER }],
+      },
+      new BatchResult(),
+    );
     expect(diskText(dataDir)).toContain(`${MARKER}-credit`);
     const keepBefore = store.versions("keep");
 
@@ -88,7 +94,7 @@ describe("deleteModel", () => {
     // no join entry or pending request of the model came back from disk; the other model's did
     const joinModels = [...store.state.joins.entries.keys()].map((k) => k.split("\u0000")[0]);
     expect(joinModels.sort()).toEqual(["keep", "keep", "other"]);
-    expect([...store.pending.entries.values()].map((r) => r.model)).toEqual([]);
+    expect([...store.pending.requests.values()].map((r) => r.model)).toEqual([]);
     store.close();
     expect(diskText(dataDir)).not.toContain(MARKER + "-credit");
     expect(diskText(dataDir)).toContain(MARKER + "-keep");

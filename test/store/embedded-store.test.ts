@@ -102,23 +102,12 @@ describe("EmbeddedStore durability (real SQLite files)", () => {
     const clock = manualClock(T0);
     const config = testConfig(dir.path);
     const a = await openStore(config, { clock });
-    a.cloudEventRequest("iris\u0000ce-1", { model: "iris", version: "v1", ts: T0, features: [{ x: 1 }] });
+    const half = { id: "ce-1", model: "iris", version: "v1", ts: T0, stamped: true };
+    a.cloudEventRequest({ ...half, instances: 1, features: [{ x: 1 }] }, new BatchResult());
     const b = await openStore(config, { clock });
     const r = new BatchResult();
-    const paired = b.cloudEventResponse(
-      "iris\u0000ce-1",
-      (req) => [
-        {
-          model: "iris",
-          version: "v1",
-          ts: req?.ts ?? 0,
-          score: 0.4,
-          ...(req?.features ? { features: req.features[0] } : {}),
-        },
-      ],
-      r,
-    );
-    expect(paired).toBe(true);
+    const paired = b.cloudEventResponse({ ...half, ts: T0 + 5, scores: [0.4] }, r);
+    expect(paired).toBe("paired");
     expect(b.cohort("iris", "v1", undefined, T0 + 1)?.features.get("x")?.kind).toBe("numeric");
     b.close();
   });

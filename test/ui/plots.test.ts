@@ -4,6 +4,8 @@ import { ScoreHistogram } from "../../src/sketch/score-histogram.js";
 import { escapeHtml, html, raw } from "../../src/ui/html.js";
 import { parseWindow, sliceWindow } from "../../src/ui/judgement-view.js";
 import { fairnessBarsPlot, groupRates } from "../../src/ui/plots/fairness-bars.js";
+import { intervalRows } from "../../src/ui/plots/paired-intervals.js";
+import { zoomedDifferenceBins } from "../../src/ui/plots/paired-scores.js";
 import { rocFromBins } from "../../src/ui/plots/roc.js";
 import { displayBins } from "../../src/ui/plots/score-histogram.js";
 import { logTicks, niceTicks } from "../../src/ui/svg.js";
@@ -123,5 +125,64 @@ describe("plot helpers", () => {
     expect(svg.match(/<rect data-group="y"[^>]*stroke=/g)?.length).toBe(1);
     expect(svg.match(/<rect data-group="x"[^>]*stroke=/g)).toBeNull();
     expect(svg.match(/<rect /g)?.length).toBe(3);
+  });
+});
+
+describe("paired score differences, zoomed", () => {
+  it("keeps every pair, in equal bars symmetric about 0 that cover every non-empty bin", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 80 }),
+        (diffs) => {
+          const h = new ScoreHistogram(200, -1, 1);
+          for (const d of diffs) h.add(d);
+          const { edges, counts } = zoomedDifferenceBins(h);
+          expect(counts.reduce((s, c) => s + c, 0)).toBe(diffs.length);
+          expect(counts.length).toBeLessThanOrEqual(50);
+          expect(edges[0]).toBeCloseTo(-edges.at(-1)!, 12);
+          const width = edges[1] - edges[0];
+          for (let k = 1; k < edges.length; k++) expect(edges[k] - edges[k - 1]).toBeCloseTo(width, 12);
+          for (const d of diffs) {
+            const b = h.binOf(d);
+            expect(h.edge(b)).toBeGreaterThanOrEqual(edges[0] - 1e-12);
+            expect(h.edge(b + 1)).toBeLessThanOrEqual(edges.at(-1)! + 1e-12);
+          }
+        },
+      ),
+    );
+  });
+
+  it("shows at least ±5 bins when every difference is 0 (identical models)", () => {
+    const h = new ScoreHistogram(200, -1, 1);
+    for (let i = 0; i < 10; i++) h.add(0);
+    const { edges, counts } = zoomedDifferenceBins(h);
+    expect(edges[0]).toBeCloseTo(-0.05, 12);
+    expect(edges.at(-1)).toBeCloseTo(0.05, 12);
+    expect(counts).toEqual([0, 0, 0, 0, 0, 10, 0, 0, 0, 0]);
+  });
+});
+
+describe("intervals of the shadow gates", () => {
+  it("lists gates with a finite interval and value, with both tolerances for the two-sided scores gate", () => {
+    const gate = (value: number | null, interval: [number, number] | null, threshold: number) => ({
+      verdict: "inconclusive" as const,
+      metric: "m",
+      value,
+      threshold,
+      interval,
+      n: { baseline: 1, candidate: 1 },
+      reason: "",
+      metrics: {},
+    });
+    const rows = intervalRows({
+      agreement: gate(0.1, [0.05, 0.15], 0.05),
+      scores: gate(0.01, [-0.01, 0.03], 0.02),
+      latency: gate(3, [Number.NEGATIVE_INFINITY, 4], 5),
+      auc: gate(null, null, -0.02),
+    });
+    expect(rows.map((r) => [r.gate, r.thresholds])).toEqual([
+      ["agreement", [0.05]],
+      ["scores", [-0.02, 0.02]],
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from "express";
 import type { Config } from "../../config.js";
 import { BatchResult } from "../../ingest/batch-result.js";
 import { parseJson, readBody } from "../../ingest/body.js";
-import { cloudEventMeta, requestFeatures, responseEvents, responseScores } from "../../ingest/cloudevents.js";
+import { readCloudEvent } from "../../ingest/cloudevents.js";
 import { mediaType } from "../../ingest/http-batch.js";
 import type { EmbeddedStore } from "../../store/embedded-store.js";
 import { StoreNotReady } from "../../store/embedded-store.js";
@@ -13,10 +13,21 @@ interface Deps {
   config: Config;
 }
 
+const NO_MODELS = new Map();
+/** the CloudEvent attribute an event field came from, for the message */
+const FIELD_FROM = new Map([
+  ["model", (m: { modelFrom: string }) => m.modelFrom],
+  ["ts", () => "ce-time"],
+]);
+
+const badEvent = (field: string, message: string) =>
+  new HttpError(400, "bad_cloudevent", `${field} ${message}`, field);
+
 /**
  * One KServe/Seldon payload-logger CloudEvent (binary mode: `ce-*` headers, the model's body;
- * structured mode `application/cloudevents+json` is unwrapped the same way). A request is kept
- * until its response; a response becomes one event per prediction (see docs/ingestion.md).
+ * structured mode `application/cloudevents+json` is unwrapped the same way). Its model, version
+ * and time pass the checks /v1/events applies to an event's; whichever half of an inference
+ * comes first waits for the other (see docs/ingestion.md).
  */
 export async function handleCloudEvent(req: Request, res: Response, deps: Deps): Promise<void> {
   const { store, config } = deps;
@@ -41,33 +52,53 @@ export async function handleCloudEvent(req: Request, res: Response, deps: Deps):
     data = envelope.data;
   }
   const query = req.query as Record<string, unknown>;
-  const meta = cloudEventMeta(headers, query, store.now());
-  if ("field" in meta)
-    throw new HttpError(400, "bad_cloudevent", `${meta.field} ${meta.message}`, meta.field);
-  const key = `${meta.model}\u0000${meta.id}`;
+  const event = readCloudEvent(headers, query, data, store.now(), {
+    maxPredictions: config.cloudEventMaxPredictions,
+    maxFeatures: config.maxFeatures,
+    models: config.cloudEventModels ?? NO_MODELS,
+  });
+  if ("error" in event) {
+    const { field, message } = event.error;
+    if (event.status === 413) throw new HttpError(413, "too_many_predictions", `${field} ${message}`, field);
+    throw badEvent(field, message);
+  }
+  const { meta, half } = event;
+  const versionFrom = event.kind === "response" ? (event.versionFrom ?? meta.versionFrom) : meta.versionFrom;
+  // the same checks an event's model, version and ts get, named by the attribute they came from
+  const refused = store.checkCloudEventAttributes(half);
+  if (refused) {
+    const from =
+      refused.field === "version" ? (versionFrom ?? "version") : FIELD_FROM.get(refused.field)?.(meta);
+    throw badEvent(from ?? refused.field, refused.message);
+  }
+  const result = new BatchResult();
   try {
-    if (meta.kind === "request") {
-      const features = requestFeatures(data, config.maxFeatures);
-      store.cloudEventRequest(key, {
-        model: meta.model,
-        version: meta.version,
-        ts: meta.ts,
-        ...(features ? { features } : {}),
-      });
-      res
-        .status(202)
-        .json({ accepted: 1, rejected: 0, cloudevent: { kind: "request", id: meta.id, pending: true } });
-      return;
+    if (event.kind === "request") {
+      const outcome = store.cloudEventRequest(event.half, result);
+      if (outcome === "pending") {
+        res
+          .status(202)
+          .json({ accepted: 1, rejected: 0, cloudevent: { kind: "request", id: meta.id, pending: true } });
+        return;
+      }
+    } else {
+      const outcome = store.cloudEventResponse(event.half, result);
+      if (outcome === "no_version") {
+        throw badEvent(
+          "version",
+          "is named by neither this response nor its request: add ?version= to the logger URL, list X-Model-Version in the InferenceService's logger.metadataHeaders, or return model_version in the response body (docs/ingestion.md)",
+        );
+      }
+      if (outcome === "pending") {
+        res
+          .status(202)
+          .json({ accepted: 1, rejected: 0, cloudevent: { kind: "response", id: meta.id, pending: true } });
+        return;
+      }
     }
-    const output = typeof query.output === "string" ? query.output : undefined;
-    const scores = responseScores(data, output);
-    if ("field" in scores)
-      throw new HttpError(400, "bad_cloudevent", `${scores.field} ${scores.message}`, scores.field);
-    const result = new BatchResult();
-    const paired = store.cloudEventResponse(key, (r) => responseEvents(meta, scores, r), result);
     res
       .status(result.status())
-      .json({ ...result.toJSON("events"), cloudevent: { kind: "response", id: meta.id, paired } });
+      .json({ ...result.toJSON("events"), cloudevent: { kind: meta.kind, id: meta.id, paired: true } });
   } catch (e) {
     if (e instanceof StoreNotReady) throw new HttpError(503, "not_ready", e.message);
     throw e;

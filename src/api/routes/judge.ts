@@ -3,6 +3,7 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import { GateConfigError } from "../../gates/config-parse.js";
 import { GATES, type GateRegistry } from "../../gates/registry.js";
 import { SHADOW_GATES } from "../../gates/shadow/registry.js";
+import { checkRequestGateSettings } from "../../judge/gate-settings.js";
 import type { JudgementHistory } from "../../judge/history.js";
 import { runJudgement } from "../../judge/judge.js";
 import type { JudgeResponse } from "../../judge/judgement.js";
@@ -167,6 +168,7 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
     const rollout = await resolveRollout(raw, opts.kube);
     let response: JudgeResponse;
     try {
+      checkRequestGateSettings(raw, { registry });
       const request = parseJudgeRequest(raw, { registry, now: clock(), onlyGate: gate });
       response = await runJudgement(request, {
         registry,

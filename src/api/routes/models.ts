@@ -23,8 +23,13 @@ export function modelsRouter(deps: { store: EmbeddedStore }): Router {
     const { pending } = deps.store;
     res.json({
       models,
-      // KServe/Seldon request events waiting for their response, and those dropped without one
-      cloudEvents: { pendingRequests: pending.entries.size, unpairedRequests: pending.unpaired },
+      // KServe/Seldon halves waiting for the other, requests counted as errors, requests dropped
+      cloudEvents: {
+        pendingRequests: pending.requests.size,
+        pendingResponses: pending.responses.size,
+        unansweredRequests: pending.unanswered,
+        unpairedRequests: pending.unpaired,
+      },
     });
   });
   router.get("/v1/models/:model/versions", (req, res) => {

@@ -6,6 +6,8 @@ import { type Catalog, indexPage, modelPage } from "../../ui/index-page.js";
 import { judgementPage } from "../../ui/judgement-page.js";
 import { loadJudgementView } from "../../ui/judgement-view.js";
 import { page } from "../../ui/layout.js";
+import { shadowJudgementPage } from "../../ui/shadow-page.js";
+import { loadShadowView } from "../../ui/shadow-view.js";
 
 export interface UiRouterOptions {
   history: JudgementHistory;
@@ -25,7 +27,8 @@ function notFound(res: express.Response, what: string): void {
 
 /**
  * Report pages, server-rendered HTML and SVG without scripts: `/ui` (models, latest judgements),
- * `/ui/models/{model}` (versions, judgements) and `/ui/judgements/{id}` (gates, plots, reason).
+ * `/ui/models/{model}` (versions, judgements) and `/ui/judgements/{id}` (gates, plots, reason; a shadow
+ * judgement gets the shadow page: agreement, flips per group, paired differences and tests).
  */
 export function createUiRouter(opts: UiRouterOptions): express.Router {
   const router = express.Router();
@@ -53,7 +56,12 @@ export function createUiRouter(opts: UiRouterOptions): express.Router {
       notFound(res, `no judgement with id "${req.params.id}"`);
       return;
     }
-    const view = await loadJudgementView(found, opts.sources[found.judgement.source], {
+    const source = opts.sources[found.judgement.source];
+    if (found.judgement.mode === "shadow") {
+      send(res, shadowJudgementPage(await loadShadowView(found, source)));
+      return;
+    }
+    const view = await loadJudgementView(found, source, {
       bucketMs: opts.bucketMs,
     });
     send(res, judgementPage(view));

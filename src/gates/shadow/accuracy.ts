@@ -37,6 +37,7 @@ const pts = (x: number) => signed(x * 100, (v) => v.toFixed(2));
  */
 export const accuracyGate: ShadowGate<AccuracyConfig> = {
   name: "accuracy",
+  settings: ["minSamples", "maxAccuracyDrop", "minLabelled", "tuningN"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {

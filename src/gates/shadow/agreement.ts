@@ -22,6 +22,7 @@ export interface AgreementConfig {
  */
 export const agreementGate: ShadowGate<AgreementConfig> = {
   name: "agreement",
+  settings: ["minSamples", "maxFlipRate", "minPairs", "tuningN"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {

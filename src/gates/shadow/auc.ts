@@ -27,6 +27,7 @@ export interface ShadowAucConfig {
  */
 export const shadowAucGate: ShadowGate<ShadowAucConfig> = {
   name: "auc",
+  settings: ["minSamples", "margin", "minLabelled", "tuningN"],
   parseConfig(raw) {
     return {
       ...parseAucMarginFields(raw),

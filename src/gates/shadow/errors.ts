@@ -30,6 +30,7 @@ const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
  */
 export const shadowErrorsGate: ShadowGate<ShadowErrorsConfig> = {
   name: "errors",
+  settings: ["minSamples", "maxIncrease", "minPairs", "k", "tuningN"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 100, { min: 1, integer: true });
     return {

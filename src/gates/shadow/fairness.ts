@@ -70,6 +70,7 @@ function moments(up: number, down: number, n: number, kind: "flip" | "shift") {
  */
 export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
   name: "fairness",
+  settings: ["minSamples", "maxFlipRateGap", "maxShiftGap", "maxGroupFlipRate", "minGroupPairs", "tuningN"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 100, { min: 1, integer: true });
     return {

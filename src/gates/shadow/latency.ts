@@ -31,6 +31,7 @@ const signedMs = (x: number) => `${x >= 0 ? "+" : ""}${ms(x)} ms`;
  */
 export const shadowLatencyGate: ShadowGate<ShadowLatencyConfig> = {
   name: "latency",
+  settings: ["minSamples", "quantile", "maxIncreaseRatio", "maxIncreaseMs", "minPairs"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 100, { min: 1, integer: true });
     const absent = raw.maxIncreaseMs === undefined || raw.maxIncreaseMs === null || raw.maxIncreaseMs === "";

@@ -42,6 +42,7 @@ function histogramQuantile(h: ScoreHistogram, q: number): number {
  */
 export const scoresGate: ShadowGate<ScoresConfig> = {
   name: "scores",
+  settings: ["minSamples", "maxMeanShift", "minPairs", "tuningN"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {

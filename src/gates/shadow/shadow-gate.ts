@@ -15,6 +15,8 @@ export interface ShadowGateInput<C> {
 
 export interface ShadowGate<C = Record<string, unknown>> {
   readonly name: string;
+  /** every field parseConfig reads (see Gate.settings) */
+  readonly settings: readonly string[];
   parseConfig(raw: Record<string, unknown>): C;
   evaluate(input: ShadowGateInput<C>): GateResult;
 }
