@@ -587,9 +587,9 @@ export const SETTINGS: Setting[] = [
     key: "eventFlushTimeoutMs",
     flag: "event-flush-timeout-ms",
     env: "MODELGATE_EVENT_FLUSH_TIMEOUT_MS",
-    help: "on shutdown, how long undelivered events may still be tried, ms",
+    help: "on shutdown, how long undelivered events may still be tried, ms (after the requests drain)",
     parse: int(0, 600_000),
-    default: 5_000,
+    default: 3_000,
   },
 ];
 
