@@ -95,6 +95,7 @@ export function createVerdictEvents(o: VerdictEventsOptions): VerdictEvents {
       },
     });
   }
+  o.logger.info("verdict events on", { sinks: labels, source: o.source });
   let closing: Promise<void> | undefined;
   return {
     judged(response) {
