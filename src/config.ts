@@ -99,6 +99,21 @@ export interface Config {
   headersTimeoutMs: number;
   /** on SIGTERM, how long in-flight requests may take before connections are cut, ms */
   shutdownTimeoutMs: number;
+  /** URLs that receive a CloudEvent when a run's verdict first becomes pass or fail (docs/operations.md) */
+  eventSinks: string[] | undefined;
+  /** the CloudEvents `source` attribute of those events */
+  eventSource: string;
+  /** most events waiting per sink besides the one being delivered (beyond: the oldest dropped) */
+  eventQueueSize: number;
+  /** delivery attempts per event and sink before it counts as failed */
+  eventMaxAttempts: number;
+  /** first retry delay, ms; doubled per attempt with full jitter, up to eventRetryMaxMs */
+  eventRetryInitialMs: number;
+  eventRetryMaxMs: number;
+  /** one delivery attempt must be answered within this, ms */
+  eventTimeoutMs: number;
+  /** on shutdown, how long undelivered events may still be tried, ms */
+  eventFlushTimeoutMs: number;
 }
 
 interface Setting {
@@ -146,6 +161,38 @@ const url = (raw: string, name: string) => {
     throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
   }
   return raw.replace(/\/+$/, "");
+};
+
+/**
+ * Comma-separated http(s) URLs: an entry that is empty, not such a URL, carries credentials or
+ * repeats another is named by its position (and, unless it may hold a secret, its text).
+ */
+const urlList = (raw: string, name: string) => {
+  const entries = raw.split(",").map((e) => e.trim());
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const which = `entry ${i + 1}`;
+    if (entry === "") throw new ConfigError(name, `${which} is empty`);
+    let u: URL;
+    try {
+      u = new URL(entry);
+    } catch {
+      throw new ConfigError(name, `${which} ("${entry}") is not a URL`);
+    }
+    if (u.username || u.password) {
+      throw new ConfigError(
+        name,
+        `${which} carries credentials in the URL (user:password@), which are not sent`,
+      );
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      throw new ConfigError(name, `${which} ("${entry}") must be an http or https URL`);
+    }
+    const first = seen.get(u.href);
+    if (first !== undefined) throw new ConfigError(name, `${which} repeats entry ${first}`);
+    seen.set(u.href, i + 1);
+  });
+  return entries;
 };
 
 export const SETTINGS: Setting[] = [
@@ -541,6 +588,70 @@ export const SETTINGS: Setting[] = [
     parse: int(0),
     default: 25_000,
   },
+  {
+    key: "eventSinks",
+    flag: "event-sinks",
+    env: "MODELGATE_EVENT_SINKS",
+    help: "comma-separated URLs that receive a CloudEvent when a run's verdict first becomes pass or fail, and when drift fails against the reference profile",
+    parse: urlList,
+    default: undefined,
+  },
+  {
+    key: "eventSource",
+    flag: "event-source",
+    env: "MODELGATE_EVENT_SOURCE",
+    help: "the CloudEvents source attribute of those events (a URI reference naming this installation)",
+    parse: str,
+    default: "/modelgate",
+  },
+  {
+    key: "eventQueueSize",
+    flag: "event-queue-size",
+    env: "MODELGATE_EVENT_QUEUE_SIZE",
+    help: "most events waiting per sink (beyond: the oldest is dropped and counted)",
+    parse: int(1, 1_000_000),
+    default: 1000,
+  },
+  {
+    key: "eventMaxAttempts",
+    flag: "event-max-attempts",
+    env: "MODELGATE_EVENT_MAX_ATTEMPTS",
+    help: "delivery attempts per event and sink before it counts as failed",
+    parse: int(1, 100),
+    default: 8,
+  },
+  {
+    key: "eventRetryInitialMs",
+    flag: "event-retry-initial-ms",
+    env: "MODELGATE_EVENT_RETRY_INITIAL_MS",
+    help: "first retry delay, ms (doubled per attempt, full jitter)",
+    parse: int(1, 3_600_000),
+    default: 500,
+  },
+  {
+    key: "eventRetryMaxMs",
+    flag: "event-retry-max-ms",
+    env: "MODELGATE_EVENT_RETRY_MAX_MS",
+    help: "longest retry delay, ms",
+    parse: int(1, 3_600_000),
+    default: 30_000,
+  },
+  {
+    key: "eventTimeoutMs",
+    flag: "event-timeout-ms",
+    env: "MODELGATE_EVENT_TIMEOUT_MS",
+    help: "one delivery attempt must be answered within this, ms",
+    parse: int(10, 600_000),
+    default: 5_000,
+  },
+  {
+    key: "eventFlushTimeoutMs",
+    flag: "event-flush-timeout-ms",
+    env: "MODELGATE_EVENT_FLUSH_TIMEOUT_MS",
+    help: "on shutdown, how long undelivered events may still be tried, ms (after the requests drain)",
+    parse: int(0, 600_000),
+    default: 3_000,
+  },
 ];
 
 /** Resolve settings: flag beats environment beats default. */
@@ -568,6 +679,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
       config.tlsCertFile ? "MODELGATE_TLS_KEY_FILE" : "MODELGATE_TLS_CERT_FILE",
       "set both the TLS certificate and key files, or neither",
     );
+  }
+  if (config.eventRetryInitialMs > config.eventRetryMaxMs) {
+    throw new ConfigError("MODELGATE_EVENT_RETRY_INITIAL_MS", "must not exceed MODELGATE_EVENT_RETRY_MAX_MS");
   }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError("MODELGATE_HEADERS_TIMEOUT_MS", "must not exceed MODELGATE_REQUEST_TIMEOUT_MS");

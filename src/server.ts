@@ -16,6 +16,8 @@ import { authMiddleware } from "./auth/middleware.js";
 import { readTls, watchTls } from "./auth/tls.js";
 import { TokenSource } from "./auth/token-source.js";
 import type { Config } from "./config.js";
+import { systemScheduler } from "./events/delivery.js";
+import { verdictEventsFromConfig } from "./events/verdict-events.js";
 import { storedVersions } from "./evidence/store-view.js";
 import { fileAuditStorage } from "./judge/audit-file.js";
 import { JudgementHistory } from "./judge/history.js";
@@ -80,7 +82,20 @@ export async function startServer(opts: {
   );
   // Judgement history and look counts replay from the hash-chained audit log in the data dir.
   const auditPath = join(config.dataDir, "judge", "audit.jsonl");
-  const history = new JudgementHistory(fileAuditStorage(auditPath));
+  // Verdict CloudEvents (MODELGATE_EVENT_SINKS): built before the history so that its replay
+  // tells them what was sent before this start.
+  const events = verdictEventsFromConfig(config, {
+    logger,
+    clock: Date.now,
+    scheduler: systemScheduler(),
+    random: Math.random,
+    registry: metrics.registry,
+  });
+  const history = new JudgementHistory(
+    fileAuditStorage(auditPath),
+    undefined,
+    events && ((response) => events.seen(response)),
+  );
   if (!history.integrity.ok) {
     logger.error("judgement audit log failed verification", { error: history.integrity.error });
   }
@@ -94,6 +109,7 @@ export async function startServer(opts: {
     maxBodyBytes: config.maxBodyBytes,
     metricsRegistry: metrics.registry,
     kube: createKubeClientFromEnv(logger),
+    events,
     ready: () => store.ready,
   });
   const app = createApp({
@@ -165,6 +181,8 @@ export async function startServer(opts: {
       }, config.shutdownTimeoutMs);
       await stopped;
       clearTimeout(cut);
+      // judgements answered during the drain may have queued events: bounded by the flush timeout
+      await events?.close();
       await replayed;
       store.close();
       tokens.close();

@@ -44,9 +44,14 @@ export class JudgementHistory {
   /** result of verifying the log found at start (a broken chain is reported, not repaired) */
   readonly integrity: AuditVerification;
 
+  /**
+   * `onReplay` sees every judgement found in the log at start, oldest first, whatever `limit`
+   * keeps in memory (the verdict events use it to know what was already sent).
+   */
   constructor(
     private readonly storage: AuditStorage = memoryAuditStorage(),
     private readonly limit = 10_000,
+    onReplay?: (response: JudgeResponse) => void,
   ) {
     const text = storage.readAll();
     this.integrity = verifyAuditChain(text);
@@ -61,7 +66,9 @@ export class JudgementHistory {
       const p = rec.payload;
       if (!p?.response?.judgement) continue;
       this.looks.set(p.lookKey, Math.max(this.looks.get(p.lookKey) ?? 0, p.response.judgement.look));
-      this.remember({ ...p.response, judgement: { ...p.response.judgement, id: judgementId(rec.hash) } });
+      const replayed = { ...p.response, judgement: { ...p.response.judgement, id: judgementId(rec.hash) } };
+      this.remember(replayed);
+      onReplay?.(replayed);
       this.last = rec;
     }
   }

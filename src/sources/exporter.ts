@@ -2,6 +2,7 @@ import type { Metric, Registry } from "prom-client";
 import type { CohortSummary } from "../sketch/cohort-summary.js";
 import type { LatencySketch } from "../sketch/latency-sketch.js";
 import type { ScoreHistogram } from "../sketch/score-histogram.js";
+import { featureSamples } from "./feature-export.js";
 import { DEFAULT_NAMING, latencyUnitMs, type NamingContract } from "./naming.js";
 
 /**
@@ -28,8 +29,10 @@ interface Sample {
  * prom-client's Histogram cannot be set to given bucket counts, and the counts already live
  * in the summaries. Score `le` edges are the score histogram's bin edges and latency edges
  * are the latency sketch's bucket edges, so the round trip through Prometheus is lossless
- * inside `naming.latencyRangeMs`.
- * Cost per scrape: O(versions × (score bins + latency edges + groups)).
+ * inside `naming.latencyRangeMs`. The features `naming.exportFeatures` names are exported too
+ * (feature-export.ts): a histogram per numeric feature on the feature sketch's own edges
+ * (lossless inside `naming.featureRange`) and a counter per category.
+ * Cost per scrape: O(versions × (score bins + latency edges + groups + exported features × edges)).
  */
 export function registerCohortExporter(
   registry: Registry,
@@ -126,6 +129,21 @@ export function registerCohortExporter(
     }
     return out;
   });
+  if (naming.exportFeatures === "all" || naming.exportFeatures.length > 0) {
+    const shape = (name: string, labels: Labels) => ({
+      name,
+      labels,
+      featureLabel: l.feature,
+      categoryLabel: l.category,
+      range: naming.featureRange,
+    });
+    define(m.featureValue, "histogram", "Values of each numeric feature", (labels, s) =>
+      featureSamples(s.features, naming.exportFeatures, "numeric", shape(m.featureValue, labels)),
+    );
+    define(m.featureCategory, "counter", "Values of each categorical feature, by category", (labels, s) =>
+      featureSamples(s.features, naming.exportFeatures, "categorical", shape(m.featureCategory, labels)),
+    );
+  }
   define(m.firstSeen, "gauge", "Epoch seconds of the version's first event", (labels, s) =>
     s.firstTs === null ? [] : [{ labels, value: s.firstTs / 1000 }],
   );

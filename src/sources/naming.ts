@@ -27,6 +27,10 @@ export interface NamingContract {
     firstSeen: string;
     /** gauge: epoch seconds of the version's latest event */
     lastSeen: string;
+    /** histogram of each numeric feature's values, split by the `feature` label */
+    featureValue: string;
+    /** counter of each categorical feature's values, by `feature` and `category` */
+    featureCategory: string;
   };
   labels: {
     model: string;
@@ -35,6 +39,8 @@ export interface NamingContract {
     decision: string;
     groupAttribute: string;
     groupValue: string;
+    feature: string;
+    category: string;
   };
   latencyUnit: "seconds" | "milliseconds";
   /**
@@ -43,6 +49,17 @@ export interface NamingContract {
    * it the +Inf bucket.
    */
   latencyRangeMs: [number, number];
+  /**
+   * Magnitudes the exporter's numeric-feature `le` edges cover, on both sides of zero. Inside
+   * the range the edges are the feature sketch's bucket edges ±γ^i (lossless); values nearer
+   * zero share the two buckets beside 0, values beyond it the two open-ended buckets.
+   */
+  featureRange: [number, number];
+  /**
+   * Features the exporter exposes: their names, or "all". None by default: a numeric feature
+   * costs one series per `le` edge (about 2,000 over the default range) per version.
+   */
+  exportFeatures: string[] | "all";
   /** extra PromQL matchers added to every selector, e.g. `namespace="prod"` (empty = none) */
   extraMatchers: string;
 }
@@ -59,6 +76,8 @@ export const DEFAULT_NAMING: NamingContract = {
     outcomes: "modelgate_outcomes_total",
     firstSeen: "modelgate_first_seen_timestamp_seconds",
     lastSeen: "modelgate_last_seen_timestamp_seconds",
+    featureValue: "modelgate_feature_value",
+    featureCategory: "modelgate_feature_category_total",
   },
   labels: {
     model: "model",
@@ -67,9 +86,13 @@ export const DEFAULT_NAMING: NamingContract = {
     decision: "decision",
     groupAttribute: "group_attribute",
     groupValue: "group_value",
+    feature: "feature",
+    category: "category",
   },
   latencyUnit: "seconds",
   latencyRangeMs: [0.1, 60_000],
+  featureRange: [0.001, 1_000_000],
+  exportFeatures: [],
   extraMatchers: "",
 };
 
@@ -127,17 +150,22 @@ export function parseNaming(raw: unknown, setting = "naming"): NamingContract {
     }
     out.latencyUnit = raw.latencyUnit;
   }
-  if (raw.latencyRangeMs !== undefined) {
-    const r = raw.latencyRangeMs;
-    if (
-      !Array.isArray(r) ||
-      r.length !== 2 ||
-      !r.every((x) => typeof x === "number" && Number.isFinite(x)) ||
-      !(r[0] > 0 && r[1] > r[0])
-    ) {
-      throw new NamingError(`${setting}.latencyRangeMs`, "must be [min, max] with 0 < min < max");
+  if (raw.latencyRangeMs !== undefined)
+    out.latencyRangeMs = range(raw.latencyRangeMs, `${setting}.latencyRangeMs`);
+  if (raw.featureRange !== undefined) out.featureRange = range(raw.featureRange, `${setting}.featureRange`);
+  if (raw.exportFeatures !== undefined) {
+    const f = raw.exportFeatures;
+    const field = `${setting}.exportFeatures`;
+    if (f === "all") out.exportFeatures = "all";
+    else if (!Array.isArray(f)) throw new NamingError(field, 'must be "all" or an array of feature names');
+    else {
+      f.forEach((name, i) => {
+        if (typeof name !== "string" || name === "") {
+          throw new NamingError(`${field}[${i}]`, "must be a feature name (a non-empty string)");
+        }
+      });
+      out.exportFeatures = [...new Set(f as string[])];
     }
-    out.latencyRangeMs = [r[0], r[1]];
   }
   if (raw.extraMatchers !== undefined) {
     if (typeof raw.extraMatchers !== "string" || /[{}]/.test(raw.extraMatchers)) {
@@ -146,6 +174,18 @@ export function parseNaming(raw: unknown, setting = "naming"): NamingContract {
     out.extraMatchers = raw.extraMatchers.trim();
   }
   return out;
+}
+
+function range(r: unknown, field: string): [number, number] {
+  if (
+    !Array.isArray(r) ||
+    r.length !== 2 ||
+    !r.every((x) => typeof x === "number" && Number.isFinite(x)) ||
+    !(r[0] > 0 && r[1] > r[0])
+  ) {
+    throw new NamingError(field, "must be [min, max] with 0 < min < max");
+  }
+  return [r[0], r[1]];
 }
 
 /** Factor from the contract's latency unit to milliseconds. */

@@ -3,6 +3,7 @@ import { CohortSummary, DEFAULT_LAYOUT, type SummaryLayout } from "../sketch/coh
 import { DEFAULT_NAMING, latencyUnitMs, type NamingContract } from "./naming.js";
 import { decumulate, latencySketchFromBuckets, scoreHistogramFromBuckets } from "./prometheus/buckets.js";
 import { type PrometheusAuth, PrometheusClient, type VectorSample } from "./prometheus/client.js";
+import { type FeatureLimits, featuresFromRows } from "./prometheus/features.js";
 import type { CohortQuery, Source } from "./source.js";
 
 export type { PrometheusAuth } from "./prometheus/client.js";
@@ -14,6 +15,8 @@ export interface PrometheusSourceOptions {
   naming?: NamingContract;
   /** score bins and sketch accuracy the summaries are rebuilt in (must match the exporters') */
   layout?: SummaryLayout;
+  /** the embedded store's limits on features per cohort and categories per feature (default 200, 200) */
+  limits?: FeatureLimits;
   /** how far before `from` a counter's starting value is looked for, ms (default 1 h) */
   startLookbackMs?: number;
   /** longest history read when `from` is undefined, and by firstSeen, ms (default 7 days) */
@@ -35,13 +38,14 @@ const HOUR = 3_600_000;
  * value, which turns 100 events into 104.7 or 0; it is used only for a series that reset (a
  * restarted exporter) inside the window. Windows are in scrape time: an event counts in the
  * window of the first scrape that saw it.
- * Cost: 11 instant queries per cohort, run concurrently.
+ * Cost: 13 instant queries per cohort, run concurrently.
  */
 export class PrometheusSource implements Source {
   readonly name = "prometheus";
   private readonly client: PrometheusClient;
   private readonly naming: NamingContract;
   private readonly layout: SummaryLayout;
+  private readonly limits: FeatureLimits;
   private readonly startLookbackMs: number;
   private readonly maxHistoryMs: number;
   private readonly clock: () => number;
@@ -50,6 +54,7 @@ export class PrometheusSource implements Source {
     this.client = new PrometheusClient(opts);
     this.naming = opts.naming ?? DEFAULT_NAMING;
     this.layout = opts.layout ?? DEFAULT_LAYOUT;
+    this.limits = opts.limits ?? { maxFeatures: 200, maxCategories: 200 };
     this.startLookbackMs = opts.startLookbackMs ?? HOUR;
     this.maxHistoryMs = opts.maxHistoryMs ?? 7 * 24 * HOUR;
     this.clock = opts.clock ?? Date.now;
@@ -104,6 +109,8 @@ export class PrometheusSource implements Source {
       outcomes,
       first,
       last,
+      featureBuckets,
+      featureCategories,
     ] = await Promise.all([
       run(`sum(${d(m.predictions)})`),
       run(`sum(${d(m.errors)})`),
@@ -116,8 +123,21 @@ export class PrometheusSource implements Source {
       run(`sum by (${l.groupAttribute}, ${l.groupValue}, ${l.decision}, ${l.label}) (${d(m.outcomes)})`),
       run(`min(min_over_time(${sel(m.firstSeen)}${w}))`),
       run(`max(max_over_time(${sel(m.lastSeen)}${w}))`),
+      run(`sum by (${l.feature}, le) (${d(`${m.featureValue}_bucket`)})`),
+      run(`sum by (${l.feature}, ${l.category}) (${d(m.featureCategory)})`),
     ]);
-    const results = [predictions, errors, invalid, score, labelled, latency, decisions, outcomes];
+    const results = [
+      predictions,
+      errors,
+      invalid,
+      score,
+      labelled,
+      latency,
+      decisions,
+      outcomes,
+      featureBuckets,
+      featureCategories,
+    ];
     if (results.every((r) => r.length === 0)) return undefined;
 
     const s = new CohortSummary(this.layout);
@@ -158,6 +178,14 @@ export class PrometheusSource implements Source {
       else if (positive) g.fn += n;
       else g.tn += n;
     }
+    const features = featuresFromRows(
+      featureBuckets,
+      featureCategories,
+      l,
+      this.layout.sketchAlpha,
+      this.limits,
+    );
+    for (const [name, f] of features) s.features.set(name, f);
     if (first.length > 0) s.firstTs = Math.max(Math.round(first[0].value * 1000), q.from ?? 0);
     if (last.length > 0) s.lastTs = Math.min(Math.round(last[0].value * 1000), to);
     return s;
@@ -212,5 +240,6 @@ export function prometheusOptionsFromConfig(config: Config): PrometheusSourceOpt
     timeoutMs: config.prometheusTimeoutMs,
     auth,
     naming: config.prometheusNaming,
+    limits: { maxFeatures: config.maxFeatures, maxCategories: config.maxCategories },
   };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Registry } from "prom-client";
 import type { CohortSummary } from "../../src/sketch/cohort-summary.js";
 import { type ExportedCohorts, registerCohortExporter } from "../../src/sources/exporter.js";
+import { parseNaming } from "../../src/sources/naming.js";
 import { PrometheusSource } from "../../src/sources/prometheus.js";
 import { startPrometheus, waitFor } from "../helpers/prometheus.js";
 import { type ContractHarness, sourceContract, summariseEvents } from "./source.contract.js";
@@ -28,7 +29,7 @@ function totals(): ExportedCohorts & { add(model: string, version: string, s: Co
 export async function prometheusHarness(): Promise<ContractHarness> {
   const cohorts = totals();
   const registry = new Registry();
-  registerCohortExporter(registry, cohorts);
+  registerCohortExporter(registry, cohorts, parseNaming({ exportFeatures: "all" }));
   const server: Server = createServer((_req, res) => {
     registry.metrics().then((text) => {
       res.setHeader("content-type", registry.contentType);

@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { LatencySketch } from "../../src/sketch/latency-sketch.js";
 import {
   decumulate,
+  featureSketchFromBuckets,
   latencySketchFromBuckets,
   scoreHistogramFromBuckets,
 } from "../../src/sources/prometheus/buckets.js";
+import { featuresFromRows } from "../../src/sources/prometheus/features.js";
 
 describe("decumulate", () => {
   it("turns cumulative le counts into per-bucket counts in le order", () => {
@@ -124,5 +126,85 @@ describe("latencySketchFromBuckets", () => {
     expect(b[0]).toEqual([0, 2]);
     expect(Math.abs(b[1][0] - 2) / 2).toBeLessThanOrEqual(0.01);
     expect(Math.abs(b[2][0] - 4) / 4).toBeLessThanOrEqual(0.01);
+  });
+});
+
+describe("featureSketchFromBuckets", () => {
+  it("places each bucket at its documented point: signed geometric middles, 0 for (a, 0], ends at their last edge", () => {
+    const rebuilt = featureSketchFromBuckets(
+      decumulate([
+        { le: "-100", value: 1 }, // (−∞, −100] → −100
+        { le: "-4", value: 3 }, // (−100, −4] → −√400 = −20
+        { le: "-1", value: 4 }, // (−4, −1] → −2
+        { le: "0", value: 9 }, // (−1, 0] → 0
+        { le: "2", value: 10 }, // (0, 2] → 1
+        { le: "8", value: 12 }, // (2, 8] → 4
+        { le: "+Inf", value: 13 }, // (8, +∞) → 8
+      ]),
+      0.01,
+    );
+    const want = new LatencySketch(0.01);
+    for (const [x, n] of [
+      [-100, 1],
+      [-20, 2],
+      [-2, 1],
+      [0, 5],
+      [1, 1],
+      [4, 2],
+      [8, 1],
+    ])
+      want.add(x, n);
+    expect(rebuilt.buckets()).toEqual(want.buckets());
+  });
+
+  it("puts a bucket that straddles zero at its midpoint", () => {
+    const rebuilt = featureSketchFromBuckets(
+      decumulate([
+        { le: "-3", value: 0 },
+        { le: "1", value: 2 },
+        { le: "+Inf", value: 2 },
+      ]),
+      0.01,
+    );
+    const want = new LatencySketch(0.01);
+    want.add(-1, 2);
+    expect(rebuilt.buckets()).toEqual(want.buckets());
+  });
+});
+
+describe("featuresFromRows", () => {
+  const labels = { feature: "feature", category: "category" };
+  const cat = (feature: string, category: string, value: number) => ({
+    labels: { feature, category },
+    value,
+  });
+  const num = (feature: string, le: string, value: number) => ({ labels: { feature, le }, value });
+  const limits = { maxFeatures: 200, maxCategories: 200 };
+
+  it("keeps only what the window holds: no zero-count category, no feature without values", () => {
+    const f = featuresFromRows(
+      [num("age", "10", 0), num("age", "+Inf", 0), num("income", "0", 0), num("income", "+Inf", 3)],
+      [cat("country", "de", 4), cat("country", "fr", 0), cat("channel", "web", 0)],
+      labels,
+      0.01,
+      limits,
+    );
+    expect([...f.keys()].sort()).toEqual(["country", "income"]);
+    const country = f.get("country")!;
+    expect(country.kind === "categorical" && Object.fromEntries(country.counts)).toEqual({ de: 4 });
+  });
+
+  it("leaves a feature out whole beyond the store's limits, never a part of it", () => {
+    const many = Array.from({ length: 5 }, (_, i) => cat("user", `u${i}`, 1));
+    const f = featuresFromRows(
+      [num("both", "+Inf", 2), num("z", "+Inf", 1)],
+      [...many, cat("both", "x", 1), cat("a", "x", 1), cat("b", "y", 1), cat("c", "y", 1)],
+      labels,
+      0.01,
+      { maxFeatures: 3, maxCategories: 4 },
+    );
+    // "user" has 5 categories (> 4) and "both" is exported as both kinds: out; then the first
+    // three names in order: a, b, c ("z" is beyond the feature limit)
+    expect([...f.keys()]).toEqual(["a", "b", "c"]);
   });
 });

@@ -115,7 +115,7 @@ describe("PrometheusSource requests", () => {
       await writeFile(tokenFile, "first-token\n");
       const bearer = new PrometheusSource({ url, timeoutMs: 1_500, auth: { kind: "bearer", tokenFile } });
       await bearer.cohort(query);
-      expect(seen.length).toBe(11);
+      expect(seen.length).toBe(13);
       expect(new Set(seen.map((s) => s.auth))).toEqual(new Set(["Bearer first-token"]));
       // rotated token files are re-read
       await writeFile(tokenFile, "second-token\n");

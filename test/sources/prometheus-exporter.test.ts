@@ -2,16 +2,19 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { createServiceMetrics } from "../../src/api/metrics.js";
 import { ConfigError, loadConfig } from "../../src/config.js";
-import type { CohortSummary } from "../../src/sketch/cohort-summary.js";
+import { CohortSummary } from "../../src/sketch/cohort-summary.js";
+import { LatencySketch } from "../../src/sketch/latency-sketch.js";
 import {
   type ExportedCohorts,
   latencyEdgesMs,
   lifetimeCohorts,
   registerCohortExporter,
 } from "../../src/sources/exporter.js";
+import { featureEdges } from "../../src/sources/feature-export.js";
 import { DEFAULT_NAMING, NamingError, parseNaming } from "../../src/sources/naming.js";
 import {
   decumulate,
+  featureSketchFromBuckets,
   latencySketchFromBuckets,
   scoreHistogramFromBuckets,
 } from "../../src/sources/prometheus/buckets.js";
@@ -147,6 +150,77 @@ describe("registerCohortExporter", () => {
   });
 });
 
+describe("feature export", () => {
+  const exported = async (s: CohortSummary, exportFeatures: string[] | "all") => {
+    const registry = new Registry();
+    registerCohortExporter(registry, fixed({ "m/v": s }), parseNaming({ exportFeatures }));
+    return parse(await registry.metrics());
+  };
+  const featureRows = (series: ReturnType<typeof parse>, feature: string) =>
+    series
+      .filter((x) => x.name === "modelgate_feature_value_bucket" && x.labels.feature === feature)
+      .map((x) => ({ le: x.labels.le, value: x.value }));
+
+  it("exports no feature unless the naming names it, then only those named", async () => {
+    const none = parse(
+      await (async () => {
+        const registry = new Registry();
+        registerCohortExporter(registry, fixed({ "fraud/a1": summary }));
+        return registry.metrics();
+      })(),
+    );
+    expect(none.filter((x) => x.name.startsWith("modelgate_feature"))).toEqual([]);
+    const some = await exported(summary, ["channel", "delta", "absent"]);
+    const features = new Set(
+      some.filter((x) => x.name.startsWith("modelgate_feature")).map((x) => x.labels.feature),
+    );
+    expect([...features].sort()).toEqual(["channel", "delta"]);
+    const channel = summary.features.get("channel")!;
+    if (channel.kind !== "categorical") throw new Error("channel is categorical");
+    for (const [category, n] of channel.counts) {
+      const row = some.find(
+        (x) => x.name === "modelgate_feature_category_total" && x.labels.category === category,
+      );
+      expect(row?.value, category).toBe(n);
+    }
+  });
+
+  it("round-trips a numeric feature losslessly inside the range; beyond it, values go to the outer buckets", async () => {
+    const inside = [-250000, -3.5, -0.25, -0.0015, 0, 0, 0.0011, 0.5, 7, 7.01, 999999];
+    const outside = [-5e6, -0.0004, 0.0002, 3e6];
+    const s = new CohortSummary();
+    const sketch = new LatencySketch(0.01);
+    for (const x of [...inside, ...outside]) sketch.add(x);
+    s.features.set("x", { kind: "numeric", sketch });
+    const rebuilt = featureSketchFromBuckets(decumulate(featureRows(await exported(s, "all"), "x")), 0.01);
+    // where docs/prometheus.md says each value lands: inside the range, its own sketch bucket;
+    // beyond ±γ^iMax, that edge; nearer zero than γ^(iMin−1): 0 for a negative, γ^(iMin−1)/2 for a positive
+    const [min, max] = DEFAULT_NAMING.featureRange;
+    const edgeBelow = sketch.upperEdge(sketch.indexOf(min) - 1);
+    const edgeAbove = sketch.upperEdge(sketch.indexOf(max));
+    const want = new LatencySketch(0.01);
+    for (const x of [...inside, -edgeAbove, 0, edgeBelow / 2, edgeAbove]) want.add(x);
+    expect(rebuilt.buckets()).toEqual(want.buckets());
+  });
+
+  it("exposes the negative edges only once a value was negative, on the same edges for every replica", async () => {
+    const positive = new CohortSummary();
+    const p = new LatencySketch(0.01);
+    p.add(3);
+    positive.features.set("x", { kind: "numeric", sketch: p });
+    const signed = new CohortSummary();
+    const n = new LatencySketch(0.01);
+    n.add(-3);
+    signed.features.set("x", { kind: "numeric", sketch: n });
+    const les = async (c: CohortSummary) => featureRows(await exported(c, "all"), "x").map((r) => r.le);
+    const edges = featureEdges(p, DEFAULT_NAMING.featureRange);
+    // γ = 1.01/0.99: ±γ^i for i = ceil(ln 0.001 / ln γ) − 1 = −346 … ceil(ln 1e6 / ln γ) = 691, and 0
+    expect(edges.length).toBe(2 * 1038 + 1);
+    expect(await les(signed)).toEqual([...edges.map(String), "+Inf"]);
+    expect(await les(positive)).toEqual([...edges.filter((e) => e >= 0).map(String), "+Inf"]);
+  });
+});
+
 describe("naming contract settings", () => {
   it("rejects bad names naming the field, and configuration names the variable", () => {
     expect(() => parseNaming({ metrics: { score: "bad-name" } })).toThrow(NamingError);
@@ -157,6 +231,10 @@ describe("naming contract settings", () => {
     expect(() => parseNaming({ labels: { version: "model" } })).toThrow("label names must be distinct");
     expect(() => parseNaming({ latencyRangeMs: [5, 1] })).toThrow("naming.latencyRangeMs");
     expect(() => parseNaming({ colour: 1 })).toThrow("naming.colour: is not a naming setting");
+    expect(() => parseNaming({ featureRange: [0, 1] })).toThrow("naming.featureRange");
+    expect(() => parseNaming({ exportFeatures: "some" })).toThrow("naming.exportFeatures");
+    expect(() => parseNaming({ exportFeatures: ["age", ""] })).toThrow("naming.exportFeatures[1]");
+    expect(() => parseNaming({ labels: { feature: "model" } })).toThrow("label names must be distinct");
     const env = { MODELGATE_PROMETHEUS_NAMING: '{"metrics":{"score":"a b"}}' };
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(

@@ -10,13 +10,16 @@ import { contractEvents, expectSameCohort, summariseEvents } from "./source.cont
 /**
  * A model server that follows docs/prometheus.md with nothing but a stock Prometheus client
  * (prom-client's Counter/Histogram, the documented bucket lists): what Prometheus makes of its
- * series must be the summary of the same events, exactly for counts and score bins, within the
- * sketch's 1% for latency quantiles.
+ * series must be the summary of the same events, exactly for counts, score bins and feature
+ * sketch buckets, within the sketch's 1% for latency quantiles.
  */
 function modelServer(registry: Registry) {
   const g = 1.01 / 0.99;
   const latencyBuckets = [0, ...Array.from({ length: 668 }, (_, k) => g ** (k - 116) / 1000)];
   const scoreBuckets = Array.from({ length: 200 }, (_, k) => (k + 1) / 200);
+  // ±g^i for i = −346 … 691 and 0: the feature sketch's edges over magnitudes 0.001 … 1e6
+  const positiveEdges = Array.from({ length: 1038 }, (_, k) => g ** (k - 346));
+  const featureBuckets = [...positiveEdges.map((e) => -e).reverse(), 0, ...positiveEdges];
   const labelNames = ["model", "version"] as const;
   const registers = [registry];
   const predictions = new Counter({ name: "modelgate_predictions_total", help: "h", labelNames, registers });
@@ -67,6 +70,19 @@ function modelServer(registry: Registry) {
     labelNames,
     registers,
   });
+  const featureValue = new Histogram({
+    name: "modelgate_feature_value",
+    help: "h",
+    labelNames: [...labelNames, "feature"],
+    buckets: featureBuckets,
+    registers,
+  });
+  const featureCategory = new Counter({
+    name: "modelgate_feature_category_total",
+    help: "h",
+    labelNames: [...labelNames, "feature", "category"],
+    registers,
+  });
   const seen = new Set<string>();
   return (e: PredictionEvent) => {
     const mv = { model: e.model, version: e.version };
@@ -77,6 +93,10 @@ function modelServer(registry: Registry) {
     predictions.inc(mv);
     if (e.error) errors.inc(mv);
     if (e.latencyMs !== undefined) latency.observe(mv, e.latencyMs / 1000);
+    for (const [feature, x] of Object.entries(e.features ?? {})) {
+      if (typeof x === "number") featureValue.observe({ ...mv, feature }, x);
+      else featureCategory.inc({ ...mv, feature, category: x });
+    }
     if (e.score === undefined) return;
     const valid = e.score >= 0 && e.score <= 1;
     if (valid) {

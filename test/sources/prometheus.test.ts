@@ -7,13 +7,14 @@ import { loadConfig } from "../../src/config.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
 import { silentLogger } from "../../src/log.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { parseNaming } from "../../src/sources/naming.js";
 import { freePort, type RunningPrometheus, startPrometheus, waitFor } from "../helpers/prometheus.js";
 import { contractEvents } from "./source.contract.js";
 
 /**
  * End to end: the real server ingests events into its embedded store and exports them on
  * /metrics; a real Prometheus scrapes it every second; the same server then judges the same
- * cohorts from both sources. Verdicts must agree; every gate's numbers must agree exactly,
+ * cohorts from both sources, feature drift included. Verdicts must agree; every gate's numbers must agree exactly,
  * except latency quantiles, which may differ by the latency sketch's 1% where the embedded
  * sketch clamps to its exact min/max.
  */
@@ -33,6 +34,7 @@ describe("judgements from Prometheus agree with judgements from the embedded sto
       port: 0,
       dataDir,
       prometheusUrl: `http://127.0.0.1:${promPort}`,
+      prometheusNaming: parseNaming({ exportFeatures: "all" }),
     };
     server = await startServer({
       config,
@@ -86,6 +88,7 @@ describe("judgements from Prometheus agree with judgements from the embedded sto
       baseline: "stable",
       candidate: "canary",
       gates: "drift,latency,auc,errors",
+      "drift.features": "all",
       since: String(since),
       until: String(until),
       runKey: `agree-${source}`,
@@ -120,6 +123,12 @@ describe("judgements from Prometheus agree with judgements from the embedded sto
         expect(p.metrics, gate).toEqual(e.metrics);
       }
     }
+    // feature drift was judged through both sources, on the same three features
+    expect(Object.keys(prometheus.body.gates.drift.metrics.features as object).sort()).toEqual([
+      "amount",
+      "channel",
+      "delta",
+    ]);
     // the canary's 400 extra errors (16.2% vs 4.7%) fail it through both sources
     expect(embedded.body.gates.errors.verdict).toBe("fail");
     expect(prometheus.body.summary.verdict).toBe("fail");

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { driftGate } from "../../src/gates/drift.js";
 import type { PredictionEvent } from "../../src/ingest/event.js";
 import { CohortSummary, DEFAULT_LAYOUT, type SummaryLayout } from "../../src/sketch/cohort-summary.js";
 import { addLabel } from "../../src/sketch/group-counts.js";
+import { LatencySketch } from "../../src/sketch/latency-sketch.js";
 import type { Source } from "../../src/sources/source.js";
 
 /**
@@ -55,21 +57,43 @@ export function summariseEvents(
         if (e.label !== undefined) addLabel(g, e.label, decision);
       }
     }
+    for (const [name, x] of Object.entries(e.features ?? {})) {
+      const f = s.features.get(name);
+      if (typeof x === "number") {
+        if (f?.kind === "numeric") f.sketch.add(x);
+        else if (!f) {
+          const sketch = new LatencySketch(layout.sketchAlpha);
+          sketch.add(x);
+          s.features.set(name, { kind: "numeric", sketch });
+        }
+      } else if (f?.kind === "categorical") f.counts.set(x, (f.counts.get(x) ?? 0) + 1);
+      else if (!f) s.features.set(name, { kind: "categorical", counts: new Map([[x, 1]]) });
+    }
   }
   return s;
 }
 
-/** Deterministic events: scores, labels, latencies (1-2000 ms), errors, invalid scores, groups. */
-export function contractEvents(n: number, seed: number, shift = 0): ContractEvent[] {
+function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
-  const random = () => {
-    // mulberry32
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Deterministic events: scores, labels, latencies (1-2000 ms), errors, invalid scores, groups,
+ * and features: `amount` (positive, some zeros), `delta` (either sign, some zeros) and `channel`
+ * (categorical), all moving with `shift`. Features come from a second generator, so the other
+ * fields are the same as before features existed.
+ */
+export function contractEvents(n: number, seed: number, shift = 0): ContractEvent[] {
+  const random = mulberry32(seed);
+  const featureRandom = mulberry32(seed ^ 0x5bd1e995);
+  const normal = () => (featureRandom() + featureRandom() + featureRandom() - 1.5) * 2;
   const regions = ["eu", "us", "apac"];
   const out: ContractEvent[] = [];
   for (let i = 0; i < n; i++) {
@@ -90,6 +114,14 @@ export function contractEvents(n: number, seed: number, shift = 0): ContractEven
         tier: random() < 0.3 ? "gold" : "basic",
       };
       if (random() < 0.1) e.decision = random() < 0.5 ? 1 : 0;
+      if (featureRandom() < 0.9) {
+        const u = featureRandom();
+        e.features = {
+          amount: u < 0.05 ? 0 : Math.round(Math.exp(Math.log(50) + 0.8 * normal() + 2 * shift) * 100) / 100,
+          delta: Math.round((normal() + 3 * shift) * 1000) / 1000,
+          channel: u < 0.5 - shift / 4 ? "web" : u < 0.85 ? "app" : "store",
+        };
+      }
     }
     out.push(e);
   }
@@ -115,6 +147,7 @@ export function expectSameCohort(
   const groups = (s: CohortSummary) =>
     Object.fromEntries([...s.groups].map(([k, byValue]) => [k, Object.fromEntries(byValue)]));
   expect(groups(a)).toEqual(groups(expected));
+  expect(featuresOf(a), "features").toEqual(featuresOf(expected));
   expect(a.latency.count).toBe(expected.latency.count);
   if (expected.latency.count > 0) {
     expect(a.latency.sum / a.latency.count).toBeCloseTo(expected.latency.sum / expected.latency.count, 6);
@@ -125,6 +158,18 @@ export function expectSameCohort(
       );
     }
   }
+}
+
+/** A cohort's features as plain data: each numeric sketch's buckets, each category's count. */
+function featuresOf(s: CohortSummary) {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of [...s.features].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    out[name] =
+      f.kind === "numeric"
+        ? { kind: f.kind, count: f.sketch.count, buckets: f.sketch.buckets() }
+        : { kind: f.kind, counts: Object.fromEntries([...f.counts].sort(([a], [b]) => (a < b ? -1 : 1))) };
+  }
+  return out;
 }
 
 export function sourceContract(
@@ -186,6 +231,28 @@ export function sourceContract(
     it("a window that ends before the first event is empty", async () => {
       const c = await h.source.cohort({ model: "fraud", version: "a1", to: t0 });
       expect(c === undefined || c.events === 0).toBe(true);
+    });
+
+    it("feature drift judged on the source's cohorts is feature drift judged on the events themselves", async () => {
+      const baseline = await h.source.cohort({ model: "fraud", version: "a1", to: t1 });
+      const candidate = await h.source.cohort({ model: "fraud", version: "b2", to: t2 });
+      expect(baseline && candidate, "both cohorts").toBeTruthy();
+      const config = driftGate.parseConfig({ features: "all", maxKs: "0.1" });
+      const judge = (b: CohortSummary, c: CohortSummary) =>
+        driftGate.evaluate({ baseline: b, candidate: c, config, alpha: 0.05 });
+      const expected = judge(
+        summariseEvents(ingested.fraudA1, layout),
+        summariseEvents(ingested.fraudB2, layout),
+      );
+      const actual = judge(baseline!, candidate!);
+      const features = expected.metrics.features as Record<string, { verdict: string }>;
+      // the fixture is meant to drift (b2's features are shifted), so a source that lost or
+      // blurred a feature would not match
+      expect(Object.keys(features)).toEqual(["amount", "channel", "delta"]);
+      expect(Object.values(features).some((f) => f.verdict === "fail")).toBe(true);
+      expect(actual.verdict).toBe(expected.verdict);
+      expect(actual.reason).toBe(expected.reason);
+      expect(actual.metrics.features).toEqual(expected.metrics.features);
     });
 
     it("firstSeen lies between the marks around the version's first ingest", async () => {

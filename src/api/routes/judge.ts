@@ -1,5 +1,6 @@
 import express from "express";
 import { Counter, Gauge, type Registry } from "prom-client";
+import type { VerdictEvents } from "../../events/verdict-events.js";
 import { GateConfigError } from "../../gates/config-parse.js";
 import { GATES, type GateRegistry } from "../../gates/registry.js";
 import { SHADOW_GATES } from "../../gates/shadow/registry.js";
@@ -45,6 +46,8 @@ export interface JudgeRouterOptions {
    * on the Rollout for every fail or inconclusive verdict.
    */
   kube?: KubeClient;
+  /** verdict CloudEvents (optional): told of every judgement once it is answered (src/events) */
+  events?: Pick<VerdictEvents, "judged">;
   /**
    * false while the embedded store is still replaying its log: a judgement then would see part of
    * the data, so the judge answers 503 not_ready (an Error for Argo, which asks again)
@@ -190,6 +193,7 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
     if (metrics) observe(metrics, response);
     void emitVerdictEvent(opts.kube, rollout, response);
     res.status(200).json(response);
+    opts.events?.judged(response);
   };
 
   // Express answers HEAD with the GET handler; a judgement records a look and an audit record, which

@@ -91,3 +91,27 @@ export function latencySketchFromBuckets(
   if (sumMs !== undefined && Number.isFinite(sumMs)) sketch.sum = sumMs;
   return sketch;
 }
+
+/**
+ * Buckets → numeric-feature sketch. Like the latency rule, but for values of either sign: each
+ * bucket's count is placed at one representative value, −√(lo·hi) inside a negative bucket
+ * (lo, hi] (for the sketch's own mirrored edges −γ^i, that is the sketch's negative bucket
+ * itself, so nothing is lost), √(lo·hi) inside a positive one, 0 for a bucket (lo, 0] (it holds
+ * zero), hi/2 for (0, hi], the midpoint for a bucket that straddles zero, and the last finite
+ * edge for the two open-ended buckets (a bound on the magnitude).
+ */
+export function featureSketchFromBuckets(buckets: LeBucket[], alpha: number): LatencySketch {
+  const sketch = new LatencySketch(alpha);
+  for (const b of buckets) {
+    if (b.count > 0) sketch.add(signedRepresentative(b.lo, b.hi), b.count);
+  }
+  return sketch;
+}
+
+function signedRepresentative(lo: number, hi: number): number {
+  if (hi === Number.POSITIVE_INFINITY) return Number.isFinite(lo) ? lo : 0;
+  if (lo === Number.NEGATIVE_INFINITY) return hi > 0 ? hi / 2 : hi;
+  if (lo >= 0) return lo > 0 ? Math.sqrt(lo * hi) : hi / 2;
+  if (hi <= 0) return hi < 0 ? -Math.sqrt(lo * hi) : 0;
+  return (lo + hi) / 2;
+}
