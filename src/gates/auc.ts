@@ -72,7 +72,7 @@ function armOf(s: CohortSummary): Arm | { short: string } {
  */
 export const aucGate: Gate<AucConfig> = {
   name: "auc",
-  settings: ["minSamples", "margin", "minLabelled", "floor", "tuningN"],
+  settings: ["minSamples", "margin", "minLabelled", "floor"],
 
   parseConfig(raw) {
     return {
@@ -81,7 +81,7 @@ export const aucGate: Gate<AucConfig> = {
     };
   },
 
-  evaluate({ baseline, candidate, config, alpha }: GateInput<AucConfig>): GateResult {
+  evaluate({ baseline, candidate, config, alpha, sequential }: GateInput<AucConfig>): GateResult {
     const { margin, minLabelled, floor } = config;
     const n = { baseline: baseline.labelled, candidate: candidate.labelled };
     const base = { metric: "auc_delta", threshold: -margin, n };
@@ -116,10 +116,12 @@ export const aucGate: Gate<AucConfig> = {
     const own = { estimate: candidateAuc, se: Math.sqrt(c.delong.variance) };
     const binning = b.maxError + c.maxError;
     const aucDelta = difference.estimate;
-    const aucDeltaLow = Math.max(-1, lowerBound(difference, alpha, scale) - binning);
-    const aucDeltaHigh = Math.min(1, upperBound(difference, alpha * (1 - FLOOR_SHARE), scale) + binning);
-    const candidateAucLow = Math.max(0, lowerBound(own, alpha, scale) - c.maxError);
-    const candidateAucHigh = Math.min(1, upperBound(own, alpha * FLOOR_SHARE, scale) + c.maxError);
+    const d = { context: sequential, key: "difference" };
+    const o = { context: sequential, key: "candidate" };
+    const aucDeltaLow = Math.max(-1, lowerBound(difference, alpha, scale, d) - binning);
+    const aucDeltaHigh = Math.min(1, upperBound(difference, alpha * (1 - FLOOR_SHARE), scale, d) + binning);
+    const candidateAucLow = Math.max(0, lowerBound(own, alpha, scale, o) - c.maxError);
+    const candidateAucHigh = Math.min(1, upperBound(own, alpha * FLOOR_SHARE, scale, o) + c.maxError);
 
     const metrics = {
       baselineAuc,

@@ -8,7 +8,7 @@ import { psiFromCounts, psiFromHistograms, psiNoiseFloor } from "../stats/psi.js
 import { psiVariance } from "../stats/psi-variance.js";
 import { wasserstein1 } from "../stats/wasserstein.js";
 import type { Verdict } from "./gate.js";
-import { lowerBound } from "./sequential.js";
+import { lowerBound, type Sequence } from "./sequential.js";
 
 /** Smallest PSI scale the sequence is tuned to. */
 const MIN_PSI_SCALE = 0.01;
@@ -159,6 +159,7 @@ export function compareDistributions(
   rule: DriftRule,
   alpha: number,
   what: string,
+  sequence?: Sequence,
 ): DriftComparison {
   const nB = sum(d.baseline);
   const nC = sum(d.candidate);
@@ -202,6 +203,7 @@ export function compareDistributions(
     { estimate: psi - floor, se: psiSe },
     (1 - KS_SHARE) * alpha,
     Math.max(rule.maxPsi, MIN_PSI_SCALE),
+    sequence,
   );
   const stats = {
     nBaseline: nB,

@@ -16,6 +16,7 @@ import {
   ReferenceProfileError,
   referenceSummary,
 } from "./reference-profile.js";
+import type { SequentialContext } from "./sequential.js";
 
 export interface DriftConfig extends DriftRule {
   /** features to judge besides the scores: names, "all" (every feature both sides have), or none */
@@ -71,7 +72,7 @@ function checksAgainst(
 
 type Outcome = { check: Check; result: DriftComparison | { verdict: Verdict; reason: string } };
 
-function run(check: Check, config: DriftConfig, alpha: number): Outcome {
+function run(check: Check, config: DriftConfig, alpha: number, context?: SequentialContext): Outcome {
   const d = check.distribution;
   if (typeof d === "string")
     return { check, result: { verdict: "inconclusive", reason: `${check.label}: ${d}` } };
@@ -88,7 +89,8 @@ function run(check: Check, config: DriftConfig, alpha: number): Outcome {
     };
   }
   try {
-    return { check, result: compareDistributions(d, config, alpha, check.label) };
+    const sequence = { context, key: `psi:${check.label}` };
+    return { check, result: compareDistributions(d, config, alpha, check.label, sequence) };
   } catch (err) {
     // Stats throw only on invalid input; a gate turns that into inconclusive rather than a 500.
     return {
@@ -138,7 +140,7 @@ export const driftGate: Gate<DriftConfig> = {
     };
   },
 
-  evaluate({ baseline, candidate, config, alpha }: GateInput<DriftConfig>): GateResult {
+  evaluate({ baseline, candidate, config, alpha, sequential }: GateInput<DriftConfig>): GateResult {
     const checks: Check[] = [];
     if (config.reference !== "profile")
       checks.push(...checksAgainst(baseline, candidate, "baseline", config));
@@ -151,7 +153,7 @@ export const driftGate: Gate<DriftConfig> = {
       } else missingProfile = true;
     }
     const share = alpha / Math.max(1, checks.length);
-    const outcomes = checks.map((c) => run(c, config, share));
+    const outcomes = checks.map((c) => run(c, config, share, sequential));
     const headline = outcomes[0]?.result;
     const stats = headline && "ks" in headline ? headline : undefined;
 

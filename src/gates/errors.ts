@@ -2,7 +2,7 @@ import type { CohortSummary } from "../sketch/cohort-summary.js";
 import { countRateRatioInterval, countSequentialPValue } from "../stats/count-evalue.js";
 import { parseNumberField } from "./config-parse.js";
 import { emptyArmResult, type Gate, type GateInput, type GateResult, type Verdict } from "./gate.js";
-import { lowerBound, upperBound } from "./sequential.js";
+import { lowerBound, type SequentialContext, upperBound } from "./sequential.js";
 
 export interface ErrorsConfig {
   /** largest tolerated absolute increase of the candidate's rate over the baseline's; default 0.005 */
@@ -64,6 +64,7 @@ function checkRate(
   config: ErrorsConfig,
   alphaFail: number,
   alphaPass: number,
+  context: SequentialContext | undefined,
 ): RateCheck {
   const [nB, nC] = events;
   const [xB, xC] = bad;
@@ -84,8 +85,9 @@ function checkRate(
     se: Math.sqrt(smoothedVariance(xB, nB) + smoothedVariance(xC, nC)),
   };
   const scale = Math.max(config.maxIncrease, MIN_SCALE);
-  const lower = lowerBound(difference, alphaFail * DIFFERENCE_SHARE, scale);
-  const upper = upperBound(difference, alphaPass, scale);
+  const sequence = { context, key: kind };
+  const lower = lowerBound(difference, alphaFail * DIFFERENCE_SHARE, scale, sequence);
+  const upper = upperBound(difference, alphaPass, scale, sequence);
   const what = kind === "error" ? "error rate" : "invalid-prediction rate";
   const rates = `candidate ${what} ${pct(candidateRate)} (${xC}/${nC}) vs baseline ${pct(baselineRate)} (${xB}/${nB})`;
   const limit = `limit +${pct(config.maxIncrease)}`;
@@ -140,7 +142,7 @@ export const errorsGate: Gate<ErrorsConfig> = {
     };
   },
 
-  evaluate({ baseline, candidate, config, alpha }: GateInput<ErrorsConfig>): GateResult {
+  evaluate({ baseline, candidate, config, alpha, sequential }: GateInput<ErrorsConfig>): GateResult {
     const n = { baseline: baseline.events, candidate: candidate.events };
     const base = { metric: "error_rate_increase", threshold: config.maxIncrease, n };
     if (n.baseline === 0 || n.candidate === 0) return emptyArmResult(base, "events", config.minSamples);
@@ -153,6 +155,7 @@ export const errorsGate: Gate<ErrorsConfig> = {
         config,
         alpha * KIND_SHARE[kind],
         alpha,
+        sequential,
       ),
     );
     const [errors, invalid] = checks;

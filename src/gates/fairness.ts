@@ -14,7 +14,7 @@ import {
   tprOf,
 } from "./fairness-claims.js";
 import type { Gate, GateInput, GateResult, Verdict } from "./gate.js";
-import { lowerBound, upperBound } from "./sequential.js";
+import { lowerBound, type Sequence, type SequentialContext, upperBound } from "./sequential.js";
 
 /** Smallest scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
 const MIN_SCALE = 0.02;
@@ -120,6 +120,7 @@ function gapSpread(
   alphaFail: number,
   alphaPass: number,
   scale: number,
+  sequenceOf: (g: string, h: string) => Sequence,
 ): { difference: number; interval: Interval; lowest: string; highest: string; lowProven: number } | null {
   if (names.length < 2) return null;
   const raw = names.map((g) => [g, rateOf(g).x / rateOf(g).n] as [string, number]);
@@ -129,8 +130,8 @@ function gapSpread(
   let high = 0;
   for (const [g, h] of pairs) {
     const c = rateGap(rateOf(g), rateOf(h));
-    low = Math.max(low, lowerBound(c, alphaFail / pairs.length, scale));
-    high = Math.max(high, upperBound(c, alphaPass, scale));
+    low = Math.max(low, lowerBound(c, alphaFail / pairs.length, scale, sequenceOf(g, h)));
+    high = Math.max(high, upperBound(c, alphaPass, scale, sequenceOf(g, h)));
   }
   return { difference, interval: [Math.max(0, low), Math.min(1, high)], lowest, highest, lowProven: low };
 }
@@ -141,7 +142,12 @@ function judgeAttribute(
   candidate: Map<string, GroupCounts>,
   config: FairnessConfig,
   alpha: number,
+  context: SequentialContext | undefined,
 ): AttributeOutcome {
+  const seq = (kind: string, ...names: string[]) => ({
+    context,
+    key: `${kind}:${attribute}:${names.join("/")}`,
+  });
   const { minGroupSize: min, minParityRatio: floor, maxParityDrop: drop } = config;
   const eoMax = config.maxEqualizedOddsDifference;
   const names = [...new Set([...baseline.keys(), ...candidate.keys()])].sort();
@@ -173,8 +179,22 @@ function judgeAttribute(
   const baselineParity = paritySpread(judgedB, baseline, alpha, alpha, floorScale);
   const tprNames = judgedC.filter((g) => tprOf(get(candidate, g)).n >= min);
   const fprNames = judgedC.filter((g) => fprOf(get(candidate, g)).n >= min);
-  const tpr = gapSpread(tprNames, (g) => tprOf(get(candidate, g)), alpha * SHARE.tpr, alpha, eoScale);
-  const fpr = gapSpread(fprNames, (g) => fprOf(get(candidate, g)), alpha * SHARE.fpr, alpha, eoScale);
+  const tpr = gapSpread(
+    tprNames,
+    (g) => tprOf(get(candidate, g)),
+    alpha * SHARE.tpr,
+    alpha,
+    eoScale,
+    (g, h) => seq("tpr", g, h),
+  );
+  const fpr = gapSpread(
+    fprNames,
+    (g) => fprOf(get(candidate, g)),
+    alpha * SHARE.fpr,
+    alpha,
+    eoScale,
+    (g, h) => seq("fpr", g, h),
+  );
   const gaps = (
     [
       ["TPR", tpr],
@@ -217,9 +237,13 @@ function judgeAttribute(
   if (baselinePairs.length > 0) {
     const alphaDrop = (alpha * SHARE.drop) / candidatePairs.length;
     for (const cp of candidatePairs) {
-      const gaps = baselinePairs.map((bp) => ratioGap(sel(baseline, bp), sel(candidate, cp)));
-      if (gaps.every((gap) => lowerBound(gap, alphaDrop, dropScale) > drop)) dropProven = true;
-      if (gaps.every((gap) => gap.estimate - gap.se > drop)) dropEvident = true;
+      const gaps = baselinePairs.map((bp) => ({
+        gap: ratioGap(sel(baseline, bp), sel(candidate, cp)),
+        sequence: seq("drop", ...cp, "vs", ...bp),
+      }));
+      if (gaps.every(({ gap, sequence }) => lowerBound(gap, alphaDrop, dropScale, sequence) > drop))
+        dropProven = true;
+      if (gaps.every(({ gap }) => gap.estimate - gap.se > drop)) dropEvident = true;
     }
   }
   // Floor: some candidate pair's ratio lies below the floor (fail); every pair above it (pass).
@@ -228,8 +252,9 @@ function judgeAttribute(
   let floorPassed = true;
   for (const cp of candidatePairs) {
     const c = logRatio(...sel(candidate, cp));
-    if (upperBound(c, alphaFloor, floorScale) < Math.log(floor)) floorProven = true;
-    if (!(lowerBound(c, alpha, floorScale) >= Math.log(floor))) floorPassed = false;
+    const sequence = seq("floor", ...cp);
+    if (upperBound(c, alphaFloor, floorScale, sequence) < Math.log(floor)) floorProven = true;
+    if (!(lowerBound(c, alpha, floorScale, sequence) >= Math.log(floor))) floorPassed = false;
   }
 
   const p = candidateParity;
@@ -297,7 +322,6 @@ export const fairnessGate: Gate<FairnessConfig> = {
     "minGroupSize",
     "attributes",
     "certifyEqualizedOdds",
-    "tuningN",
   ],
 
   parseConfig(raw) {
@@ -314,7 +338,7 @@ export const fairnessGate: Gate<FairnessConfig> = {
     };
   },
 
-  evaluate({ baseline, candidate, config, alpha }: GateInput<FairnessConfig>): GateResult {
+  evaluate({ baseline, candidate, config, alpha, sequential }: GateInput<FairnessConfig>): GateResult {
     const attributes =
       config.attributes === "all"
         ? [...new Set([...baseline.groups.keys(), ...candidate.groups.keys()])].sort()
@@ -336,7 +360,14 @@ export const fairnessGate: Gate<FairnessConfig> = {
     }
     // attributes split the gate's alpha equally; within one, judgeAttribute splits a fail's share
     const outcomes = attributes.map((a) =>
-      judgeAttribute(a, groupsOf(baseline, a), groupsOf(candidate, a), config, alpha / attributes.length),
+      judgeAttribute(
+        a,
+        groupsOf(baseline, a),
+        groupsOf(candidate, a),
+        config,
+        alpha / attributes.length,
+        sequential,
+      ),
     );
 
     const ratioOf = (o: AttributeOutcome) => o.candidateParity?.ratio ?? Number.POSITIVE_INFINITY;

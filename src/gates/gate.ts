@@ -1,4 +1,5 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
+import type { SequentialContext, SequentialRecord } from "./sequential.js";
 
 export type Verdict = "pass" | "fail" | "inconclusive";
 
@@ -22,6 +23,8 @@ export interface GateResult {
    * counts as one, and the summary's reason names it
    */
   judged?: false;
+  /** with a declared look schedule: the look and its contrasts' information (set by the judge) */
+  sequential?: SequentialRecord;
 }
 
 export interface GateInput<C> {
@@ -30,6 +33,8 @@ export interface GateInput<C> {
   config: C;
   /** family-wise error budget of this gate (the judge splits alpha between gates) */
   alpha: number;
+  /** the run's declared look schedule, when the request declares one (else anytime-valid bounds) */
+  sequential?: SequentialContext;
 }
 
 /**

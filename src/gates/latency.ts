@@ -2,7 +2,7 @@ import type { LatencySketch } from "../sketch/latency-sketch.js";
 import { parseEnumField, parseNumberField } from "./config-parse.js";
 import { emptyArmResult, type Gate, type GateInput, type GateResult } from "./gate.js";
 import { bandBounds, logQuantileWithSe, quantileSequenceBounds } from "./latency-bounds.js";
-import { lowerBound, upperBound } from "./sequential.js";
+import { lowerBound, type SequentialContext, upperBound } from "./sequential.js";
 
 export { quantileSequenceBounds } from "./latency-bounds.js";
 
@@ -47,9 +47,8 @@ function asymptoticBounds(
   b: LatencySketch,
   c: LatencySketch,
   config: LatencyConfig,
-  alphaRatio: number,
-  alphaSlo: number,
-  alpha: number,
+  alphas: { ratio: number; slo: number; pass: number },
+  context: SequentialContext | undefined,
 ): Bounds | undefined {
   const bq = logQuantileWithSe(b, config.quantile);
   const cq = logQuantileWithSe(c, config.quantile);
@@ -58,9 +57,17 @@ function asymptoticBounds(
   const scale = Math.max(Math.abs(Math.log(config.maxRatio)), MIN_SCALE);
   const ratio = { estimate: cq.logQuantile - bq.logQuantile, se: Math.hypot(bq.se, cq.se) };
   const own = { estimate: cq.logQuantile, se: cq.se };
+  const r = { context, key: "ratio" };
+  const slo = { context, key: "slo" };
   return {
-    ratio: [Math.exp(lowerBound(ratio, alphaRatio, scale)), Math.exp(upperBound(ratio, alpha, scale))],
-    candidate: [Math.exp(lowerBound(own, alphaSlo, scale)), Math.exp(upperBound(own, alpha, scale))],
+    ratio: [
+      Math.exp(lowerBound(ratio, alphas.ratio, scale, r)),
+      Math.exp(upperBound(ratio, alphas.pass, scale, r)),
+    ],
+    candidate: [
+      Math.exp(lowerBound(own, alphas.slo, scale, slo)),
+      Math.exp(upperBound(own, alphas.pass, scale, slo)),
+    ],
   };
 }
 
@@ -118,7 +125,7 @@ export const latencyGate: Gate<LatencyConfig> = {
     return { method, quantile, maxRatio, sloMs: Number.isFinite(slo) ? slo : undefined, minSamples };
   },
 
-  evaluate({ baseline, candidate, config, alpha }: GateInput<LatencyConfig>): GateResult {
+  evaluate({ baseline, candidate, config, alpha, sequential }: GateInput<LatencyConfig>): GateResult {
     const { quantile: q, maxRatio, sloMs, minSamples } = config;
     const b = baseline.latency;
     const c = candidate.latency;
@@ -163,7 +170,7 @@ export const latencyGate: Gate<LatencyConfig> = {
     const alphaSlo = alpha / 2;
     const bounds =
       config.method === "asymptotic"
-        ? asymptoticBounds(b, c, config, alphaRatio, alphaSlo, alpha)
+        ? asymptoticBounds(b, c, config, { ratio: alphaRatio, slo: alphaSlo, pass: alpha }, sequential)
         : perArmBounds(b, c, config, alphaRatio, alpha);
     if (!bounds) {
       return {

@@ -1,3 +1,9 @@
+import type { SpendingFunction } from "../stats/alpha-spending.js";
+import {
+  advanceGroupSequential,
+  type GroupSequentialState,
+  startGroupSequential,
+} from "../stats/group-sequential.js";
 import { normalQuantile } from "../stats/normal.js";
 import { oneSidedMixtureBoundary, oneSidedMixtureRho } from "../stats/one-sided-normal-mixture.js";
 
@@ -8,23 +14,62 @@ import { oneSidedMixtureBoundary, oneSidedMixtureRho } from "../stats/one-sided-
  * look. A claim "θ > θ₀" is proven when the lower bound exceeds θ₀; "θ < θ₀" when the upper bound is
  * below it. Keeping the bound in one place is what makes every gate's guarantee the same statement.
  *
- * Anytime-valid bounds come from the one-sided normal mixture (Howard et al. 2021) on the contrast
+ * Anytime-valid (the default): the one-sided normal mixture (Howard et al. 2021) on the contrast
  * itself, in intrinsic time V = 1/se² — the asymptotic confidence sequence of Waudby-Smith et al.
  * (2023) for an asymptotically linear estimate — so the two arms' variances add (one sequence for the
- * difference) rather than each arm being bounded separately and combined at its worst ends.
+ * difference) rather than each arm being bounded separately and combined at its worst ends. The
+ * mixture is tuned where the gate's decisions fall: at the information a fixed-sample test would need
+ * to resolve an effect the size of the gate's tolerance (`scale`) with 80% power, times TUNING_FACTOR.
+ * The tuning depends on the tolerance and alpha only, never on the data, so the bound stays valid
+ * whatever Argo's schedule.
  *
- * The mixture is tuned where the gate's decisions fall: at the information a fixed-sample test would
- * need to resolve an effect the size of the gate's tolerance (`scale`) with 80% power, times
- * TUNING_FACTOR (a time-uniform boundary needs about that much more). The tuning depends on the
- * tolerance and alpha only, never on the data, so the bound stays valid whatever Argo's schedule.
+ * Declared look schedule (a SequentialContext with `looks`): a group-sequential bound with a Lan–DeMets
+ * spending function over the declared looks (spending fraction t_k = k/K, the look's index over the
+ * declared count) and boundaries from the observed information of this run's earlier looks
+ * (src/stats/group-sequential.ts), at (1 − RESERVE)·alpha; the anytime-valid bound at RESERVE·alpha
+ * runs beside it, and a claim needs only one of the two (union bound: the error stays ≤ alpha). Looks
+ * beyond the declared count spend nothing more of the group-sequential part, so only the anytime
+ * reserve can still decide there: asking more often than declared never makes an answer invalid.
  */
 export const TUNING_FACTOR = 2;
+/** Share of alpha kept for the anytime-valid bound when a look schedule is declared. */
+export const RESERVE = 0.1;
 
 export interface Contrast {
   /** θ̂ */
   estimate: number;
   /** standard error of θ̂ (> 0) */
   se: number;
+}
+
+/** One look of a contrast in a run: its information 1/se² and the spending fraction of the look. */
+export interface LookInformation {
+  information: number;
+  fraction: number;
+}
+
+/** What the engine needs about the run when a look schedule is declared (one context per gate). */
+export interface SequentialContext {
+  /** this look's 1-based index in the run */
+  look: number;
+  /** declared number of looks */
+  looks: number;
+  spending: SpendingFunction;
+  /** the run's earlier looks of a contrast at which its information grew (key unique within the gate) */
+  history(key: string): readonly LookInformation[];
+  /** group-sequential states already computed, by contrast, alpha and history (bounded by the owner) */
+  cache: {
+    get(key: string): GroupSequentialState | undefined;
+    set(key: string, state: GroupSequentialState): void;
+  };
+  /** this look's information per contrast, filled by the engine for the judge to keep */
+  observed: Map<string, LookInformation>;
+}
+
+/** A contrast's place in the run: its key and the run's context (absent: anytime-valid only). */
+export interface Sequence {
+  context: SequentialContext | undefined;
+  key: string;
 }
 
 /** Intrinsic time at which the mixture for a claim at `alpha` on an effect scale `scale` is tightest. */
@@ -41,14 +86,70 @@ export function anytimeHalfWidth(se: number, alpha: number, scale: number): numb
   return oneSidedMixtureBoundary(v, rho, alpha) / v;
 }
 
-/** Anytime-valid lower confidence bound for θ at level alpha (−∞ when se is not finite and positive). */
-export function lowerBound(c: Contrast, alpha: number, scale: number): number {
-  if (!Number.isFinite(c.estimate)) return Number.NEGATIVE_INFINITY;
-  return c.estimate - anytimeHalfWidth(c.se, alpha, scale);
+const cacheKey = (key: string, alpha: number, looks: readonly LookInformation[]) =>
+  `${key}|${alpha}|${looks.map((l) => `${l.information}:${l.fraction}`).join(",")}`;
+
+/** The group-sequential state after `looks` (from the context's cache, else replayed). */
+function stateAfter(
+  context: SequentialContext,
+  key: string,
+  alpha: number,
+  looks: readonly LookInformation[],
+): GroupSequentialState {
+  const id = cacheKey(key, alpha, looks);
+  const cached = context.cache.get(id);
+  if (cached) return cached;
+  let state = startGroupSequential({ alpha, spending: context.spending });
+  for (const look of looks) state = advanceGroupSequential(state, look).state;
+  context.cache.set(id, state);
+  return state;
 }
 
-/** Anytime-valid upper confidence bound for θ at level alpha (+∞ when se is not finite and positive). */
-export function upperBound(c: Contrast, alpha: number, scale: number): number {
+/**
+ * z-multiplier c_k of the group-sequential bound at this look (+∞ when it cannot decide: nothing left
+ * to spend). A look without more information than the run's last one spends nothing and reuses that
+ * look's boundary.
+ */
+function groupMultiplier(se: number, alpha: number, sequence: Sequence): number {
+  const context = sequence.context!;
+  if (!(se > 0 && Number.isFinite(se))) return Number.POSITIVE_INFINITY;
+  const history = context.history(sequence.key);
+  const information = 1 / (se * se);
+  const last = history.at(-1);
+  const state = stateAfter(context, sequence.key, alpha, history);
+  if (last && !(information > last.information * (1 + 1e-9)))
+    return state.boundary ?? Number.POSITIVE_INFINITY;
+  const look: LookInformation = { information, fraction: Math.min(1, context.look / context.looks) };
+  const next = advanceGroupSequential(state, look);
+  context.cache.set(cacheKey(sequence.key, alpha, [...history, look]), next.state);
+  context.observed.set(sequence.key, look);
+  return next.boundary;
+}
+
+/** Half-width of the bound at this look: anytime-valid, or the better of group-sequential and reserve. */
+function halfWidth(se: number, alpha: number, scale: number, sequence: Sequence | undefined): number {
+  if (!sequence?.context) return anytimeHalfWidth(se, alpha, scale);
+  const group = groupMultiplier(se, (1 - RESERVE) * alpha, sequence) * se;
+  return Math.min(group, anytimeHalfWidth(se, RESERVE * alpha, scale));
+}
+
+/** Lower confidence bound for θ at level alpha (−∞ when se is not finite and positive). */
+export function lowerBound(c: Contrast, alpha: number, scale: number, sequence?: Sequence): number {
+  if (!Number.isFinite(c.estimate)) return Number.NEGATIVE_INFINITY;
+  return c.estimate - halfWidth(c.se, alpha, scale, sequence);
+}
+
+/** Upper confidence bound for θ at level alpha (+∞ when se is not finite and positive). */
+export function upperBound(c: Contrast, alpha: number, scale: number, sequence?: Sequence): number {
   if (!Number.isFinite(c.estimate)) return Number.POSITIVE_INFINITY;
-  return c.estimate + anytimeHalfWidth(c.se, alpha, scale);
+  return c.estimate + halfWidth(c.se, alpha, scale, sequence);
+}
+
+/** What a gate's answer keeps of a declared-schedule look, so the run's next look can continue it. */
+export interface SequentialRecord {
+  look: number;
+  looks: number;
+  spending: SpendingFunction;
+  /** this look's information per contrast whose information grew */
+  observed: Record<string, LookInformation>;
 }

@@ -1,5 +1,6 @@
 import { GateConfigError } from "../gates/config-parse.js";
 import type { GateResult } from "../gates/gate.js";
+import type { SequentialContext } from "../gates/sequential.js";
 import type { Source } from "../sources/source.js";
 import { finite } from "./finite.js";
 import type { JudgementHistory } from "./history.js";
@@ -84,6 +85,45 @@ export interface JudgementParts {
   mode: NonNullable<JudgementMeta["mode"]>;
 }
 
+/** The key a run's looks are counted under (canary and shadow apart, and per gate set). */
+export function lookKeyOf(req: JudgeRequest, mode: NonNullable<JudgementMeta["mode"]>): string {
+  return `${req.runKey}#${mode === "shadow" ? "shadow#" : ""}${req.gates.join(",")}`;
+}
+
+/**
+ * The sequential context of each gate at this look when the request declares a look schedule
+ * (undefined otherwise: anytime-valid bounds), and what to attach to the gate's answer after it.
+ */
+export function sequentialContexts(
+  req: JudgeRequest,
+  history: JudgementHistory,
+  mode: NonNullable<JudgementMeta["mode"]>,
+): {
+  context: (gate: string) => SequentialContext | undefined;
+  attach: (gate: string, result: GateResult) => GateResult;
+} {
+  const lookKey = lookKeyOf(req, mode);
+  const look = history.looksOf(lookKey) + 1;
+  const contexts = new Map<string, SequentialContext>();
+  return {
+    context(gate) {
+      if (req.looks === undefined) return undefined;
+      const spending = req.spending ?? "obrien-fleming";
+      const c = history.sequences.contextFor(lookKey, gate, { look, looks: req.looks, spending });
+      contexts.set(gate, c);
+      return c;
+    },
+    attach(gate, result) {
+      const c = contexts.get(gate);
+      if (!c) return result;
+      return {
+        ...result,
+        sequential: { look, looks: c.looks, spending: c.spending, observed: Object.fromEntries(c.observed) },
+      };
+    },
+  };
+}
+
 /**
  * Combine the gates, count the look (canary and shadow looks under separate keys so they do not
  * mix), sanitise every non-finite number to null and record the answer in the audit log.
@@ -99,7 +139,7 @@ export function recordJudgement(
     { weights: req.weights, optional: req.optional },
   );
   if (parts.noDataReason !== undefined && summary.verdict !== "fail") summary.reason = parts.noDataReason;
-  const lookKey = `${req.runKey}#${parts.mode === "shadow" ? "shadow#" : ""}${req.gates.join(",")}`;
+  const lookKey = lookKeyOf(req, parts.mode);
   const response: JudgeResponse = finite({
     summary,
     gates,

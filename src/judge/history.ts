@@ -1,5 +1,6 @@
 import { type AuditRecord, type AuditVerification, sealRecord, verifyAuditChain } from "./audit.js";
 import type { JudgeResponse } from "./judgement.js";
+import { SequentialRuns } from "./sequential-runs.js";
 
 /** Where audit lines go: a file in production (audit-file.ts), a string in tests. */
 export interface AuditStorage {
@@ -41,6 +42,8 @@ export class JudgementHistory {
   private readonly recent: JudgeResponse[] = [];
   private readonly byId = new Map<string, JudgeResponse>();
   private last: AuditRecord | undefined;
+  /** runs with a declared look schedule: their contrasts' information per look (rebuilt on replay) */
+  readonly sequences = new SequentialRuns();
   /** result of verifying the log found at start (a broken chain is reported, not repaired) */
   readonly integrity: AuditVerification;
 
@@ -68,6 +71,7 @@ export class JudgementHistory {
       this.looks.set(p.lookKey, Math.max(this.looks.get(p.lookKey) ?? 0, p.response.judgement.look));
       const replayed = { ...p.response, judgement: { ...p.response.judgement, id: judgementId(rec.hash) } };
       this.remember(replayed);
+      this.sequences.observe(p.lookKey, replayed);
       onReplay?.(replayed);
       this.last = rec;
     }
@@ -93,6 +97,7 @@ export class JudgementHistory {
     this.last = rec;
     const stored = { ...response, judgement: { ...response.judgement, id: judgementId(rec.hash) } };
     this.remember(stored);
+    this.sequences.observe(lookKey, stored);
     return stored;
   }
 

@@ -2,7 +2,13 @@ import type { GateRegistry } from "../gates/registry.js";
 import { runShadowJudgement } from "../shadow/judge.js";
 import { CohortSummary } from "../sketch/cohort-summary.js";
 import type { Source } from "../sources/source.js";
-import { evaluateGates, parseGateConfigs, recordJudgement, resolveSource } from "./assembly.js";
+import {
+  evaluateGates,
+  parseGateConfigs,
+  recordJudgement,
+  resolveSource,
+  sequentialContexts,
+} from "./assembly.js";
 import type { JudgementHistory } from "./history.js";
 import type { JudgeResponse } from "./judgement.js";
 import { alphaPerGate } from "./policy.js";
@@ -65,9 +71,20 @@ export async function runJudgement(req: JudgeRequest, deps: JudgeDeps): Promise<
   const b = baseline ?? new CohortSummary(layout);
   const c = candidate ?? new CohortSummary(layout);
 
+  const sequential = sequentialContexts(req, deps.history, "canary");
   const gates = evaluateGates(
     configs,
-    (name, config) => deps.registry[name].evaluate({ baseline: b, candidate: c, config, alpha: gateAlpha }),
+    (name, config) =>
+      sequential.attach(
+        name,
+        deps.registry[name].evaluate({
+          baseline: b,
+          candidate: c,
+          config,
+          alpha: gateAlpha,
+          sequential: sequential.context(name),
+        }),
+      ),
     { baseline: b.events, candidate: c.events },
   );
   const noDataReason = candidateKnown

@@ -6,6 +6,10 @@ import {
 } from "../gates/config-parse.js";
 import type { GateRegistry } from "../gates/registry.js";
 import { SHADOW_GATES } from "../gates/shadow/registry.js";
+import { SPENDING_FUNCTIONS, type SpendingFunction } from "../stats/alpha-spending.js";
+
+/** Most looks a schedule may declare (Argo counts in the hundreds at most; bounds the run state). */
+export const MAX_LOOKS = 1000;
 
 /** A judge request, parsed once at the edge into typed values. */
 export interface JudgeRequest {
@@ -30,6 +34,13 @@ export interface JudgeRequest {
   source: string | undefined;
   /** canary (default): two cohorts; shadow: paired answers to the same requests, shadow gates */
   mode?: "canary" | "shadow";
+  /**
+   * declared number of looks of the run (Argo's `count`): group-sequential bounds over them, with an
+   * anytime-valid reserve (src/gates/sequential.ts); undefined = anytime-valid bounds only
+   */
+  looks?: number;
+  /** alpha-spending function of a declared schedule; default O'Brien–Fleming type */
+  spending?: SpendingFunction;
 }
 
 const TOP_LEVEL = [
@@ -47,6 +58,8 @@ const TOP_LEVEL = [
   "source",
   "mode",
   "rollout",
+  "looks",
+  "spending",
 ] as const;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -203,5 +216,9 @@ export function parseJudgeRequest(
     runKey: optionalName(top, "runKey") ?? `${model}/${baseline}/${candidate}`,
     source: optionalName(top, "source"),
     mode,
+    looks: present(top.looks)
+      ? parseNumberField(top, "looks", 0, { min: 1, max: MAX_LOOKS, integer: true })
+      : undefined,
+    spending: parseEnumField(top, "spending", SPENDING_FUNCTIONS, "obrien-fleming"),
   };
 }

@@ -1,0 +1,68 @@
+import type { LookInformation, SequentialContext, SequentialRecord } from "../gates/sequential.js";
+import type { SpendingFunction } from "../stats/alpha-spending.js";
+import type { GroupSequentialState } from "../stats/group-sequential.js";
+import type { JudgeResponse } from "./judgement.js";
+
+/** Group-sequential states kept for reuse; beyond this the oldest are dropped (and replayed if needed). */
+const CACHE_LIMIT = 20_000;
+
+/**
+ * The state of every run with a declared look schedule: per look key, gate and contrast, the
+ * information of the looks at which it grew (from each answer's `gates[g].sequential.observed`, so it
+ * is rebuilt from the audit log at start like the look counts), and a cache of group-sequential
+ * states so a look costs one step of the recursion instead of a replay of the run.
+ */
+export class SequentialRuns {
+  private readonly runs = new Map<string, Map<string, LookInformation[]>>();
+  private readonly cache = new Map<string, GroupSequentialState>();
+
+  /** Keep the looks an answer observed (a look whose information did not grow is not appended). */
+  observe(lookKey: string, response: JudgeResponse): void {
+    for (const [gate, result] of Object.entries(response.gates)) {
+      const record: SequentialRecord | undefined = result.sequential;
+      if (!record) continue;
+      for (const [key, look] of Object.entries(record.observed)) {
+        const id = `${gate}\u0000${key}`;
+        let run = this.runs.get(lookKey);
+        if (!run) {
+          run = new Map();
+          this.runs.set(lookKey, run);
+        }
+        const looks = run.get(id) ?? [];
+        const last = looks.at(-1);
+        if (last && !(look.information > last.information && look.fraction >= last.fraction)) continue;
+        looks.push({ information: look.information, fraction: look.fraction });
+        run.set(id, looks);
+      }
+    }
+  }
+
+  /** The context a gate evaluates in at this look of a run with `looks` declared. */
+  contextFor(
+    lookKey: string,
+    gate: string,
+    design: { look: number; looks: number; spending: SpendingFunction },
+  ): SequentialContext {
+    const run = this.runs.get(lookKey);
+    const cache = this.cache;
+    if (cache.size > CACHE_LIMIT) {
+      // Map iterates in insertion order: drop the oldest tenth
+      let drop = Math.ceil(CACHE_LIMIT / 10);
+      for (const k of cache.keys()) {
+        if (drop-- <= 0) break;
+        cache.delete(k);
+      }
+    }
+    return {
+      ...design,
+      history: (key) => run?.get(`${gate}\u0000${key}`) ?? [],
+      cache: {
+        get: (k) => cache.get(`${lookKey}\u0000${gate}\u0000${k}`),
+        set: (k, v) => {
+          cache.set(`${lookKey}\u0000${gate}\u0000${k}`, v);
+        },
+      },
+      observed: new Map(),
+    };
+  }
+}
