@@ -6,7 +6,9 @@
  * Grid: r points per standard deviation around the mean μ of the look's statistic, spaced 3/(2r) on
  * μ ± 3 and logarithmically beyond, out to μ ± (3 + 4 ln r) (J&T's x_i, i = 1 … 6r − 1); cut to the
  * continuation region (its ends become grid points); every interval is halved and integrated by Simpson's
- * rule, so a grid has 2n + 1 points and n panels (m ≤ 12r − 3 points).
+ * rule, so a grid has 2n + 1 points and n panels. J&T's grid has m = 12r − 3 points (189 at r = 16); the
+ * two additions in cutGrid (central spacing up to a cut in the upper tail, a boundary layer at a cut) bring
+ * it to at most about 313 at r = 16.
  *
  * Between grid points the sub-density h is interpolated by the quadratic through its panel's three values
  * on the log scale (exact for a normal density, and never negative); masses of part of a panel use Simpson
