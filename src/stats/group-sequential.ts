@@ -1,0 +1,241 @@
+/**
+ * One-sided group-sequential boundaries from a Lan–DeMets spending function, one look at a time
+ * (Lan & DeMets 1983; Jennison & Turnbull 2000, §7.2 and §19.2).
+ *
+ * At look k with information I_k and spending fraction t_k the upper boundary c_k solves
+ *
+ *   P₀(Z_1 < c_1, …, Z_{k−1} < c_{k−1}, Z_k ≥ c_k) = α(t_k) − α(t_{k−1}),
+ *
+ * where Z_k = S_k/√I_k is the canonical statistic (corr(Z_j, Z_k) = √(I_j/I_k)). There is no futility
+ * boundary (non-binding: a run that never crosses simply ends), and a zero increment of spent alpha gives
+ * c_k = +∞ (this look cannot reject). The spending fraction t_k is the caller's (e.g. the declared look
+ * k/K) and need not equal I_k/I_K; only the information levels set the correlations, so looks may be
+ * unequally spaced and the maximum information need not be known.
+ *
+ * Incremental form: the state after look k − 1 holds the sub-density of Z_{k−1} on the continuation region
+ * (−∞, c_{k−1}) on a grid recomputable from c_{k−1} and the last increment, so `advanceGroupSequential`
+ * costs one root-find (Newton on ln P, about five O(m) evaluations) and one density update, O(m²) at most —
+ * never the cost of replaying earlier looks. At r = 16, m is about 160–300 points and the JSON state 3–5 kB
+ * (+∞ is stored as null). Accuracy (checked against scipy's multivariate normal and r = 64): spent alpha
+ * within ~1e-7, boundaries below 7 within 1e-5; above that (increments below ~1e-12) a few hundredths.
+ * Numerical method: ./group-sequential-integration.ts.
+ */
+import {
+  requireSpendingAlpha,
+  requireSpendingFunction,
+  SPENDING_FUNCTIONS,
+  type SpendingFunction,
+  spentAlpha,
+} from "./alpha-spending.js";
+import {
+  DEFAULT_GRID_POINTS_PER_SD,
+  type LookDensity,
+  lookDensity,
+  requireGridPointsPerSd,
+  type SimpsonGrid,
+  simpsonGrid,
+} from "./group-sequential-grid.js";
+import { firstLookDensity, nextDensity, upperCrossing } from "./group-sequential-integration.js";
+import { normalQuantile } from "./normal.js";
+
+export interface GroupSequentialDesign {
+  /** One-sided level. */
+  alpha: number;
+  spending: SpendingFunction;
+  /** Grid density r (points per standard deviation); 16 unless set. */
+  gridPointsPerSd?: number;
+}
+
+export interface GroupSequentialLook {
+  /** Information I_k observed at this look, in any unit (only ratios matter); strictly increasing. */
+  information: number;
+  /** Spending fraction t_k ≥ 0 (≥ 1 spends all of alpha); non-decreasing. */
+  fraction: number;
+}
+
+/** Everything a later look needs, JSON-serialisable. */
+export interface GroupSequentialState {
+  alpha: number;
+  spending: SpendingFunction;
+  gridPointsPerSd: number;
+  /** Looks taken so far. */
+  looks: number;
+  /** I of the last look (0 before the first). */
+  information: number;
+  /** t of the last look (0 before the first). */
+  fraction: number;
+  /** α(t) spent through the last look. */
+  spent: number;
+  /** The last look's boundary; null when it was +∞ or before the first look. */
+  boundary: number | null;
+  /** √((I − I_previous)/I) at the last look (null at the first): sets the grid's boundary layer. */
+  layer: number | null;
+  /** w_i·h(z_i), the weighted sub-density of Z at the last look on simpsonGrid(0, −∞, boundary). */
+  density: number[];
+}
+
+const STATE_FIELDS = new Set([
+  "alpha",
+  "spending",
+  "gridPointsPerSd",
+  "looks",
+  "information",
+  "fraction",
+  "spent",
+  "boundary",
+  "layer",
+  "density",
+]);
+
+/** The state before the first look. */
+export function startGroupSequential(design: GroupSequentialDesign): GroupSequentialState {
+  requireSpendingAlpha(design.alpha);
+  requireSpendingFunction(design.spending);
+  const r = design.gridPointsPerSd ?? DEFAULT_GRID_POINTS_PER_SD;
+  requireGridPointsPerSd(r);
+  return {
+    alpha: design.alpha,
+    spending: design.spending,
+    gridPointsPerSd: r,
+    looks: 0,
+    information: 0,
+    fraction: 0,
+    spent: 0,
+    boundary: null,
+    layer: null,
+    density: [],
+  };
+}
+
+function requireField(ok: boolean, field: string, value: unknown, what: string): void {
+  if (!ok) throw new RangeError(`state.${field} must be ${what}, got ${JSON.stringify(value)}`);
+}
+
+/** Checks a state read back from storage; throws naming the first bad field. */
+export function validateGroupSequentialState(state: GroupSequentialState): void {
+  if (typeof state !== "object" || state === null) throw new RangeError("state must be an object");
+  for (const key of Object.keys(state))
+    if (!STATE_FIELDS.has(key)) throw new RangeError(`state.${key} is not a known field`);
+  const finite = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+  requireField(finite(state.alpha) && state.alpha > 0 && state.alpha < 1, "alpha", state.alpha, "in (0, 1)");
+  const { spending, gridPointsPerSd: r } = state;
+  requireField(SPENDING_FUNCTIONS.includes(spending), "spending", spending, SPENDING_FUNCTIONS.join(" or "));
+  requireField(Number.isInteger(r) && r >= 4 && r <= 128, "gridPointsPerSd", r, "an integer in [4, 128]");
+  const { looks, information, fraction, spent, boundary, layer, density } = state;
+  requireField(Number.isInteger(looks) && looks >= 0, "looks", looks, "an integer >= 0");
+  requireField(finite(information) && information >= 0, "information", information, "finite and >= 0");
+  requireField((looks === 0) === (information === 0), "information", information, "> 0 once a look is taken");
+  requireField(finite(fraction) && fraction >= 0, "fraction", fraction, "finite and >= 0");
+  requireField(finite(spent) && spent >= 0 && spent <= state.alpha, "spent", spent, "in [0, alpha]");
+  requireField(boundary === null || finite(boundary), "boundary", boundary, "a finite number or null");
+  requireField(
+    layer === null ? looks <= 1 : finite(layer) && layer > 0 && layer <= 1 && looks >= 2,
+    "layer",
+    layer,
+    "null at the first look, else in (0, 1]",
+  );
+  const expected = looks === 0 ? 0 : gridFor(state).points.length;
+  requireField(
+    Array.isArray(density) && density.length === expected && density.every((x) => finite(x) && x >= 0),
+    "density",
+    Array.isArray(density) ? `${density.length} entries` : density,
+    `${expected} finite numbers >= 0`,
+  );
+}
+
+function gridFor(state: GroupSequentialState): SimpsonGrid {
+  const upper = state.boundary ?? Number.POSITIVE_INFINITY;
+  return simpsonGrid(0, Number.NEGATIVE_INFINITY, upper, state.gridPointsPerSd, state.layer);
+}
+
+/**
+ * c with P₀(continue to this look, Z ≥ c) = target, by Newton's method on ln P (so tiny targets keep
+ * their relative accuracy) inside a bracket that bisection falls back on.
+ */
+function solveBoundary(previous: LookDensity | null, information: number, target: number): number {
+  const marginal = -normalQuantile(target); // P(Z ≥ c) = target ignoring earlier looks: c is at most this
+  if (previous === null) return marginal;
+  const gap = (c: number) => {
+    const { probability, slope } = upperCrossing(previous, information, 0, c);
+    return { value: Math.log(probability) - Math.log(target), derivative: slope / probability };
+  };
+  let hi = marginal;
+  let at = gap(hi);
+  while (at.value > 0) {
+    hi += 1; // only rounding can put P above the target here
+    at = gap(hi);
+  }
+  let lo = -40; // P(Z_k ≥ −40) is all the mass still running, above any increment; never evaluated
+  let c = hi;
+  for (let iteration = 0; iteration < 200; iteration++) {
+    if (at.value > 0) lo = c;
+    else hi = c;
+    const newton = c - at.value / at.derivative;
+    if (Math.abs(newton - c) < 1e-12) return newton;
+    const next = newton > lo && newton < hi ? newton : (lo + hi) / 2; // false for NaN too
+    if (hi - lo < 1e-12) return next;
+    c = next;
+    at = gap(c);
+  }
+  return c;
+}
+
+/**
+ * The boundary c_k for the next look and the state after it. Throws (naming the argument) on a
+ * malformed state, information not above the last look's, or a fraction below the last look's.
+ * Returns boundary = +∞ when the look spends no alpha. Cost O(m²), m ≈ 12·gridPointsPerSd.
+ */
+export function advanceGroupSequential(
+  state: GroupSequentialState,
+  look: GroupSequentialLook,
+): { boundary: number; state: GroupSequentialState } {
+  validateGroupSequentialState(state);
+  const { information, fraction } = look;
+  if (!(typeof information === "number" && Number.isFinite(information) && information > state.information))
+    throw new RangeError(
+      `information must be finite and above the last look's ${state.information}, got ${information}`,
+    );
+  if (!(typeof fraction === "number" && Number.isFinite(fraction) && fraction >= state.fraction))
+    throw new RangeError(
+      `fraction must be finite and at least the last look's ${state.fraction}, got ${fraction}`,
+    );
+  const r = state.gridPointsPerSd;
+  const previous: LookDensity | null =
+    state.looks === 0 ? null : lookDensity(state.information, gridFor(state), state.density);
+  const cumulative = Math.max(state.spent, spentAlpha(state.spending, state.alpha, fraction));
+  const increment = cumulative - state.spent;
+  const boundary = increment > 0 ? solveBoundary(previous, information, increment) : Number.POSITIVE_INFINITY;
+  const density =
+    previous === null
+      ? firstLookDensity(information, 0, Number.NEGATIVE_INFINITY, boundary, r)
+      : nextDensity(previous, information, 0, Number.NEGATIVE_INFINITY, boundary, r);
+  return {
+    boundary,
+    state: {
+      ...state,
+      looks: state.looks + 1,
+      information,
+      fraction,
+      spent: cumulative,
+      boundary: Number.isFinite(boundary) ? boundary : null,
+      layer: previous === null ? null : Math.sqrt((information - state.information) / information),
+      // Ten significant digits (relative 5e-11, far below the integration error) keep the JSON small.
+      density: density.weighted.map((x) => Number(x.toPrecision(10))),
+    },
+  };
+}
+
+/** All boundaries of a schedule of looks: advanceGroupSequential from the start, O(K·m²). */
+export function groupSequentialBoundaries(
+  design: GroupSequentialDesign,
+  looks: readonly GroupSequentialLook[],
+): number[] {
+  let state = startGroupSequential(design);
+  const boundaries: number[] = [];
+  for (const look of looks) {
+    const next = advanceGroupSequential(state, look);
+    boundaries.push(next.boundary);
+    state = next.state;
+  }
+  return boundaries;
+}
