@@ -13,11 +13,8 @@
  */
 import { requireSpendingAlpha, type SpendingFunction } from "./alpha-spending.js";
 import { groupSequentialBoundaries } from "./group-sequential.js";
-import {
-  crossingProbabilities,
-  DEFAULT_GRID_POINTS_PER_SD,
-  requireInformationLevels,
-} from "./group-sequential-integration.js";
+import { DEFAULT_GRID_POINTS_PER_SD, requireInformationLevels } from "./group-sequential-grid.js";
+import { crossingProbabilities } from "./group-sequential-integration.js";
 import { normalQuantile } from "./normal.js";
 
 export type ConstantShape = "pocock" | "obrien-fleming";
