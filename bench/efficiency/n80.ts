@@ -4,7 +4,13 @@
  * (candidate events) by which 80% of runs have reached the right decision — beside the oracle's.
  * Events go through the store's own CohortState, cumulative window, every event labelled.
  */
+import type { GateResult } from "../../src/gates/gate.js";
 import { GATES } from "../../src/gates/registry.js";
+import { RESERVE } from "../../src/gates/sequential.js";
+import type { JudgeResponse } from "../../src/judge/judgement.js";
+import { SequentialRuns } from "../../src/judge/sequential-runs.js";
+import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
+import { planGroupSequential } from "../../src/stats/group-sequential-design.js";
 import { DEFAULT_LAYOUT } from "../../src/sketch/cohort-summary.js";
 import { mulberry32, type RandomSource } from "../../src/stats/random.js";
 import { CohortState } from "../../src/store/cohort-state.js";
@@ -21,6 +27,8 @@ export interface N80Result {
   ratio: number | null;
   /** runs that reached the wrong decision at some look (before any right one) */
   wrong: number;
+  /** share of runs decided right by each look */
+  rightBy: number[];
   looks: number[];
 }
 
@@ -54,6 +62,15 @@ function newState(): CohortState {
   });
 }
 
+/** A declared look schedule: K looks at these candidate sizes, with this spending function. */
+export interface Schedule {
+  /** candidate sizes of every look asked, declared or not */
+  looks: number[];
+  /** looks declared (the first `declared` of `looks`) */
+  declared: number;
+  spending: SpendingFunction;
+}
+
 /** First look index at which the gate decides in one run, and what it decided. */
 function oneRun(
   row: EfficiencyRow,
@@ -61,9 +78,11 @@ function oneRun(
   alpha: number,
   random: RandomSource,
   config: unknown,
+  schedule?: Schedule,
 ): { look: number; verdict: "pass" | "fail" } | null {
   const gate = GATES[row.gate];
   const state = newState();
+  const runs = new SequentialRuns();
   let n = 0;
   for (let i = 0; i < looks.length; i++) {
     for (; n < looks[i]; n++) {
@@ -74,38 +93,84 @@ function oneRun(
     }
     const baseline = state.window("bench", "baseline", undefined, T0 + 1)!;
     const candidate = state.window("bench", "candidate", undefined, T0 + 1)!;
-    const r = (gate.evaluate as (i: unknown) => { verdict: string })({ baseline, candidate, config, alpha });
+    const design = schedule && { look: i + 1, looks: schedule.declared, spending: schedule.spending };
+    const sequential = design && runs.contextFor("run", row.gate, design);
+    const r = (gate.evaluate as (i: unknown) => GateResult)({ baseline, candidate, config, alpha, sequential });
+    if (design && sequential) {
+      const record = { ...design, observed: Object.fromEntries(sequential.observed) };
+      runs.observe("run", { gates: { [row.gate]: { ...r, sequential: record } } } as unknown as JudgeResponse);
+    }
     if (r.verdict === "pass" || r.verdict === "fail") return { look: i, verdict: r.verdict };
   }
   return null;
 }
 
+export function oracleN80(row: EfficiencyRow, alpha: number): number {
+  return "ksTolerance" in row.oracle
+    ? ksEquivalenceN(row.oracle.ksTolerance, alpha, BASELINE_RATIO)
+    : oracleN(row.oracle.effect, row.oracle.se1, alpha);
+}
+
+/**
+ * The schedule a release engineer would declare for this row after `modelgate plan`: K equally spaced
+ * looks, the last at the group-sequential design's maximum sample size for 80% power at the row's
+ * effect (at the design's share of alpha), rounded up.
+ */
+export function plannedSchedule(
+  row: EfficiencyRow,
+  alpha: number,
+  k: number,
+  spending: SpendingFunction,
+  power = 0.9,
+): Schedule {
+  if ("ksTolerance" in row.oracle) {
+    const n = oracleN80(row, alpha);
+    const looks = Array.from({ length: 2 * k }, (_, j) => Math.ceil((n * 1.3 * (j + 1)) / k));
+    return { looks, declared: k, spending };
+  }
+  const fractions = Array.from({ length: k }, (_, j) => (j + 1) / k);
+  const plan = planGroupSequential({
+    alpha: (1 - RESERVE) * alpha * row.claimShare,
+    spending,
+    fractions,
+    power,
+    effect: row.oracle.effect,
+  });
+  const nMax = plan.maxInformation! * row.oracle.se1 ** 2;
+  // Argo may keep asking after the declared looks (as many again here): only the reserve decides there
+  return { looks: Array.from({ length: 2 * k }, (_, j) => Math.ceil((nMax * (j + 1)) / k)), declared: k, spending };
+}
+
 export function measureN80(
   row: EfficiencyRow,
-  opts: { runs: number; alpha: number; seed: number; maxFactor?: number; settings?: Record<string, unknown> },
+  opts: {
+    runs: number;
+    alpha: number;
+    seed: number;
+    maxFactor?: number;
+    settings?: Record<string, unknown>;
+    schedule?: Schedule;
+  },
 ): N80Result {
-  const oracleN80 =
-    "ksTolerance" in row.oracle
-      ? ksEquivalenceN(row.oracle.ksTolerance, opts.alpha, BASELINE_RATIO)
-      : oracleN(row.oracle.effect, row.oracle.se1, opts.alpha);
-  const looks = lookGrid(Math.min(100, oracleN80), Math.ceil(oracleN80 * (opts.maxFactor ?? 6)));
+  const oracle = oracleN80(row, opts.alpha);
+  const looks =
+    opts.schedule?.looks ?? lookGrid(Math.min(100, oracle), Math.ceil(oracle * (opts.maxFactor ?? 6)));
   const config = GATES[row.gate].parseConfig(opts.settings ?? {});
   const rightBy = new Array<number>(looks.length).fill(0);
   let wrong = 0;
   for (let run = 0; run < opts.runs; run++) {
-    const d = oneRun(row, looks, opts.alpha, mulberry32(opts.seed + run * 7919), config);
+    const d = oneRun(row, looks, opts.alpha, mulberry32(opts.seed + run * 7919), config, opts.schedule);
     if (!d) continue;
     if (d.verdict !== row.expect) wrong++;
     else rightBy[d.look]++;
   }
   let cumulative = 0;
   let n80: number | null = null;
+  const shares: number[] = [];
   for (let i = 0; i < looks.length; i++) {
     cumulative += rightBy[i];
-    if (cumulative >= 0.8 * opts.runs) {
-      n80 = looks[i];
-      break;
-    }
+    shares.push(cumulative / opts.runs);
+    if (n80 === null && cumulative >= 0.8 * opts.runs) n80 = looks[i];
   }
-  return { row, runs: opts.runs, oracleN80, n80, ratio: n80 === null ? null : n80 / oracleN80, wrong, looks };
+  return { row, runs: opts.runs, oracleN80: oracle, n80, ratio: n80 === null ? null : n80 / oracle, wrong, looks, rightBy: shares };
 }

@@ -27,6 +27,8 @@ export interface EfficiencyRow {
    * contrast, or (drift pass) the fixed-sample Kolmogorov–Smirnov equivalence test
    */
   oracle: { effect: number; se1: number } | { ksTolerance: number };
+  /** share of the gate's alpha the deciding claim gets inside the gate (what a schedule is planned at) */
+  claimShare: number;
 }
 
 export const BASELINE_RATIO = 9;
@@ -85,6 +87,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: arm({ latencyFactor: 1.3 }),
     oracle: { effect: Math.log(1.3 / 1.2), se1: latencySe1 },
+    claimShare: 1,
   });
   rows.push({
     gate: "latency",
@@ -93,6 +96,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: base,
     oracle: { effect: Math.log(1.2), se1: latencySe1 },
+    claimShare: 1,
   });
 
   // auc: difference of AUCs, exact binormal placement variances; errored events carry no score
@@ -107,6 +111,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: arm({ labelNoise: noise }),
     oracle: { effect: b.auc - c.auc - 0.02, se1: Math.sqrt((c.variance1 + b.variance1 / k) / scored) },
+    claimShare: 0.9,
   });
   rows.push({
     gate: "auc",
@@ -115,6 +120,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: base,
     oracle: { effect: 0.02, se1: Math.sqrt((b.variance1 * (1 + 1 / k)) / scored) },
+    claimShare: 1,
   });
 
   // fairness: parity ratio of selection rates, groups a/b of half the scored events each
@@ -132,6 +138,8 @@ export function efficiencyRows(): EfficiencyRow[] {
         parityRatioVariance(s, 0.8 * s, half, half) + parityRatioVariance(s, s, k * half, k * half),
       ),
     },
+    // the drop claim: half of a fail's alpha, split over the two orderings of the groups
+    claimShare: 0.25,
   });
   rows.push({
     gate: "fairness",
@@ -140,6 +148,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: base,
     oracle: { effect: 0.2, se1: Math.sqrt(parityRatioVariance(s, s, half, half)) },
+    claimShare: 1,
   });
 
   // errors: difference of error rates against maxIncrease 0.005
@@ -152,6 +161,8 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: arm({ errorRate: pc }),
     oracle: { effect: pc - pb - 0.005, se1: Math.sqrt(pc * (1 - pc) + (pb * (1 - pb)) / k) },
+    // the error rate's share (0.75) of which the difference claim gets 0.8
+    claimShare: 0.6,
   });
   rows.push({
     gate: "errors",
@@ -160,6 +171,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: base,
     oracle: { effect: 0.005, se1: Math.sqrt(pb * (1 - pb) * (1 + 1 / k)) },
+    claimShare: 1,
   });
   // drift: PSI on 10 baseline-decile bins (latent z; the score is monotone in it), delta-method sd
   const shift = shiftForPsi(0.5);
@@ -171,6 +183,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: arm({ shift }),
     oracle: { effect: psi - 0.25, se1: psiSd1(baselineShares, candidateShares, k) },
+    claimShare: 0.5,
   });
   rows.push({
     gate: "drift",
@@ -179,6 +192,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     baseline: base,
     candidate: base,
     oracle: { ksTolerance: 0.2 },
+    claimShare: 1,
   });
   return rows;
 }
