@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Config } from "../config.js";
 import { type Logger, silentLogger } from "../log.js";
+import { faultReporter, guarded } from "./faults.js";
 import { HttpError } from "./http-error.js";
 import { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
 
@@ -29,15 +30,23 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
 
+  const report = faultReporter(logger, metrics);
   app.use((req, res, next) => {
     const end = metrics.httpDuration.startTimer();
-    res.on("finish", () => {
-      const route =
-        (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.path);
-      const labels = { route: `${req.baseUrl}${route}`, method: req.method };
-      end(labels);
-      metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
-    });
+    // runs after the answer is sent, outside express's error handling: a throw here is reported
+    res.on(
+      "finish",
+      guarded(report, "response_hook", () => {
+        // the route's pattern, never the path a client sent (which would make labels unbounded)
+        const route = req.route?.path as string | undefined;
+        const labels = {
+          route: route === undefined ? "unmatched" : `${req.baseUrl}${route}`,
+          method: req.method,
+        };
+        end(labels);
+        metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+      }),
+    );
     next();
   });
   for (const g of deps.guards ?? []) app.use(g);

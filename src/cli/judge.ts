@@ -6,6 +6,7 @@ import { GATE_NAMES } from "../gates/registry.js";
 import { SHADOW_GATE_NAMES } from "../gates/shadow/registry.js";
 import { parseEvent } from "../ingest/event.js";
 import type { JudgeResponse } from "../judge/judgement.js";
+import { dictionary } from "../safe-keys.js";
 import { judgementPage } from "../ui/judgement-page.js";
 import { judgeFiles } from "./offline-judge.js";
 import { PredictionsFileError } from "./predictions-file.js";
@@ -98,7 +99,7 @@ ${reasons.join("\n")}
 }
 
 function parseSets(sets: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dictionary<string>();
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0 || !s.slice(0, eq).includes(".")) {

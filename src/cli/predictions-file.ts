@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { type PredictionEvent, parseEvent } from "../ingest/event.js";
 import { readLines } from "../ingest/lines.js";
+import { dictionary } from "../safe-keys.js";
 
 /**
  * Offline predictions files for `modelgate judge`: NDJSON (one event object a line, the fields of
@@ -93,7 +94,7 @@ function csvValue(column: string, cell: string): unknown {
 
 /** Turn a CSV row into an event object (the shape POST /v1/events takes). */
 function csvRecord(header: string[], cells: string[]): Record<string, unknown> {
-  const rec: Record<string, unknown> = {};
+  const rec = dictionary<unknown>();
   header.forEach((col, k) => {
     const cell = cells[k] ?? "";
     if (cell === "") return;

@@ -1,6 +1,8 @@
+import { type FaultReporter, faultReporter } from "../api/faults.js";
 import type { Config } from "../config.js";
 import type { BatchResult, LineError } from "../ingest/batch-result.js";
 import {
+  type FieldError,
   type Outcome,
   type Parsed,
   type PredictionEvent,
@@ -8,6 +10,7 @@ import {
   parseOutcome,
 } from "../ingest/event.js";
 import { type Logger, silentLogger } from "../log.js";
+import { dictionary } from "../safe-keys.js";
 import type { PairingIndexJSON, PairingOptions } from "../shadow/pairing-index.js";
 import {
   CohortSummary,
@@ -45,6 +48,8 @@ export interface EmbeddedStoreOptions {
   layout?: SummaryLayout;
   clock?: () => number;
   logger?: Logger;
+  /** where an exception in the snapshot timer is reported (default: logged) */
+  reportFault?: FaultReporter;
 }
 
 export function storeOptionsFromConfig(config: Config): EmbeddedStoreOptions {
@@ -242,15 +247,8 @@ export class EmbeddedStore {
     const p = parseEvent(raw, now);
     if (!p.ok) return p;
     const e = p.value;
-    const retentionMs = this.opts.retentionSeconds * 1000;
-    if (e.ts < now - retentionMs) {
-      return {
-        ok: false,
-        error: { field: "ts", message: `is older than the retention (${this.opts.retentionSeconds} s)` },
-      };
-    }
-    if (e.ts > now + 3_600_000)
-      return { ok: false, error: { field: "ts", message: "is more than 1 hour in the future" } };
+    const tsError = this.timeRangeError(e.ts, now);
+    if (tsError) return { ok: false, error: tsError };
     if (e.score !== undefined && this.opts.outOfRangeScores === "reject" && !this.state.validScore(e.score)) {
       const l = this.state.opts.layout;
       return {
@@ -262,6 +260,26 @@ export class EmbeddedStore {
       };
     }
     return p;
+  }
+
+  /**
+   * The time range every record's `ts` must lie in, events and outcomes alike: within the
+   * retention (older data would be pruned at once) and at most an hour ahead of arrival (a
+   * bucket far in the future would never be pruned).
+   */
+  private timeRangeError(ts: number, now: number): FieldError | undefined {
+    if (ts < now - this.opts.retentionSeconds * 1000)
+      return { field: "ts", message: `is older than the retention (${this.opts.retentionSeconds} s)` };
+    if (ts > now + 3_600_000) return { field: "ts", message: "is more than 1 hour in the future" };
+    return undefined;
+  }
+
+  /** Outcome validation at ingestion: the parser's, then the same time range as events. */
+  private parseOutcome(raw: unknown, now: number): Parsed<Outcome> {
+    const p = parseOutcome(raw, now);
+    if (!p.ok) return p;
+    const tsError = this.timeRangeError(p.value.ts, now);
+    return tsError ? { ok: false, error: tsError } : p;
   }
 
   private checkReady(): void {
@@ -318,7 +336,7 @@ export class EmbeddedStore {
     now: number,
     result: BatchResult,
   ): PredictionEvent | Outcome | undefined {
-    const p = kind === "e" ? this.parseEvent(raw, now) : parseOutcome(raw, now);
+    const p = kind === "e" ? this.parseEvent(raw, now) : this.parseOutcome(raw, now);
     if (!p.ok) {
       result.reject({ line, ...p.error });
       return undefined;
@@ -489,7 +507,7 @@ export class EmbeddedStore {
     }
     const joins = st.joins.drainChanges();
     const upsertJoins = joins.added.map(([key, e]) => ({ key, expires: e.expires, body: JSON.stringify(e) }));
-    const models: StateJSON["models"] = {};
+    const models: StateJSON["models"] = dictionary();
     for (const [model, m] of st.models) {
       models[model] = {
         counts: m.counts,
@@ -522,11 +540,12 @@ export class EmbeddedStore {
 
   /** Snapshot every `snapshotSeconds` (timer unref'd: it never keeps the process alive). */
   startSnapshots(): void {
+    const report = this.opts.reportFault ?? faultReporter(this.logger);
     this.timer ??= setInterval(() => {
       try {
         this.snapshot();
       } catch (e) {
-        this.logger.error("snapshot failed", { error: String(e) });
+        report("snapshot_timer", e);
       }
     }, this.opts.snapshotSeconds * 1000);
     this.timer.unref();
