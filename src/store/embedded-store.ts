@@ -11,7 +11,14 @@ import {
 } from "../ingest/event.js";
 import { type Logger, silentLogger } from "../log.js";
 import { dictionary } from "../safe-keys.js";
-import type { PairingIndexJSON, PairingOptions } from "../shadow/pairing-index.js";
+import type { QueuedEntry } from "../shadow/bounded-queue-map.js";
+import type { AwaitingPair, PendingAnswer } from "../shadow/pairing-entries.js";
+import {
+  awaitingTuples,
+  type PairingIndexJSON,
+  type PairingOptions,
+  pendingTuples,
+} from "../shadow/pairing-index.js";
 import {
   CohortSummary,
   type CohortSummaryJSON,
@@ -25,10 +32,12 @@ import {
   type StateOptions,
   type VersionCounts,
 } from "./cohort-state.js";
-import type { JoinEntry } from "./join-index.js";
+import type { JoinChanges, JoinEntry, JoinIndex } from "./join-index.js";
 import { Journal } from "./journal.js";
 import { isLimitError, KeyRegistry, type KeyRegistryJSON, type StoreLimits } from "./key-registry.js";
 import { type PendingRequest, PendingRequests } from "./pending-requests.js";
+import { readSnapshot } from "./snapshot-file.js";
+import { type SnapshotHeader, SnapshotWriter } from "./snapshot-writer.js";
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -121,6 +130,13 @@ export class EmbeddedStore {
   readonly state: CohortState;
   readonly pending: PendingRequests;
   private readonly journal: Journal;
+  private readonly writer: SnapshotWriter;
+  /** the snapshot being written in the background, if any */
+  private inFlight: SnapshotJob | undefined;
+  /** the next snapshot rewrites every bucket and join entry (after a failed one, or a migration) */
+  private fullRewrite = false;
+  /** the snapshot tables of an earlier version are still in the log's file */
+  private legacyTables = false;
   private readonly clock: () => number;
   private readonly logger: Logger;
   private replayedFrom = 0;
@@ -145,6 +161,7 @@ export class EmbeddedStore {
     this.state = new CohortState(stateOpts);
     this.pending = new PendingRequests(opts.cloudEventTtlSeconds * 1000, 50_000);
     this.journal = new Journal(opts.dataDir);
+    this.writer = new SnapshotWriter(opts.dataDir, this.journal.file);
   }
 
   /** Open the data directory and load the last snapshot; call replay() before serving writes. */
@@ -164,9 +181,17 @@ export class EmbeddedStore {
   }
 
   private loadSnapshot(): void {
-    const raw = this.journal.loadState();
-    if (!raw) return;
-    const j = JSON.parse(raw) as StateJSON;
+    let stored = readSnapshot(this.opts.dataDir);
+    const legacy = this.journal.legacySnapshot();
+    this.legacyTables = legacy !== undefined;
+    if (!stored && legacy) {
+      // written by an earlier version inside the log's file: load it, and let the first snapshot
+      // write all of it to the snapshot file (which then drops the old tables)
+      stored = legacy;
+      this.fullRewrite = true;
+    }
+    if (!stored) return;
+    const j = JSON.parse(stored.state) as StateJSON;
     const st = this.state;
     st.registry = KeyRegistry.fromJSON(this.opts.limits, j.registry);
     for (const [model, m] of Object.entries(j.models)) {
@@ -174,7 +199,7 @@ export class EmbeddedStore {
       for (const [version, counts] of Object.entries(m.versions))
         Object.assign(st.version(model, version).counts, counts);
     }
-    for (const { k, body } of this.journal.loadBuckets()) {
+    for (const { k, body } of stored.buckets) {
       const [model, version, start] = CohortState.splitBucketKey(k);
       st.version(model, version).buckets.set(
         start,
@@ -182,13 +207,13 @@ export class EmbeddedStore {
       );
     }
     // through add(), so the loaded entries (oldest first) take their place in the arrival order
-    for (const { k, body } of this.journal.loadJoins()) st.joins.add(k, JSON.parse(body) as JoinEntry);
+    for (const { k, body } of stored.joins) st.joins.add(k, JSON.parse(body) as JoinEntry);
     st.joins.evicted = j.evicted;
     if (j.pairing && st.pairing) st.pairing.load(j.pairing);
     this.pending.unpaired = j.unpaired;
     for (const [k, p] of j.pending) this.pending.entries.set(k, p);
     st.markClean();
-    st.joins.drainChanges();
+    st.joins.resetChanges();
     this.replayedFrom = j.lastSeq;
   }
 
@@ -489,24 +514,70 @@ export class EmbeddedStore {
 
   private afterWrite(records: number): void {
     this.recordsSinceSnapshot += records;
-    if (this.recordsSinceSnapshot >= (this.opts.snapshotEveryRecords ?? 2_000_000)) this.snapshot();
+    if (this.recordsSinceSnapshot >= (this.opts.snapshotEveryRecords ?? 2_000_000) && !this.inFlight)
+      this.startBackgroundSnapshot();
   }
 
-  /** Prune, then write changed buckets and join entries and truncate the log, in one transaction. */
+  /**
+   * Snapshot now and wait until it is durable: finishes a background snapshot in flight first.
+   * Blocks the event loop for the whole write — for shutdown, erasure and tests; the timer uses
+   * `snapshotInBackground`.
+   */
   snapshot(): void {
     if (!this.isReady || this.closed) return;
-    const now = this.clock();
+    this.inFlight?.finishNow();
+    const job = this.prepareSnapshot();
+    job.finishNow();
+  }
+
+  /**
+   * Snapshot without holding the event loop: the state is captured at once (so it matches the
+   * log's last seq), the join entries are serialised a slice per tick, and the SQLite work runs
+   * on the writer's thread. Resolves when the snapshot is durable; at most one runs at a time
+   * (a call while one is in flight returns that one).
+   */
+  snapshotInBackground(): Promise<void> {
+    if (this.inFlight) return this.inFlight.done;
+    if (!this.isReady || this.closed) return Promise.resolve();
+    return this.startBackgroundSnapshot();
+  }
+
+  private startBackgroundSnapshot(): Promise<void> {
+    const job = this.prepareSnapshot();
+    this.inFlight = job;
+    const finished = () => {
+      if (this.inFlight === job) this.inFlight = undefined;
+    };
+    job.done.then(finished, finished);
+    job.runInSlices();
+    return job.done;
+  }
+
+  /**
+   * Capture what the next snapshot writes, synchronously (so it is exactly the state after the
+   * log's last seq): prune, the changed buckets as JSON, the state JSON, and references to the
+   * join entries added since the last snapshot (immutable once added, so serialising them later
+   * is still the captured state). Change tracking restarts here; if the write fails, the next
+   * snapshot rewrites everything.
+   */
+  private prepareSnapshot(): SnapshotJob {
+    const startedAt = this.clock();
+    const t0 = performance.now();
     const st = this.state;
-    st.prune(now);
-    this.pending.sweep(now);
-    const upsertBuckets: Array<{ key: string; body: string }> = [];
+    st.prune(startedAt);
+    this.pending.sweep(startedAt);
+    const fullRewrite = this.fullRewrite;
+    if (fullRewrite) {
+      st.markAllDirty();
+      st.joins.rewriteAll();
+    }
+    const upsertBuckets: SnapshotHeader["upsertBuckets"] = [];
     for (const key of st.dirty) {
       const [model, version, start] = CohortState.splitBucketKey(key);
       const s = st.models.get(model)?.versions.get(version)?.buckets.get(start);
-      if (s) upsertBuckets.push({ key: bucketKey(model, version, start), body: JSON.stringify(s.toJSON()) });
+      if (s) upsertBuckets.push([bucketKey(model, version, start), JSON.stringify(s.toJSON())]);
     }
-    const joins = st.joins.drainChanges();
-    const upsertJoins = joins.added.map(([key, e]) => ({ key, expires: e.expires, body: JSON.stringify(e) }));
+    const joins = st.joins.captureChanges();
     const models: StateJSON["models"] = dictionary();
     for (const [model, m] of st.models) {
       models[model] = {
@@ -515,6 +586,7 @@ export class EmbeddedStore {
       };
     }
     const lastSeq = this.journal.lastSeq();
+    const pairing = st.pairing?.capture();
     const state: StateJSON = {
       format: 1,
       lastSeq,
@@ -523,27 +595,57 @@ export class EmbeddedStore {
       pending: [...this.pending.entries],
       unpaired: this.pending.unpaired,
       evicted: st.joins.evicted,
-      ...(st.pairing ? { pairing: st.pairing.toJSON() } : {}),
+      ...(pairing ? { pairing: pairing.json } : {}),
     };
-    this.journal.writeSnapshot({
-      state: JSON.stringify(state),
+    const header: SnapshotHeader = {
       lastSeq,
+      state: JSON.stringify(state),
       upsertBuckets,
       deleteBuckets: [...st.deleted],
-      upsertJoins,
       deleteJoins: joins.taken,
       deleteJoinsBefore: joins.deleteBefore,
-    });
+      fullRewrite,
+      dropLegacy: this.legacyTables,
+    };
     st.markClean();
+    this.fullRewrite = false;
     this.recordsSinceSnapshot = 0;
+    const parts: SnapshotParts = {
+      joins,
+      index: st.joins,
+      pending: pairing?.pending ?? [],
+      awaiting: pairing?.awaiting ?? [],
+    };
+    return new SnapshotJob(this.writer, header, parts, {
+      capturedMs: performance.now() - t0,
+      onDone: (stats) => {
+        st.joins.endCapture();
+        this.legacyTables &&= !header.dropLegacy;
+        this.logger.debug("store snapshot written", {
+          startedAt,
+          finishedAt: this.clock(),
+          lastSeq,
+          buckets: upsertBuckets.length,
+          ...stats,
+        });
+      },
+      onFailed: (e) => {
+        st.joins.endCapture();
+        // what this snapshot drained from the change tracking is written by the next one
+        this.fullRewrite = true;
+        this.logger.error("store snapshot failed; the next one rewrites everything", { error: String(e) });
+      },
+    });
   }
 
-  /** Snapshot every `snapshotSeconds` (timer unref'd: it never keeps the process alive). */
+  /** Snapshot every `snapshotSeconds` in the background (timer unref'd: it never keeps the process alive). */
   startSnapshots(): void {
     const report = this.opts.reportFault ?? faultReporter(this.logger);
     this.timer ??= setInterval(() => {
       try {
-        this.snapshot();
+        this.snapshotInBackground().catch(() => {
+          // logged by the job (onFailed)
+        });
       } catch (e) {
         report("snapshot_timer", e);
       }
@@ -551,12 +653,21 @@ export class EmbeddedStore {
     this.timer.unref();
   }
 
-  /** Final snapshot, then close the file. Acknowledged data is already durable without it. */
+  /**
+   * Compact both database files (VACUUM, WAL truncated) so that deleted pages do not linger on
+   * disk; for erasure. Blocks until done.
+   */
+  compactFiles(): void {
+    this.writer.compactSync();
+  }
+
+  /** Final snapshot, then close the files. Acknowledged data is already durable without it. */
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     this.snapshot();
     this.closed = true;
+    this.writer.closeSync();
     this.journal.close();
   }
 
@@ -629,5 +740,141 @@ export class StoreNotReady extends Error {
   constructor(message = "the embedded store is still replaying its log") {
     super(message);
     this.name = "StoreNotReady";
+  }
+}
+
+/** Entries serialised per message to the writer (about a millisecond of JSON each). */
+const SLICE = 1000;
+
+/** What a snapshot serialises after its capture, a slice per tick. */
+interface SnapshotParts {
+  joins: JoinChanges;
+  /** the join index, to resolve captured keys to the entries live at the capture */
+  index: JoinIndex;
+  /** the shadow pairing's waiting answers and pairs at the capture */
+  pending: Array<QueuedEntry<PendingAnswer>>;
+  awaiting: Array<QueuedEntry<AwaitingPair>>;
+}
+
+/**
+ * One snapshot on its way to the writer: the header went at once; the join entries follow a
+ * slice per tick (`runInSlices`), or all at once when the caller must finish synchronously
+ * (`finishNow`, which also completes a job already sliced part way).
+ */
+class SnapshotJob {
+  readonly done: Promise<void>;
+  private readonly id: number;
+  /** position in the concatenation of joins, pending answers and awaiting pairs */
+  private next = 0;
+  private settled = false;
+  private committed = false;
+  private resolveDone!: () => void;
+  private rejectDone!: (e: Error) => void;
+  private mainThreadMs: number;
+  private readonly t0 = performance.now();
+
+  private joinsWritten = 0;
+
+  constructor(
+    private readonly writer: SnapshotWriter,
+    header: SnapshotHeader,
+    private readonly parts: SnapshotParts,
+    private readonly hooks: {
+      capturedMs: number;
+      onDone(stats: { joins: number; captureMs: number; mainThreadMs: number; totalMs: number }): void;
+      onFailed(e: Error): void;
+    },
+  ) {
+    this.mainThreadMs = hooks.capturedMs;
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // a failure is reported through onFailed; callers that await `done` see it too
+    this.done.catch(() => {});
+    const t = performance.now();
+    this.id = writer.begin(header);
+    this.mainThreadMs += performance.now() - t;
+  }
+
+  /** Send the next slice (join entries, then pairing answers, then pairs); true when all were sent. */
+  private sendSlice(): boolean {
+    const t = performance.now();
+    const { joins, index, pending, awaiting } = this.parts;
+    const nJoins = joins.keys.length;
+    const total = nJoins + pending.length + awaiting.length;
+    if (this.next < nJoins) {
+      const end = Math.min(this.next + SLICE, nJoins);
+      const slice: Array<[string, JoinEntry]> = [];
+      for (let i = this.next; i < end; i++) {
+        const entry = index.capturedEntry(joins.keys[i], joins.expires[i]);
+        if (entry !== undefined) slice.push([joins.keys[i], entry]);
+      }
+      if (slice.length > 0) this.writer.joins(this.id, JSON.stringify(slice));
+      this.joinsWritten += slice.length;
+      this.next = end;
+    } else if (this.next < nJoins + pending.length) {
+      const from = this.next - nJoins;
+      const end = Math.min(from + SLICE, pending.length);
+      this.writer.pairing(this.id, "pending", JSON.stringify(pendingTuples(pending.slice(from, end))));
+      this.next = nJoins + end;
+    } else if (this.next < total) {
+      const from = this.next - nJoins - pending.length;
+      const end = Math.min(from + SLICE, awaiting.length);
+      this.writer.pairing(this.id, "awaiting", JSON.stringify(awaitingTuples(awaiting.slice(from, end))));
+      this.next = nJoins + pending.length + end;
+    }
+    this.mainThreadMs += performance.now() - t;
+    return this.next >= total;
+  }
+
+  runInSlices(): void {
+    const step = () => {
+      if (this.committed) return;
+      if (!this.sendSlice()) {
+        setImmediate(step);
+        return;
+      }
+      this.committed = true;
+      this.writer.commit(this.id).then(
+        () => this.succeed(),
+        (e: Error) => this.fail(e),
+      );
+    };
+    step();
+  }
+
+  finishNow(): void {
+    if (this.settled) return;
+    try {
+      if (!this.committed) {
+        while (!this.sendSlice());
+        this.committed = true;
+        this.writer.commitSync(this.id);
+      } else this.writer.waitSync(this.id);
+    } catch (e) {
+      this.fail(e as Error);
+      throw e;
+    }
+    this.succeed();
+  }
+
+  private succeed(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.hooks.onDone({
+      joins: this.joinsWritten,
+      captureMs: this.hooks.capturedMs,
+      mainThreadMs: this.mainThreadMs,
+      totalMs: performance.now() - this.t0,
+    });
+    this.resolveDone();
+  }
+
+  private fail(e: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.hooks.onFailed(e);
+    this.rejectDone(e);
   }
 }
