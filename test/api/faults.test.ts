@@ -41,17 +41,21 @@ describe("errors thrown after the answer (response hooks)", () => {
     ]);
   });
 
-  it("labels requests no route matched as unmatched, never by the path a client sent", async () => {
+  it("labels requests by route pattern or API prefix, never by the path a client sent", async () => {
     const metrics = createServiceMetrics({ defaultMetrics: false });
     const guard: express.RequestHandler = (req, res, next) => {
-      if (req.path.startsWith("/private")) res.status(401).json({ error: { code: "unauthorized" } });
+      if (req.path.startsWith("/v1/judge")) res.status(401).json({ error: { code: "unauthorized" } });
       else next();
     };
     await using srv = await listen(createApp({ config: loadConfig({}), metrics, guards: [guard] }));
-    for (const p of ["/private/a", "/private/b", "/nowhere"]) await fetch(`${srv.url}${p}`);
+    for (const p of ["/v1/judge", "/v1/judge/a1", "/v1/judge/b2", "/nowhere/x1", "/nowhere/x2"])
+      await fetch(`${srv.url}${p}`);
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/modelgate_http_requests_total\{route="unmatched",method="GET",status="401"} 2/);
-    expect(text).toMatch(/modelgate_http_requests_total\{route="unmatched",method="GET",status="404"} 1/);
-    expect(text).not.toContain("/private");
+    expect(text).toMatch(/modelgate_http_requests_total\{route="\/v1\/judge",method="GET",status="401"} 1/);
+    expect(text).toMatch(
+      /modelgate_http_requests_total\{route="\/v1\/judge\/\*",method="GET",status="401"} 2/,
+    );
+    expect(text).toMatch(/modelgate_http_requests_total\{route="unmatched",method="GET",status="404"} 2/);
+    expect(text).not.toMatch(/a1|b2|x1|x2/);
   });
 });
