@@ -160,8 +160,6 @@ export class SnapshotWriter {
         error,
       },
     });
-    // never what keeps the process alive; the store closes it
-    this.worker.unref();
     this.worker.on("message", (m: { id: number; error?: string }) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
@@ -176,6 +174,9 @@ export class SnapshotWriter {
     };
     this.worker.on("error", fail);
     this.worker.on("exit", (code) => fail(new Error(`snapshot writer exited (${code})`)));
+    // never what keeps the process alive (the store closes it); after the listeners, since adding a
+    // "message" listener refs the worker again
+    this.worker.unref();
   }
 
   /** Start a snapshot transaction; returns its id for `joins` and `commit`. */
