@@ -5,7 +5,8 @@
  *
  * Options: --quick, --out FILE, --only quality,latency,ingestion,python,soak,shadow, --aa N, --ab N,
  * --json FILE (where to keep the raw results; default $TMPDIR/modelgate-benchmarks-<mode>-<pid>.json),
- * --render FILE (re-render saved results, run nothing).
+ * --render FILE (re-render saved results, run nothing), --help. One part alone, e.g. the soak for
+ * a short run: `npx tsx bench/soak.ts --seconds 30`.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -55,9 +56,26 @@ async function main(): Promise<number> {
       ab: { type: "string" },
       json: { type: "string" },
       render: { type: "string" },
+      help: { type: "boolean", default: false },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(
+      [
+        "npx tsx bench/run.ts [options]   (npm run bench)",
+        "  --quick            everything small; report to $TMPDIR and stdout",
+        "  --only SECTIONS    comma-separated: " + SECTIONS.join(","),
+        "  --out FILE         report file (default docs/BENCHMARKS.md, or $TMPDIR with --quick)",
+        "  --aa N, --ab N     A/A and A/B runs of the quality section",
+        "  --json FILE        where to keep the raw results",
+        "  --render FILE      re-render saved results, run nothing",
+        "One part alone: npx tsx bench/soak.ts --seconds 30 [--ingesters 4] [--judges 2] [--batch 100] [--snapshot-seconds 5]",
+        "",
+      ].join("\n"),
+    );
+    return 0;
+  }
   const quick = values.quick === true;
   const only = new Set(values.only ? values.only.split(",") : SECTIONS);
   for (const s of only) {
@@ -141,7 +159,7 @@ async function main(): Promise<number> {
   // Sections rendered by their own benches, appended after the main report.
   const extra: string[] = [];
   if (only.has("soak")) {
-    const soak = { ingesters: 4, judges: 2, batch: 100 };
+    const soak = { ingesters: 4, judges: 2, batch: 100, snapshotSeconds: 5 };
     const r = await runSoak({ durationMs: quick ? 10_000 : 120_000, ...soak });
     log(`soak: ${r.eventsAcked} events, ${r.judgements} judgements, ${r.serverErrors} 5xx`);
     if (r.serverErrors > 0 || r.eventsStored < r.eventsAcked) {

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createApp } from "./api/app.js";
+import { type FaultReporter, faultReporter } from "./api/faults.js";
 import { createLimits, serverTimeouts } from "./api/limits.js";
 import type { ServiceMetrics } from "./api/metrics.js";
 import { adminRouter } from "./api/routes/admin.js";
@@ -47,9 +48,15 @@ export async function startServer(opts: {
   config: Config;
   logger: Logger;
   metrics: ServiceMetrics;
+  /**
+   * true (default): the server owns the process — SIGTERM/SIGINT shut it down, and errors that
+   * escape all request handling are logged and counted instead of ending it. false when embedded
+   * (tests starting it in their own process).
+   */
   handleSignals?: boolean;
 }): Promise<RunningServer> {
   const { config, logger, metrics } = opts;
+  const report = faultReporter(logger, metrics);
   // Tokens first: a malformed tokens file stops the start before anything is opened.
   const tokens = new TokenSource({
     inline: config.tokens,
@@ -65,10 +72,11 @@ export async function startServer(opts: {
     maxConcurrent: config.maxConcurrentRequests,
     requestTimeoutMs: config.requestTimeoutMs,
     logger,
+    reportFault: report,
   });
   // Opening loads the last snapshot; the log written after it is replayed once listening
   // (/readyz answers 503 and ingestion refuses writes until then).
-  const store = EmbeddedStore.open({ ...storeOptionsFromConfig(config), logger });
+  const store = EmbeddedStore.open({ ...storeOptionsFromConfig(config), logger, reportFault: report });
   const sources: Record<string, Source> = { embedded: createEmbeddedSource(store) };
   if (config.prometheusUrl) sources.prometheus = new PrometheusSource(prometheusOptionsFromConfig(config));
   // /metrics exports the store's cohorts in the naming contract, for Prometheus to sum over replicas
@@ -160,6 +168,8 @@ export async function startServer(opts: {
     server.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
+  // Started: from here on nothing a request does may end the process (failures above stay fatal).
+  const stopLastResort = opts.handleSignals !== false ? installLastResort(report) : () => {};
   const replayed = store.replay().then(
     () => store.startSnapshots(),
     (e) => logger.error("embedded store replay failed", { error: String(e) }),
@@ -187,6 +197,7 @@ export async function startServer(opts: {
       store.close();
       tokens.close();
       stopTls();
+      stopLastResort();
       resolveClosed();
     })();
     return closing;
@@ -201,6 +212,23 @@ export async function startServer(opts: {
   }
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   return { url: `${tls ? "https" : "http"}://${host}:${port}`, port, close, closed };
+}
+
+/**
+ * The process-level last line of defence: an exception or rejected promise that escaped every
+ * handler (a bug in a hook, a timer or a stream callback) is logged and counted, and the service
+ * keeps answering rather than exiting under every rollout that depends on it. Returns the
+ * uninstaller.
+ */
+function installLastResort(report: FaultReporter): () => void {
+  const onException = (e: unknown) => report("process_uncaught_exception", e);
+  const onRejection = (e: unknown) => report("process_unhandled_rejection", e);
+  process.on("uncaughtException", onException);
+  process.on("unhandledRejection", onRejection);
+  return () => {
+    process.off("uncaughtException", onException);
+    process.off("unhandledRejection", onRejection);
+  };
 }
 
 /** Erase a model's uploaded reference profile; true when there was one. */

@@ -9,9 +9,9 @@ import { GATES } from "../../src/gates/registry.js";
 import { RESERVE } from "../../src/gates/sequential.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
 import { SequentialRuns } from "../../src/judge/sequential-runs.js";
+import { DEFAULT_LAYOUT } from "../../src/sketch/cohort-summary.js";
 import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
 import { planGroupSequential } from "../../src/stats/group-sequential-design.js";
-import { DEFAULT_LAYOUT } from "../../src/sketch/cohort-summary.js";
 import { mulberry32, type RandomSource } from "../../src/stats/random.js";
 import { CohortState } from "../../src/store/cohort-state.js";
 import { drawEvent } from "../sim/analysis-run.js";
@@ -95,10 +95,18 @@ function oneRun(
     const candidate = state.window("bench", "candidate", undefined, T0 + 1)!;
     const design = schedule && { look: i + 1, looks: schedule.declared, spending: schedule.spending };
     const sequential = design && runs.contextFor("run", row.gate, design);
-    const r = (gate.evaluate as (i: unknown) => GateResult)({ baseline, candidate, config, alpha, sequential });
+    const r = (gate.evaluate as (i: unknown) => GateResult)({
+      baseline,
+      candidate,
+      config,
+      alpha,
+      sequential,
+    });
     if (design && sequential) {
       const record = { ...design, observed: Object.fromEntries(sequential.observed) };
-      runs.observe("run", { gates: { [row.gate]: { ...r, sequential: record } } } as unknown as JudgeResponse);
+      runs.observe("run", {
+        gates: { [row.gate]: { ...r, sequential: record } },
+      } as unknown as JudgeResponse);
     }
     if (r.verdict === "pass" || r.verdict === "fail") return { look: i, verdict: r.verdict };
   }
@@ -138,7 +146,11 @@ export function plannedSchedule(
   });
   const nMax = plan.maxInformation! * row.oracle.se1 ** 2;
   // Argo may keep asking after the declared looks (as many again here): only the reserve decides there
-  return { looks: Array.from({ length: 2 * k }, (_, j) => Math.ceil((nMax * (j + 1)) / k)), declared: k, spending };
+  return {
+    looks: Array.from({ length: 2 * k }, (_, j) => Math.ceil((nMax * (j + 1)) / k)),
+    declared: k,
+    spending,
+  };
 }
 
 export function measureN80(
@@ -172,5 +184,14 @@ export function measureN80(
     shares.push(cumulative / opts.runs);
     if (n80 === null && cumulative >= 0.8 * opts.runs) n80 = looks[i];
   }
-  return { row, runs: opts.runs, oracleN80: oracle, n80, ratio: n80 === null ? null : n80 / oracle, wrong, looks, rightBy: shares };
+  return {
+    row,
+    runs: opts.runs,
+    oracleN80: oracle,
+    n80,
+    ratio: n80 === null ? null : n80 / oracle,
+    wrong,
+    looks,
+    rightBy: shares,
+  };
 }

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Config } from "../config.js";
 import { type Logger, silentLogger } from "../log.js";
+import { faultReporter, guarded } from "./faults.js";
 import { HttpError } from "./http-error.js";
 import { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
 
@@ -29,15 +30,18 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
 
+  const report = faultReporter(logger, metrics);
   app.use((req, res, next) => {
     const end = metrics.httpDuration.startTimer();
-    res.on("finish", () => {
-      const route =
-        (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.path);
-      const labels = { route: `${req.baseUrl}${route}`, method: req.method };
-      end(labels);
-      metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
-    });
+    // runs after the answer is sent, outside express's error handling: a throw here is reported
+    res.on(
+      "finish",
+      guarded(report, "response_hook", () => {
+        const labels = { route: routeLabel(req), method: req.method };
+        end(labels);
+        metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+      }),
+    );
     next();
   });
   for (const g of deps.guards ?? []) app.use(g);
@@ -69,6 +73,37 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(status).json(body);
   });
   return app;
+}
+
+/** The API's path prefixes, for requests refused before any route matched them. */
+const PREFIXES = [
+  "/v1/judgements",
+  "/v1/judge",
+  "/v1/events",
+  "/v1/outcomes",
+  "/v1/cloudevents",
+  "/v1/models",
+  "/ui",
+  "/metrics",
+  "/healthz",
+  "/readyz",
+];
+
+/**
+ * The `route` label of a request: the matched route's pattern; for a request refused before
+ * routing (401, 403, 503 overloaded) the API prefix it was for (`/v1/judge`, or `/v1/judge/*`
+ * below it); anything else `unmatched`. Never the path as sent: a label per path would let any
+ * client grow the metrics without bound.
+ */
+function routeLabel(req: Request): string {
+  const route = req.route?.path as string | undefined;
+  if (route !== undefined) return `${req.baseUrl}${route}`;
+  const path = req.path;
+  for (const p of PREFIXES) {
+    if (path === p) return p;
+    if (path.startsWith(`${p}/`)) return `${p}/*`;
+  }
+  return "unmatched";
 }
 
 /** Map any thrown value to a JSON error body; body-parser's errors become named 4xx answers. */

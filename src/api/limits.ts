@@ -1,6 +1,7 @@
 import type { ServerOptions } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Logger } from "../log.js";
+import { type FaultReporter, faultReporter, guarded } from "./faults.js";
 
 /**
  * Limits that keep one misbehaving client (or a flood) from taking the service down:
@@ -24,6 +25,8 @@ export interface LimitOptions {
   maxConcurrent: number;
   requestTimeoutMs: number;
   logger: Logger;
+  /** where an exception in the timeout timer goes (default: logged) */
+  reportFault?: FaultReporter;
 }
 
 export interface Limits {
@@ -39,6 +42,7 @@ export interface Limits {
 const EXEMPT = /^\/(healthz|readyz|metrics)\/?$/i;
 
 export function createLimits(opts: LimitOptions): Limits {
+  const report = opts.reportFault ?? faultReporter(opts.logger);
   let inFlight = 0;
   let draining = false;
   let waiters: Array<() => void> = [];
@@ -64,25 +68,28 @@ export function createLimits(opts: LimitOptions): Limits {
     }
     inFlight++;
     let finished = false;
-    const timer = setTimeout(() => {
-      if (finished) return;
-      opts.logger.warn("request timed out", {
-        method: req.method,
-        path: req.path,
-        timeoutMs: opts.requestTimeoutMs,
-      });
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.setHeader("Connection", "close");
-      res.status(503).json({
-        error: {
-          code: "request_timeout",
-          message: `no answer within ${opts.requestTimeoutMs} ms (MODELGATE_REQUEST_TIMEOUT_MS)`,
-        },
-      });
-    }, opts.requestTimeoutMs);
+    const timer = setTimeout(
+      guarded(report, "request_timeout_timer", () => {
+        if (finished) return;
+        opts.logger.warn("request timed out", {
+          method: req.method,
+          path: req.path,
+          timeoutMs: opts.requestTimeoutMs,
+        });
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        res.setHeader("Connection", "close");
+        res.status(503).json({
+          error: {
+            code: "request_timeout",
+            message: `no answer within ${opts.requestTimeoutMs} ms (MODELGATE_REQUEST_TIMEOUT_MS)`,
+          },
+        });
+      }),
+      opts.requestTimeoutMs,
+    );
     timer.unref();
     // 'close' fires once whether the answer was sent or the client went away
     res.once("close", () => {

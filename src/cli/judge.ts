@@ -5,6 +5,7 @@ import { GATE_NAMES } from "../gates/registry.js";
 import { SHADOW_GATE_NAMES } from "../gates/shadow/registry.js";
 import { parseEvent } from "../ingest/event.js";
 import type { JudgeResponse } from "../judge/judgement.js";
+import { dictionary } from "../safe-keys.js";
 import { judgementPage } from "../ui/judgement-page.js";
 import { parseOptions } from "./command-line.js";
 import { judgeFiles } from "./offline-judge.js";
@@ -100,7 +101,7 @@ ${reasons.join("\n")}
 }
 
 function parseSets(sets: string[]): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out = dictionary<string>();
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0 || !s.slice(0, eq).includes(".")) {

@@ -1,3 +1,4 @@
+import { dictionary, isReservedName, reservedNameMessage } from "../safe-keys.js";
 import { CohortSummary, DEFAULT_LAYOUT, type SummaryLayout } from "../sketch/cohort-summary.js";
 import { LatencySketch, type LatencySketchJSON } from "../sketch/latency-sketch.js";
 import { ScoreHistogram, type ScoreHistogramJSON } from "../sketch/score-histogram.js";
@@ -178,7 +179,7 @@ function parseFeature(v: unknown, field: string, layout: SummaryLayout): Referen
         `must have between 1 and ${MAX_CATEGORIES} categories`,
       );
     }
-    const counts: Record<string, number> = {};
+    const counts = dictionary<number>();
     let total = 0;
     for (const [k, c] of entries) {
       if (typeof c !== "number" || !Number.isFinite(c) || c < 0) {
@@ -200,7 +201,7 @@ function parseFeature(v: unknown, field: string, layout: SummaryLayout): Referen
 }
 
 function countStrings(values: unknown[], field: string): Record<string, number> {
-  const counts: Record<string, number> = {};
+  const counts = dictionary<number>();
   values.forEach((x, i) => {
     if (typeof x !== "string") throw new ReferenceProfileError(`${field}[${i}]`, "must be a string");
     counts[x] = (counts[x] ?? 0) + 1;
@@ -224,7 +225,7 @@ export function parseReferenceProfile(
   const layout = defaults.layout ?? DEFAULT_LAYOUT;
   if (body.scores === undefined) throw new ReferenceProfileError("scores", "is required");
   const scores = parseScores(body.scores, layout);
-  const features: Record<string, ReferenceFeature> = {};
+  const features = dictionary<ReferenceFeature>();
   if (body.features !== undefined) {
     if (!isObject(body.features))
       throw new ReferenceProfileError("features", "must map feature name to feature");
@@ -232,7 +233,11 @@ export function parseReferenceProfile(
     if (names.length > MAX_FEATURES) {
       throw new ReferenceProfileError("features", `must have at most ${MAX_FEATURES} features`);
     }
-    for (const name of names) features[name] = parseFeature(body.features[name], `features.${name}`, layout);
+    for (const name of names) {
+      if (isReservedName(name))
+        throw new ReferenceProfileError(`features.${name}`, reservedNameMessage(name));
+      features[name] = parseFeature(body.features[name], `features.${name}`, layout);
+    }
   }
   const description = body.description;
   if (description !== undefined && typeof description !== "string") {

@@ -1,4 +1,5 @@
 import { didYouMean } from "../closest-name.js";
+import { dictionary } from "../safe-keys.js";
 import { CSV_PREFIXES, EVENT_FIELDS, OUTCOME_FIELDS } from "./fields.js";
 import type { Line } from "./lines.js";
 
@@ -90,7 +91,7 @@ function cellValue(column: string, cell: string): unknown {
 /** A CSV row as the JSON object the ingestion API takes. */
 function csvRecord(header: string[], cells: string[]): Record<string, unknown> {
   // null-prototype maps: attribute and feature names come from the file
-  const rec: Record<string, unknown> = {};
+  const rec = dictionary<unknown>();
   header.forEach((column, k) => {
     const cell = cells[k] ?? "";
     if (cell === "") return;

@@ -15,6 +15,8 @@ import {
  * accepted fields are the vocabulary of fields.ts.
  */
 
+import { dictionary, isReservedName, reservedNameMessage } from "../safe-keys.js";
+
 /** One prediction (and/or its latency, error, label) of one model version. */
 export interface PredictionEvent {
   model: string;
@@ -73,6 +75,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** A model or version name as the store keys it; a FieldError naming `field` otherwise. */
 export function parseName(v: unknown, field: string): string | FieldError {
   if (typeof v !== "string") return { field, message: "must be a string" };
+  if (isReservedName(v)) return { field, message: reservedNameMessage(v) };
   if (!NAME.test(v)) {
     return {
       field,
@@ -118,19 +121,24 @@ function stringMap(v: unknown, field: string): Record<string, string> | FieldErr
       k.length > MAX_KEY ||
       typeof x !== "string" ||
       x.length === 0 ||
-      x.length > MAX_VALUE
+      x.length > MAX_VALUE ||
+      isReservedName(k) ||
+      isReservedName(x)
     ) {
       clean = false;
       break;
     }
   }
   if (clean) return v as Record<string, string>;
-  const out: Record<string, string> = {};
+  const out = dictionary<string>();
   // for-in over JSON.parse output (own properties only): no entries array per event
   for (const k in v) {
     const x = v[k];
     if (k.length === 0 || k.length > MAX_KEY)
       return { field: `${field}.${k}`, message: "name must be 1-128 characters" };
+    if (isReservedName(k)) return { field: `${field}.${k}`, message: reservedNameMessage(k) };
+    if (typeof x === "string" && isReservedName(x))
+      return { field: `${field}.${k}`, message: reservedNameMessage(x) };
     if (typeof x === "number" && Number.isFinite(x)) out[k] = String(x);
     else if (typeof x === "boolean") out[k] = String(x);
     else if (typeof x === "string" && x.length > 0 && x.length <= MAX_VALUE) out[k] = x;
@@ -145,11 +153,12 @@ function stringMap(v: unknown, field: string): Record<string, string> | FieldErr
 
 function featureMap(v: unknown): Record<string, number | string> | FieldError {
   if (!isObject(v)) return { field: "features", message: "must be an object of numbers and strings" };
-  const out: Record<string, number | string> = {};
+  const out = dictionary<number | string>();
   for (const k in v) {
     const x = v[k];
     if (k.length === 0 || k.length > MAX_KEY)
       return { field: `features.${k}`, message: "name must be 1-128 characters" };
+    if (isReservedName(k)) return { field: `features.${k}`, message: reservedNameMessage(k) };
     if (x === null || x === undefined) continue; // a missing feature value is not an observation
     if (typeof x === "number") {
       if (!Number.isFinite(x))

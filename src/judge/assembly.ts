@@ -24,7 +24,8 @@ export function resolveSource(
   defaultSource: string,
 ): { sourceName: string; source: Source } {
   const sourceName = req.source ?? defaultSource;
-  const source = sources[sourceName];
+  // own names only: "toString" or "constructor" must not find Object.prototype's members
+  const source = Object.hasOwn(sources, sourceName) ? sources[sourceName] : undefined;
   if (!source) {
     throw new GateConfigError(
       "source",
@@ -41,6 +42,7 @@ export function parseGateConfigs(
 ): (readonly [string, unknown])[] {
   return req.gates.map((name) => {
     const gate = registry[name];
+    if (!Object.hasOwn(registry, name)) throw new GateConfigError("gates", `unknown gate "${name}"`);
     return [name, withGatePrefix(name, () => gate.parseConfig(req.gateFields[name] ?? {}))] as const;
   });
 }

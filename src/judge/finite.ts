@@ -1,3 +1,5 @@
+import { dictionary } from "../safe-keys.js";
+
 /**
  * JSON cannot carry NaN or ±Infinity: `JSON.stringify` silently turns them into `null`, and a
  * `null` where Argo's expression expects a number is how a broken judgement could slip through.
@@ -13,7 +15,8 @@ function sanitise(value: unknown): unknown {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (Array.isArray(value)) return value.map(sanitise);
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
+    // null prototype: keys are group and feature names, data whatever they are
+    const out = dictionary<unknown>();
     for (const [k, v] of Object.entries(value)) {
       if (v !== undefined) out[k] = sanitise(v);
     }

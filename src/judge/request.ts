@@ -6,6 +6,7 @@ import {
 } from "../gates/config-parse.js";
 import type { GateRegistry } from "../gates/registry.js";
 import { SHADOW_GATES } from "../gates/shadow/registry.js";
+import { dictionary, isReservedName, reservedNameMessage } from "../safe-keys.js";
 import { SPENDING_FUNCTIONS, type SpendingFunction } from "../stats/alpha-spending.js";
 
 /** Most looks a schedule may declare (Argo counts in the hundreds at most; bounds the run state). */
@@ -73,19 +74,33 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+/**
+ * The largest distance from the epoch a JavaScript Date can hold (±8.64e15 ms, about ±273,790
+ * years): a window bound beyond it cannot be written as a time, so it is a bad request.
+ */
+export const MAX_TIME_MS = 8.64e15;
+
+const inTimeRange = (t: number) => Number.isFinite(t) && Math.abs(t) <= MAX_TIME_MS;
+
+const timeRangeMessage = "must lie within ±8.64e15 ms of 1970-01-01 (the range of a date)";
+
 /** ISO 8601 time or epoch milliseconds (number or digits) → epoch ms; throws naming the field. */
 function parseInstant(value: unknown, field: string): number {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string") {
+  let t: number | undefined;
+  if (typeof value === "number" && Number.isFinite(value)) t = value;
+  else if (typeof value === "string") {
     const s = value.trim();
-    if (/^\d+$/.test(s)) return Number(s);
-    const t = Date.parse(s);
-    if (/^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(t)) return t;
+    if (/^\d+$/.test(s)) t = Number(s);
+    else if (/^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s))) t = Date.parse(s);
   }
-  throw new GateConfigError(
-    field,
-    `must be an ISO 8601 time, epoch milliseconds or a duration like 15m, got ${JSON.stringify(value)}`,
-  );
+  if (t === undefined) {
+    throw new GateConfigError(
+      field,
+      `must be an ISO 8601 time, epoch milliseconds or a duration like 15m, got ${JSON.stringify(value)}`,
+    );
+  }
+  if (!inTimeRange(t)) throw new GateConfigError(field, `${timeRangeMessage}, got ${JSON.stringify(value)}`);
+  return t;
 }
 
 /** Run a gate-level parser, reporting a bad field as "<gate>.<field>" (the name the request used). */
@@ -104,10 +119,19 @@ const present = (v: unknown) => v !== undefined && v !== null && !(typeof v === 
 
 function requiredName(raw: Record<string, unknown>, field: string): string {
   const v = raw[field];
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  if (typeof v === "string" && v.trim() !== "") return v.trim();
-  if (!present(v)) throw new GateConfigError(field, "is required");
-  throw new GateConfigError(field, `must be a non-empty string, got ${JSON.stringify(v)}`);
+  let name: string | undefined;
+  if (typeof v === "number" && Number.isFinite(v)) name = String(v);
+  else if (typeof v === "string" && v.trim() !== "") name = v.trim();
+  else if (!present(v)) throw new GateConfigError(field, "is required");
+  if (name === undefined)
+    throw new GateConfigError(field, `must be a non-empty string, got ${JSON.stringify(v)}`);
+  if (isReservedName(name)) throw new GateConfigError(field, reservedNameMessage(name));
+  return name;
+}
+
+/** A name a client chose for a gate, a setting or a field; reserved names are refused, naming `field`. */
+function checkKey(name: string, field: string): void {
+  if (isReservedName(name)) throw new GateConfigError(field, reservedNameMessage(name));
 }
 
 function optionalName(raw: Record<string, unknown>, field: string): string | undefined {
@@ -133,20 +157,31 @@ export function parseJudgeRequest(
   // mode=shadow judges with the shadow gates (src/gates/shadow), so gate names are checked against them
   const mode = parseEnumField(raw, "mode", ["canary", "shadow"] as const, "canary");
   const known = Object.keys(mode === "shadow" ? (opts.shadowRegistry ?? SHADOW_GATES) : opts.registry);
-  const perGate: Record<string, Record<string, unknown>> = Object.fromEntries(known.map((g) => [g, {}]));
-  const top: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
+  // Keyed by what the client sent: a Map and null-prototype objects, so no name reaches a prototype.
+  const perGate = new Map<string, Record<string, unknown>>(known.map((g) => [g, dictionary()]));
+  const top = dictionary<unknown>();
+  for (const key of Object.keys(raw)) {
+    const value = raw[key];
     const dot = key.indexOf(".");
     if (dot > 0) {
       const gate = key.slice(0, dot);
-      if (!perGate[gate])
-        throw new GateConfigError(key, `unknown gate "${gate}"; known gates: ${known.join(", ")}`);
-      perGate[gate][key.slice(dot + 1)] = value;
-    } else if (perGate[key] && value !== null && typeof value === "object" && !Array.isArray(value)) {
-      Object.assign(perGate[key], value);
+      const setting = key.slice(dot + 1);
+      checkKey(gate, key);
+      checkKey(setting, key);
+      const fields = perGate.get(gate);
+      if (!fields) throw new GateConfigError(key, `unknown gate "${gate}"; known gates: ${known.join(", ")}`);
+      fields[setting] = value;
+    } else if (perGate.has(key) && value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const fields = perGate.get(key) as Record<string, unknown>;
+      const nested = value as Record<string, unknown>;
+      for (const setting of Object.keys(nested)) {
+        checkKey(setting, `${key}.${setting}`);
+        fields[setting] = nested[setting];
+      }
     } else if ((TOP_LEVEL as readonly string[]).includes(key)) {
       top[key] = value;
     } else {
+      checkKey(key, key);
       throw new GateConfigError(key, `unknown field; accepted: ${TOP_LEVEL.join(", ")} and <gate>.<setting>`);
     }
   }
@@ -162,14 +197,16 @@ export function parseJudgeRequest(
     gates = listed === "all" ? known : listed;
   }
   for (const g of gates) {
-    if (!perGate[g])
+    checkKey(g, "gates");
+    if (!perGate.has(g))
       throw new GateConfigError("gates", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
   }
   gates = known.filter((g) => gates.includes(g));
   const listedOptional = parseNameListField(top, "optional", []);
   const optional = listedOptional === "all" ? [...gates] : listedOptional;
   for (const g of optional) {
-    if (!perGate[g])
+    checkKey(g, "optional");
+    if (!perGate.has(g))
       throw new GateConfigError("optional", `unknown gate "${g}"; known gates: ${known.join(", ")}`);
   }
 
@@ -188,14 +225,20 @@ export function parseJudgeRequest(
     const text = top[windowField];
     const duration = typeof text === "string" ? parseDuration(text) : undefined;
     since = duration !== undefined ? until - duration : parseInstant(text, windowField);
+    if (!inTimeRange(since)) {
+      throw new GateConfigError(
+        windowField,
+        `starts before the range of a date (±8.64e15 ms of 1970-01-01) when counted back from until, got ${JSON.stringify(text)}`,
+      );
+    }
     if (!(since < until))
       throw new GateConfigError(windowField, "must start before the window's end (until)");
   }
 
-  const weights: Record<string, number> = {};
-  const gateFields: Record<string, Record<string, unknown>> = {};
+  const weights = dictionary<number>();
+  const gateFields = dictionary<Record<string, unknown>>();
   for (const g of gates) {
-    const fields = { ...perGate[g] };
+    const fields = Object.assign(dictionary<unknown>(), perGate.get(g));
     weights[g] = withGatePrefix(g, () => parseNumberField(fields, "weight", 1, { min: 0 }));
     delete fields.weight;
     if (minSamples !== undefined && !present(fields.minSamples)) fields.minSamples = minSamples;

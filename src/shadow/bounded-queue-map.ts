@@ -1,3 +1,11 @@
+/** What a capture returns of an entry. */
+export interface QueuedEntry<V> {
+  readonly group: string;
+  readonly key: string;
+  readonly value: V;
+  readonly expires: number;
+}
+
 /** One queued entry; `dead` once deleted, replaced or popped (its queue slot is then skipped). */
 class Slot<V> {
   dead = false;
@@ -97,6 +105,19 @@ export class BoundedQueueMap<V> {
   shiftExpired(now: number): V | undefined {
     const s = this.peek();
     return s !== undefined && s.expires <= now ? this.shift() : undefined;
+  }
+
+  /**
+   * The live entries now, in arrival order, by reference: an entry never changes once set (a
+   * replacement is a new one), so a snapshot may serialise them later, slice by slice.
+   */
+  capture(): Array<QueuedEntry<V>> {
+    const out: Array<QueuedEntry<V>> = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      const s = this.queue[i];
+      if (!s.dead) out.push(s);
+    }
+    return out;
   }
 
   /** Live entries in arrival order: [group, key, value, expires] (for persistence). */

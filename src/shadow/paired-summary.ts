@@ -1,3 +1,4 @@
+import { dictionary } from "../safe-keys.js";
 import {
   type GroupMap,
   type GroupMapJSON,
@@ -248,7 +249,7 @@ export class PairedSummary {
       max: s.min === null ? null : -s.min,
       sum: -s.sum,
     });
-    const groups: PairedSummaryJSON["groups"] = {};
+    const groups: PairedSummaryJSON["groups"] = dictionary();
     for (const [attribute, byValue] of Object.entries(j.groups)) {
       groups[attribute] = Object.fromEntries(Object.entries(byValue).map(([v, g]) => [v, flipGroup(g)]));
     }

@@ -1,5 +1,5 @@
 import type { Outcome, PredictionEvent } from "../ingest/event.js";
-import { BoundedQueueMap } from "./bounded-queue-map.js";
+import { BoundedQueueMap, type QueuedEntry } from "./bounded-queue-map.js";
 import {
   DEFAULT_PAIRED_LAYOUT,
   type PairedLayout,
@@ -337,6 +337,21 @@ export class PairingIndex {
   }
 
   toJSON(): PairingIndexJSON {
+    const c = this.capture();
+    return { ...c.json, pending: pendingTuples(c.pending), awaiting: awaitingTuples(c.awaiting) };
+  }
+
+  /**
+   * The state for a snapshot in two parts: what changes in place (paired summaries, unpaired
+   * counts) as JSON now, and the waiting answers and pairs by reference (they never change once
+   * queued), to be turned into tuples later, a slice at a time, with `pendingTuples` and
+   * `awaitingTuples`. `json` has empty `pending` and `awaiting`.
+   */
+  capture(): {
+    json: PairingIndexJSON;
+    pending: Array<QueuedEntry<PendingAnswer>>;
+    awaiting: Array<QueuedEntry<AwaitingPair>>;
+  } {
     const buckets: PairingIndexJSON["buckets"] = [];
     for (const [k, byBucket] of this.buckets)
       for (const [start, s] of byBucket) buckets.push([k, start, s.toJSON()]);
@@ -344,17 +359,17 @@ export class PairingIndex {
     for (const [k, byBucket] of this.unpaired)
       for (const [start, n] of byBucket) unpaired.push([k, start, n]);
     return {
-      format: 1,
-      buckets,
-      unpaired,
-      pending: [...this.pending.ordered()].map(([model, id, a, expires]) =>
-        pendingTuple(`${model}${sep}${id}`, a, expires),
-      ),
-      awaiting: [...this.awaiting.ordered()].map(([model, id, p, expires]) =>
-        awaitingTuple(`${model}${sep}${id}`, p, expires),
-      ),
-      duplicates: this.duplicates,
-      expiredLabels: this.expiredLabels,
+      json: {
+        format: 1,
+        buckets,
+        unpaired,
+        pending: [],
+        awaiting: [],
+        duplicates: this.duplicates,
+        expiredLabels: this.expiredLabels,
+      },
+      pending: this.pending.capture(),
+      awaiting: this.awaiting.capture(),
     };
   }
 
@@ -424,4 +439,14 @@ export function pairingFor(
       ...overrides.layout,
     },
   });
+}
+
+/** Waiting answers captured by PairingIndex.capture, as snapshot tuples. */
+export function pendingTuples(entries: ReadonlyArray<QueuedEntry<PendingAnswer>>): PendingTuple[] {
+  return entries.map((e) => pendingTuple(`${e.group}${sep}${e.key}`, e.value, e.expires));
+}
+
+/** Pairs waiting for their label captured by PairingIndex.capture, as snapshot tuples. */
+export function awaitingTuples(entries: ReadonlyArray<QueuedEntry<AwaitingPair>>): AwaitingTuple[] {
+  return entries.map((e) => awaitingTuple(`${e.group}${sep}${e.key}`, e.value, e.expires));
 }

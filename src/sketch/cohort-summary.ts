@@ -1,3 +1,4 @@
+import { dictionary } from "../safe-keys.js";
 import { addGroupCounts, emptyGroupCounts, type GroupCounts } from "./group-counts.js";
 import { type GroupMap, type GroupMapJSON, groupEntry, groupMapToJSON, mergeGroupMap } from "./group-map.js";
 import { LatencySketch, type LatencySketchJSON } from "./latency-sketch.js";
@@ -115,7 +116,7 @@ export class CohortSummary {
   }
 
   toJSON(): CohortSummaryJSON {
-    const features: CohortSummaryJSON["features"] = {};
+    const features: CohortSummaryJSON["features"] = dictionary();
     for (const [name, f] of this.features) {
       features[name] =
         f.kind === "numeric"

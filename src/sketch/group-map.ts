@@ -1,3 +1,5 @@
+import { dictionary } from "../safe-keys.js";
+
 /**
  * Per-group counts keyed attribute → value → counts, as CohortSummary keeps GroupCounts (fairness) and
  * PairedSummary keeps GroupFlips (shadow fairness). Both merge by adding counts value by value and
@@ -39,7 +41,8 @@ export function mergeGroupMap<T>(
 
 /** Nested plain objects, each group's counts copied so that the JSON is a snapshot. */
 export function groupMapToJSON<T extends object>(groups: GroupMap<T>): GroupMapJSON<T> {
-  const json: GroupMapJSON<T> = {};
+  // null prototype: an attribute is data whatever its name
+  const json: GroupMapJSON<T> = dictionary();
   for (const [attribute, byValue] of groups) {
     json[attribute] = Object.fromEntries([...byValue].map(([value, counts]) => [value, { ...counts }]));
   }

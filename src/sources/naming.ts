@@ -123,7 +123,7 @@ export function parseNaming(raw: unknown, setting = "naming"): NamingContract {
   if (!isObject(raw)) throw new NamingError(setting, "must be a JSON object");
   const out = structuredClone(DEFAULT_NAMING);
   for (const key of Object.keys(raw)) {
-    if (!(key in out)) throw new NamingError(`${setting}.${key}`, "is not a naming setting");
+    if (!Object.hasOwn(out, key)) throw new NamingError(`${setting}.${key}`, "is not a naming setting");
   }
   for (const group of ["metrics", "labels"] as const) {
     const given = raw[group];
@@ -132,7 +132,7 @@ export function parseNaming(raw: unknown, setting = "naming"): NamingContract {
     const target = out[group] as Record<string, string>;
     for (const [k, v] of Object.entries(given)) {
       const field = `${setting}.${group}.${k}`;
-      if (!(k in target)) throw new NamingError(field, "is not a known name");
+      if (!Object.hasOwn(target, k)) throw new NamingError(field, "is not a known name");
       const pattern = group === "metrics" ? METRIC_NAME : LABEL_NAME;
       if (typeof v !== "string" || !pattern.test(v) || v.startsWith("__")) {
         throw new NamingError(field, `must be a Prometheus ${group === "metrics" ? "metric" : "label"} name`);

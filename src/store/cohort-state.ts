@@ -139,6 +139,15 @@ export class CohortState {
     this.epoch++;
   }
 
+  /** Every bucket held is written by the next snapshot (which empties the table first). */
+  markAllDirty(): void {
+    this.deleted.clear();
+    for (const [model, m] of this.models)
+      for (const [version, v] of m.versions)
+        for (const start of v.buckets.keys()) this.dirty.add(bucketKey(model, version, start));
+    this.epoch++;
+  }
+
   /** Drop a model's buckets and counts (erasure); its buckets are marked deleted for the snapshot. */
   forgetModel(model: string): void {
     const m = this.models.get(model);

@@ -1,5 +1,4 @@
 import { type EmbeddedStore, StoreNotReady } from "./embedded-store.js";
-import type { Journal } from "./journal.js";
 
 /** What an erasure removed. */
 export interface DeletedModel {
@@ -18,8 +17,9 @@ export interface DeletedModel {
  * its summaries, lifetime counts, registered keys, join entries and pending CloudEvent
  * halves, and — because the write-ahead log holds ingested lines verbatim, feature values
  * included — the log itself: the erasure is made durable by a snapshot (one SQLite
- * transaction that writes the state without the model and truncates the log), then the file is
- * rewritten (VACUUM) and the WAL truncated, so the deleted pages do not linger in either file.
+ * transaction that writes the state without the model, after which the log is truncated), then
+ * both files (log and snapshot) are rewritten (VACUUM) and their WALs truncated, so the deleted
+ * pages do not linger in any file.
  * Returns undefined when the store holds nothing for the model.
  *
  * Synchronous, so no ingestion interleaves between the in-memory deletion and the snapshot.
@@ -58,10 +58,7 @@ export function deleteModel(store: EmbeddedStore, model: string): DeletedModel |
   st.forgetModel(model);
   st.registry.models.delete(model);
   store.snapshot();
-  // The journal is the store's private file; the erasure needs it compacted as well.
-  const journal = (store as unknown as { journal: Journal }).journal;
-  journal.db.exec("VACUUM");
-  journal.db.pragma("wal_checkpoint(TRUNCATE)");
+  store.compactFiles();
   return {
     model,
     versions: m?.versions.size ?? 0,

@@ -1,3 +1,4 @@
+import { type FaultReporter, faultReporter } from "../api/faults.js";
 import type { Config } from "../config.js";
 import { BatchResult, type LineError } from "../ingest/batch-result.js";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../ingest/event.js";
 import { type FieldPolicy, IGNORE_UNKNOWN_FIELDS, REJECT_UNKNOWN_FIELDS } from "../ingest/fields.js";
 import { type Logger, silentLogger } from "../log.js";
+import { dictionary } from "../safe-keys.js";
 import type { PairingIndexJSON, PairingOptions } from "../shadow/pairing-index.js";
 import {
   CohortSummary,
@@ -39,6 +41,9 @@ import {
   type PendingResponse,
   pendingKey,
 } from "./pending-requests.js";
+import { readSnapshot } from "./snapshot-file.js";
+import { SnapshotJob, type SnapshotParts } from "./snapshot-job.js";
+import { type SnapshotHeader, SnapshotWriter } from "./snapshot-writer.js";
 
 /** the largest time a Date holds, ms from the epoch either way */
 const MAX_DATE_MS = 8.64e15;
@@ -64,6 +69,8 @@ export interface EmbeddedStoreOptions {
   layout?: SummaryLayout;
   clock?: () => number;
   logger?: Logger;
+  /** where an exception in the snapshot timer is reported (default: logged) */
+  reportFault?: FaultReporter;
 }
 
 export function storeOptionsFromConfig(config: Config): EmbeddedStoreOptions {
@@ -134,13 +141,21 @@ interface StateJSON {
 
 /**
  * The embedded store: ingestion writes each accepted batch to the SQLite log (durable before
- * the 202), then applies it to in-memory bucketed summaries; snapshots write the summaries and
- * truncate the log; opening loads the snapshot and `replay()` applies the log written after it.
+ * the 202), then applies it to in-memory bucketed summaries; snapshots — captured here, written
+ * off the event loop by the snapshot writer — save the summaries and let the log be truncated;
+ * opening loads the snapshot and `replay()` applies the log written after it.
  */
 export class EmbeddedStore {
   readonly state: CohortState;
   readonly pending: PendingCloudEvents;
   private readonly journal: Journal;
+  private readonly writer: SnapshotWriter;
+  /** the snapshot being written in the background, if any */
+  private inFlight: SnapshotJob | undefined;
+  /** the next snapshot rewrites every bucket and join entry (after a failed one, or a migration) */
+  private fullRewrite = false;
+  /** the snapshot tables of an earlier version are still in the log's file */
+  private legacyTables = false;
   private readonly clock: () => number;
   private readonly logger: Logger;
   private replayedFrom = 0;
@@ -170,6 +185,7 @@ export class EmbeddedStore {
       50_000,
     );
     this.journal = new Journal(opts.dataDir);
+    this.writer = new SnapshotWriter(opts.dataDir, this.journal.file);
   }
 
   /** Open the data directory and load the last snapshot; call replay() before serving writes. */
@@ -189,9 +205,17 @@ export class EmbeddedStore {
   }
 
   private loadSnapshot(): void {
-    const raw = this.journal.loadState();
-    if (!raw) return;
-    const j = JSON.parse(raw) as StateJSON;
+    let stored = readSnapshot(this.opts.dataDir);
+    const legacy = this.journal.legacySnapshot();
+    this.legacyTables = legacy !== undefined;
+    if (!stored && legacy) {
+      // written by an earlier version inside the log's file: load it, and let the first snapshot
+      // write all of it to the snapshot file (which then drops the old tables)
+      stored = legacy;
+      this.fullRewrite = true;
+    }
+    if (!stored) return;
+    const j = JSON.parse(stored.state) as StateJSON;
     const st = this.state;
     st.registry = KeyRegistry.fromJSON(this.opts.limits, j.registry);
     for (const [model, m] of Object.entries(j.models)) {
@@ -199,7 +223,7 @@ export class EmbeddedStore {
       for (const [version, counts] of Object.entries(m.versions))
         Object.assign(st.version(model, version).counts, counts);
     }
-    for (const { k, body } of this.journal.loadBuckets()) {
+    for (const { k, body } of stored.buckets) {
       const [model, version, start] = CohortState.splitBucketKey(k);
       st.version(model, version).buckets.set(
         start,
@@ -207,7 +231,7 @@ export class EmbeddedStore {
       );
     }
     // through add(), so the loaded entries (oldest first) take their place in the arrival order
-    for (const { k, body } of this.journal.loadJoins()) st.joins.add(k, JSON.parse(body) as JoinEntry);
+    for (const { k, body } of stored.joins) st.joins.add(k, JSON.parse(body) as JoinEntry);
     st.joins.evicted = j.evicted;
     if (j.pairing && st.pairing) st.pairing.load(j.pairing);
     this.pending.unpaired = j.unpaired;
@@ -216,7 +240,7 @@ export class EmbeddedStore {
     for (const [k, p] of j.responses ?? []) this.pending.responses.set(k, p);
     for (const m of j.answeringModels ?? []) this.pending.answeringModels.add(m);
     st.markClean();
-    st.joins.drainChanges();
+    st.joins.resetChanges();
     this.replayedFrom = j.lastSeq;
   }
 
@@ -280,15 +304,8 @@ export class EmbeddedStore {
     const p = parseEvent(raw, now, fields);
     if (!p.ok) return p;
     const e = p.value;
-    const retentionMs = this.opts.retentionSeconds * 1000;
-    if (e.ts < now - retentionMs) {
-      return {
-        ok: false,
-        error: { field: "ts", message: `is older than the retention (${this.opts.retentionSeconds} s)` },
-      };
-    }
-    if (e.ts > now + 3_600_000)
-      return { ok: false, error: { field: "ts", message: "is more than 1 hour in the future" } };
+    const tsError = this.timeRangeError(e.ts, now);
+    if (tsError) return { ok: false, error: tsError };
     if (e.score !== undefined && this.opts.outOfRangeScores === "reject" && !this.state.validScore(e.score)) {
       const l = this.state.opts.layout;
       return {
@@ -300,6 +317,26 @@ export class EmbeddedStore {
       };
     }
     return p;
+  }
+
+  /**
+   * The time range every record's `ts` must lie in, events and outcomes alike: within the
+   * retention (older data would be pruned at once) and at most an hour ahead of arrival (a
+   * bucket far in the future would never be pruned).
+   */
+  private timeRangeError(ts: number, now: number): FieldError | undefined {
+    if (ts < now - this.opts.retentionSeconds * 1000)
+      return { field: "ts", message: `is older than the retention (${this.opts.retentionSeconds} s)` };
+    if (ts > now + 3_600_000) return { field: "ts", message: "is more than 1 hour in the future" };
+    return undefined;
+  }
+
+  /** Outcome validation at ingestion: the parser's, then the same time range as events. */
+  private parseOutcome(raw: unknown, now: number, fields: FieldPolicy): Parsed<Outcome> {
+    const p = parseOutcome(raw, now, fields);
+    if (!p.ok) return p;
+    const tsError = this.timeRangeError(p.value.ts, now);
+    return tsError ? { ok: false, error: tsError } : p;
   }
 
   private checkReady(): void {
@@ -357,7 +394,7 @@ export class EmbeddedStore {
     result: BatchResult,
   ): PredictionEvent | Outcome | undefined {
     // the batch's answer is also its policy for fields outside the vocabulary (and counts ignored ones)
-    const p = kind === "e" ? this.parseEvent(raw, now, result) : parseOutcome(raw, now, result);
+    const p = kind === "e" ? this.parseEvent(raw, now, result) : this.parseOutcome(raw, now, result);
     if (!p.ok) {
       result.reject({ line, ...p.error });
       return undefined;
@@ -650,25 +687,71 @@ export class EmbeddedStore {
 
   private afterWrite(records: number): void {
     this.recordsSinceSnapshot += records;
-    if (this.recordsSinceSnapshot >= (this.opts.snapshotEveryRecords ?? 2_000_000)) this.snapshot();
+    if (this.recordsSinceSnapshot >= (this.opts.snapshotEveryRecords ?? 2_000_000) && !this.inFlight)
+      this.startBackgroundSnapshot();
   }
 
-  /** Prune, then write changed buckets and join entries and truncate the log, in one transaction. */
+  /**
+   * Snapshot now and wait until it is durable: finishes a background snapshot in flight first.
+   * Blocks the event loop for the whole write — for shutdown, erasure and tests; the timer uses
+   * `snapshotInBackground`.
+   */
   snapshot(): void {
     if (!this.isReady || this.closed) return;
-    const now = this.clock();
+    this.inFlight?.finishNow();
+    const job = this.prepareSnapshot();
+    job.finishNow();
+  }
+
+  /**
+   * Snapshot without holding the event loop: the state is captured at once (so it matches the
+   * log's last seq), the join entries are serialised a slice per tick, and the SQLite work runs
+   * on the writer's thread. Resolves when the snapshot is durable; at most one runs at a time
+   * (a call while one is in flight returns that one).
+   */
+  snapshotInBackground(): Promise<void> {
+    if (this.inFlight) return this.inFlight.done;
+    if (!this.isReady || this.closed) return Promise.resolve();
+    return this.startBackgroundSnapshot();
+  }
+
+  private startBackgroundSnapshot(): Promise<void> {
+    const job = this.prepareSnapshot();
+    this.inFlight = job;
+    const finished = () => {
+      if (this.inFlight === job) this.inFlight = undefined;
+    };
+    job.done.then(finished, finished);
+    job.runInSlices();
+    return job.done;
+  }
+
+  /**
+   * Capture what the next snapshot writes, synchronously (so it is exactly the state after the
+   * log's last seq): prune, the changed buckets as JSON, the state JSON, and references to the
+   * join entries added since the last snapshot (immutable once added, so serialising them later
+   * is still the captured state). Change tracking restarts here; if the write fails, the next
+   * snapshot rewrites everything.
+   */
+  private prepareSnapshot(): SnapshotJob {
+    const startedAt = this.clock();
+    const t0 = performance.now();
     const st = this.state;
-    this.expireCloudEvents(now);
-    st.prune(now);
-    const upsertBuckets: Array<{ key: string; body: string }> = [];
+    this.expireCloudEvents(startedAt);
+    st.prune(startedAt);
+    const fullRewrite = this.fullRewrite;
+    if (fullRewrite) {
+      st.markAllDirty();
+      st.joins.rewriteAll();
+    }
+    const upsertBuckets: SnapshotHeader["upsertBuckets"] = [];
     for (const key of st.dirty) {
       const [model, version, start] = CohortState.splitBucketKey(key);
       const s = st.models.get(model)?.versions.get(version)?.buckets.get(start);
-      if (s) upsertBuckets.push({ key: bucketKey(model, version, start), body: JSON.stringify(s.toJSON()) });
+      if (s) upsertBuckets.push([bucketKey(model, version, start), JSON.stringify(s.toJSON())]);
     }
-    const joins = st.joins.drainChanges();
-    const upsertJoins = joins.added.map(([key, e]) => ({ key, expires: e.expires, body: JSON.stringify(e) }));
-    const models: StateJSON["models"] = {};
+    const joins = st.joins.captureChanges();
+    const models: StateJSON["models"] = dictionary();
     for (const [model, m] of st.models) {
       models[model] = {
         counts: m.counts,
@@ -676,6 +759,7 @@ export class EmbeddedStore {
       };
     }
     const lastSeq = this.journal.lastSeq();
+    const pairing = st.pairing?.capture();
     const state: StateJSON = {
       format: 1,
       lastSeq,
@@ -687,28 +771,59 @@ export class EmbeddedStore {
       answeringModels: [...this.pending.answeringModels],
       unanswered: this.pending.unanswered,
       evicted: st.joins.evicted,
-      ...(st.pairing ? { pairing: st.pairing.toJSON() } : {}),
+      ...(pairing ? { pairing: pairing.json } : {}),
     };
-    this.journal.writeSnapshot({
-      state: JSON.stringify(state),
+    const header: SnapshotHeader = {
       lastSeq,
+      state: JSON.stringify(state),
       upsertBuckets,
       deleteBuckets: [...st.deleted],
-      upsertJoins,
       deleteJoins: joins.taken,
       deleteJoinsBefore: joins.deleteBefore,
-    });
+      fullRewrite,
+      dropLegacy: this.legacyTables,
+    };
     st.markClean();
+    this.fullRewrite = false;
     this.recordsSinceSnapshot = 0;
+    const parts: SnapshotParts = {
+      joins,
+      index: st.joins,
+      pending: pairing?.pending ?? [],
+      awaiting: pairing?.awaiting ?? [],
+    };
+    return new SnapshotJob(this.writer, header, parts, {
+      capturedMs: performance.now() - t0,
+      onDone: (stats) => {
+        st.joins.endCapture();
+        this.legacyTables &&= !header.dropLegacy;
+        this.logger.debug("store snapshot written", {
+          startedAt,
+          finishedAt: this.clock(),
+          lastSeq,
+          buckets: upsertBuckets.length,
+          ...stats,
+        });
+      },
+      onFailed: (e) => {
+        st.joins.endCapture();
+        // what this snapshot drained from the change tracking is written by the next one
+        this.fullRewrite = true;
+        this.logger.error("store snapshot failed; the next one rewrites everything", { error: String(e) });
+      },
+    });
   }
 
-  /** Snapshot every `snapshotSeconds` (timer unref'd: it never keeps the process alive). */
+  /** Snapshot every `snapshotSeconds` in the background (timer unref'd: it never keeps the process alive). */
   startSnapshots(): void {
+    const report = this.opts.reportFault ?? faultReporter(this.logger);
     this.timer ??= setInterval(() => {
       try {
-        this.snapshot();
+        this.snapshotInBackground().catch(() => {
+          // logged by the job (onFailed)
+        });
       } catch (e) {
-        this.logger.error("snapshot failed", { error: String(e) });
+        report("snapshot_timer", e);
       }
     }, this.opts.snapshotSeconds * 1000);
     this.timer.unref();
@@ -723,13 +838,22 @@ export class EmbeddedStore {
     this.expiryTimer.unref();
   }
 
-  /** Final snapshot, then close the file. Acknowledged data is already durable without it. */
+  /**
+   * Compact both database files (VACUUM, WAL truncated) so that deleted pages do not linger on
+   * disk; for erasure. Blocks until done.
+   */
+  compactFiles(): void {
+    this.writer.compactSync();
+  }
+
+  /** Final snapshot, then close the files. Acknowledged data is already durable without it. */
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.snapshot();
     this.closed = true;
+    this.writer.closeSync();
     this.journal.close();
   }
 

@@ -2,7 +2,7 @@
  * Predictions waiting for their delayed outcome, keyed by (model, id). Bounded twice: entries
  * older than the TTL expire, and beyond `maxEntries` the oldest is evicted. A Map keeps
  * insertion (= arrival) order, so expiry and eviction pop from the front in O(1) amortised.
- * A snapshot writes only the changes since the previous one (drainChanges).
+ * A snapshot writes only the changes since the previous one (captureChanges).
  */
 export interface JoinEntry {
   version: string;
@@ -13,6 +13,15 @@ export interface JoinEntry {
   groups?: Record<string, string>;
   /** epoch ms after which an outcome no longer joins */
   expires: number;
+}
+
+/** What a snapshot writes of the join index (see JoinIndex.captureChanges). */
+export interface JoinChanges {
+  /** keys of the entries added since the last snapshot, in arrival order, with their expiry */
+  keys: string[];
+  expires: number[];
+  taken: string[];
+  deleteBefore: number;
 }
 
 export type JoinResult =
@@ -36,6 +45,8 @@ export class JoinIndex {
   private head = 0;
   /** position in the order arrays of the first entry added since the last snapshot */
   private mark = 0;
+  /** entries removed or replaced while a snapshot capture is open (see captureChanges) */
+  private retired: Map<string, JoinEntry> | undefined;
 
   constructor(
     readonly ttlMs: number,
@@ -48,6 +59,10 @@ export class JoinIndex {
 
   add(key: string, entry: JoinEntry): void {
     if (this.maxEntries === 0) return;
+    if (this.retired !== undefined) {
+      const replaced = this.entries.get(key);
+      if (replaced !== undefined) this.retire(key, replaced);
+    }
     this.entries.set(key, entry);
     this.orderKeys.push(key);
     this.orderExpires.push(entry.expires);
@@ -57,6 +72,7 @@ export class JoinIndex {
     while (this.entries.size > this.maxEntries) {
       const oldest = this.popOldest();
       if (oldest === undefined) break;
+      if (this.retired !== undefined) this.retire(oldest, this.entries.get(oldest) as JoinEntry);
       this.entries.delete(oldest);
       this.evicted++;
     }
@@ -100,26 +116,61 @@ export class JoinIndex {
   }
 
   /**
-   * What a snapshot must write: live entries added since the last one, keys taken since, and
-   * the expiry below which every stored entry is gone (evicted or expired: arrival order is
-   * expiry order, so they are exactly the older ones). Resets the tracking.
+   * What a snapshot must write, captured in O(1) per entry (two array copies, no lookups): the
+   * keys (with their expiry) of entries added since the last snapshot, the keys taken since, and
+   * the expiry below which every stored entry is gone (evicted or expired: arrival order is expiry
+   * order, so they are exactly the older ones). Resets the tracking and opens the capture: until
+   * `endCapture`, an entry removed or replaced is kept aside so that `capturedEntry` still returns
+   * what was live at the capture, while the snapshot is serialised slice by slice.
    */
-  drainChanges(): { added: Array<[string, JoinEntry]>; taken: string[]; deleteBefore: number } {
-    const added: Array<[string, JoinEntry]> = [];
-    for (let i = Math.max(this.mark, this.head); i < this.orderKeys.length; i++) {
-      const e = this.entries.get(this.orderKeys[i]);
-      if (e && e.expires === this.orderExpires[i]) added.push([this.orderKeys[i], e]);
-    }
-    const taken = [...this.taken];
+  captureChanges(): JoinChanges {
+    const from = Math.max(this.mark, this.head);
+    const changes: JoinChanges = {
+      keys: this.orderKeys.slice(from),
+      expires: this.orderExpires.slice(from),
+      taken: [...this.taken],
+      deleteBefore: this.peekOldest()?.expires ?? Number.MAX_SAFE_INTEGER,
+    };
+    this.resetChanges();
+    this.retired = new Map();
+    return changes;
+  }
+
+  /** The entry a captured (key, expiry) named, if it was live at the capture; else undefined. */
+  capturedEntry(key: string, expires: number): JoinEntry | undefined {
+    const e = this.entries.get(key);
+    if (e !== undefined && e.expires === expires) return e;
+    const r = this.retired?.get(key);
+    return r !== undefined && r.expires === expires ? r : undefined;
+  }
+
+  /** The snapshot was written (or failed): stop keeping removed entries aside. */
+  endCapture(): void {
+    this.retired = undefined;
+  }
+
+  /** Forget what changed: the state as it is now is what the last snapshot holds. */
+  resetChanges(): void {
     this.taken.clear();
     this.mark = this.orderKeys.length;
-    return { added, taken, deleteBefore: this.peekOldest()?.expires ?? Number.MAX_SAFE_INTEGER };
+  }
+
+  /** Keep a removed or replaced entry for an open capture (the first removal is the captured one). */
+  private retire(key: string, entry: JoinEntry): void {
+    if (this.retired !== undefined && !this.retired.has(key)) this.retired.set(key, entry);
+  }
+
+  /** The next captureChanges lists every live entry as added (the snapshot rewrites them all). */
+  rewriteAll(): void {
+    this.mark = 0;
+    this.taken.clear();
   }
 
   /** Take the entry for an outcome: one outcome per prediction, so a joined entry is removed. */
   take(key: string, now: number): JoinResult {
     const entry = this.entries.get(key);
     if (!entry) return { status: "unknown" };
+    this.retire(key, entry);
     this.entries.delete(key);
     this.taken.add(key);
     return entry.expires <= now ? { status: "expired", entry } : { status: "joined", entry };
@@ -132,7 +183,9 @@ export class JoinIndex {
   sweep(now: number): number {
     let n = 0;
     for (let e = this.peekOldest(); e && e.expires + this.ttlMs <= now; e = this.peekOldest()) {
-      this.entries.delete(this.popOldest()!);
+      const key = this.popOldest()!;
+      this.retire(key, e);
+      this.entries.delete(key);
       n++;
     }
     return n;

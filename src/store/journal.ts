@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { readSnapshotTables, type StoredSnapshot } from "./snapshot-file.js";
 
 export interface LogRow {
   seq: number;
@@ -10,45 +11,33 @@ export interface LogRow {
   body: string | Buffer;
 }
 
-export interface SnapshotWrite {
-  state: string;
-  lastSeq: number;
-  upsertBuckets: Array<{ key: string; body: string }>;
-  deleteBuckets: string[];
-  upsertJoins: Array<{ key: string; expires: number; body: string }>;
-  deleteJoins: string[];
-  /** every join entry expiring before this is gone */
-  deleteJoinsBefore: number;
-}
-
 /**
- * The embedded store's file: SQLite (better-sqlite3) in WAL mode with synchronous=FULL, so a
- * committed transaction is on disk before the caller answers 202, and survives kill -9 (and a
- * power cut). Three things live in it:
- * - `log`: every accepted batch as one row (kind, arrival time, body) — the write-ahead log;
- * - `buckets` + `joins` + `meta`: the last snapshot of the in-memory state;
- * - a snapshot transaction writes changed buckets and join entries and deletes the log rows it
- *   covers, so the log stays short and a restart replays only what came after it.
+ * The embedded store's write-ahead log: SQLite (better-sqlite3) in WAL mode with
+ * synchronous=FULL, so a committed append is on disk before the caller answers 202, and survives
+ * kill -9 (and a power cut). `log` holds every accepted batch as one row (kind, arrival time,
+ * body). The snapshot lives in a file of its own (snapshot-file.ts), written off the event loop
+ * (snapshot-writer.ts), which deletes the log rows a committed snapshot covers, so the log stays
+ * short and a restart replays only what came after it.
  */
 export class Journal {
   readonly db: Database.Database;
   private readonly insertLog: Database.Statement;
   private readonly maxSeq: Database.Statement;
 
+  readonly file: string;
+
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, "modelgate.db"));
+    this.file = join(dir, "modelgate.db");
+    this.db = new Database(this.file);
     // Large pages for a new file (ignored for an existing one): a logged NDJSON block is ~1 MB,
     // written as 16 WAL frames instead of 256 (measured: ~20% less time per append).
     this.db.pragma("page_size = 65536");
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, now INTEGER NOT NULL, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS buckets (k TEXT PRIMARY KEY, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS joins (k TEXT PRIMARY KEY, expires INTEGER NOT NULL, body TEXT NOT NULL);
-    `);
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, now INTEGER NOT NULL, body TEXT NOT NULL)",
+    );
     this.insertLog = this.db.prepare("INSERT INTO log (kind, now, body) VALUES (?, ?, ?)");
     this.maxSeq = this.db.prepare("SELECT COALESCE(MAX(seq), 0) AS seq FROM log");
   }
@@ -76,35 +65,9 @@ export class Journal {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM log").get() as { n: number }).n;
   }
 
-  loadState(): string | undefined {
-    return (this.db.prepare("SELECT v FROM meta WHERE k = 'state'").get() as { v: string } | undefined)?.v;
-  }
-
-  loadBuckets(): Array<{ k: string; body: string }> {
-    return this.db.prepare("SELECT k, body FROM buckets").all() as Array<{ k: string; body: string }>;
-  }
-
-  loadJoins(): Array<{ k: string; body: string }> {
-    return this.db.prepare("SELECT k, body FROM joins ORDER BY expires").all() as Array<{
-      k: string;
-      body: string;
-    }>;
-  }
-
-  writeSnapshot(w: SnapshotWrite): void {
-    const upB = this.db.prepare("INSERT OR REPLACE INTO buckets (k, body) VALUES (?, ?)");
-    const delB = this.db.prepare("DELETE FROM buckets WHERE k = ?");
-    const upJ = this.db.prepare("INSERT OR REPLACE INTO joins (k, expires, body) VALUES (?, ?, ?)");
-    const delJ = this.db.prepare("DELETE FROM joins WHERE k = ?");
-    this.db.transaction(() => {
-      for (const b of w.upsertBuckets) upB.run(b.key, b.body);
-      for (const k of w.deleteBuckets) delB.run(k);
-      for (const k of w.deleteJoins) delJ.run(k);
-      this.db.prepare("DELETE FROM joins WHERE expires < ?").run(w.deleteJoinsBefore);
-      for (const j of w.upsertJoins) upJ.run(j.key, j.expires, j.body);
-      this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('state', ?)").run(w.state);
-      this.db.prepare("DELETE FROM log WHERE seq <= ?").run(w.lastSeq);
-    })();
+  /** The snapshot earlier versions kept in this file, if it is still here (read once, then moved). */
+  legacySnapshot(): StoredSnapshot | undefined {
+    return readSnapshotTables(this.db);
   }
 
   close(): void {

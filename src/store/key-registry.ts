@@ -1,4 +1,5 @@
 import type { FieldError } from "../ingest/event.js";
+import { dictionary, isReservedName, reservedNameMessage } from "../safe-keys.js";
 
 /** Cardinality limits of the embedded store: what bounds its memory besides buckets × bins. */
 export interface StoreLimits {
@@ -49,11 +50,16 @@ export class KeyRegistry {
   admit(r: Keyed): LimitError | FieldError | undefined {
     const L = this.limits;
     const m = this.models.get(r.model);
+    // Reserved names are refused by every parser; checked again here, where every ingestion path
+    // (events, outcomes, CloudEvents) meets, and only for keys not yet known (the common case of
+    // known keys costs nothing more).
+    if (!m && isReservedName(r.model)) return reserved("model", r.model);
     if (!m && this.models.size >= L.maxModels) {
       return limit("model", `model limit of ${L.maxModels} reached (MODELGATE_MAX_MODELS)`, "maxModels");
     }
     let isNew = !m;
     if (r.version !== undefined && !m?.versions.has(r.version)) {
+      if (isReservedName(r.version)) return reserved("version", r.version);
       isNew = true;
       if ((m?.versions.size ?? 0) >= L.maxVersionsPerModel) {
         return limit(
@@ -69,7 +75,11 @@ export class KeyRegistry {
     for (const attr in groups) {
       const value = groups[attr];
       const values = m?.groups.get(attr);
-      if (!values?.has(value)) isNew = true;
+      if (!values?.has(value)) {
+        if (isReservedName(attr)) return reserved(`groups.${attr}`, attr);
+        if (isReservedName(value)) return reserved(`groups.${attr}`, value);
+        isNew = true;
+      }
       if (!values) {
         newAttributes++;
         if ((m?.groups.size ?? 0) + newAttributes > L.maxGroupAttributes) {
@@ -93,6 +103,7 @@ export class KeyRegistry {
       const value = features[fname];
       const kind = typeof value === "number" ? "numeric" : "categorical";
       const f = m?.features.get(fname);
+      if (!f && isReservedName(fname)) return reserved(`features.${fname}`, fname);
       if (!f || (kind === "categorical" && !f.categories.has(value as string))) isNew = true;
       if (!f) {
         newFeatures++;
@@ -159,7 +170,7 @@ export class KeyRegistry {
   }
 
   toJSON(): KeyRegistryJSON {
-    const out: KeyRegistryJSON = {};
+    const out: KeyRegistryJSON = dictionary();
     for (const [model, m] of this.models) {
       out[model] = {
         versions: [...m.versions],
@@ -188,6 +199,10 @@ export class KeyRegistry {
     }
     return r;
   }
+}
+
+function reserved(field: string, name: string): FieldError {
+  return { field, message: reservedNameMessage(name) };
 }
 
 function limit(field: string, message: string, name: string): LimitError {

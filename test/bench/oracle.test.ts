@@ -37,7 +37,9 @@ describe("oracle n80 (fixed-sample z-test at the gate's alpha share)", () => {
 
   it("fairness: fail parity 1.0 → 0.75 vs maxParityDrop 0.05 ≈ 2,224; pass equal vs floor 0.8 ≈ 2,364", () => {
     // groups of n/2 each; baseline 4n
-    const failSe1 = Math.sqrt(parityRatioVariance(0.3, 0.225, 0.5, 0.5) + parityRatioVariance(0.3, 0.3, 2, 2));
+    const failSe1 = Math.sqrt(
+      parityRatioVariance(0.3, 0.225, 0.5, 0.5) + parityRatioVariance(0.3, 0.3, 2, 2),
+    );
     within1pct(oracleN(0.2, failSe1, 0.01), 2224);
     within1pct(oracleN(0.2, Math.sqrt(parityRatioVariance(0.3, 0.3, 0.5, 0.5)), 0.01), 2364);
   });

@@ -35,8 +35,8 @@ export async function spawnServer(opts: {
       "tsx",
       "src/cli/main.ts",
       "serve",
-      "--port",
-      "0",
+      // a flag given twice is refused, so a test's own --port replaces the default
+      ...(opts.args?.includes("--port") ? [] : ["--port", "0"]),
       "--host",
       "127.0.0.1",
       "--data-dir",

@@ -79,4 +79,46 @@ describe("judge request parsing", () => {
     const r = parse({ ...base, gates: "errors" }, "latency");
     expect(r.gates).toEqual(["latency"]);
   });
+
+  it("prototype-named keys are refused and leave the shared prototypes untouched", () => {
+    const hostile = [
+      `{"__proto__":{"maxRatio":1000}}`,
+      `{"__proto__.polluted":"yes"}`,
+      `{"constructor":{"prototype":{"polluted":1}}}`,
+      `{"latency":{"__proto__":{"maxRatio":1000}}}`,
+      `{"constructor.polluted":1}`,
+      `{"hasOwnProperty.y":2}`,
+      `{"toString.x":1}`,
+    ];
+    const before = Object.getOwnPropertyNames(Object.prototype).sort();
+    for (const text of hostile) {
+      const raw = { ...base, ...JSON.parse(text) };
+      expect(
+        fieldOf(() => parse(raw)),
+        text,
+      ).toBeDefined();
+    }
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).maxRatio).toBeUndefined();
+    expect(Object.hasOwn(Object, "polluted")).toBe(false);
+  });
+
+  it("settings reach the gates as own data only", () => {
+    const r = parse({ ...base, gates: "latency", latency: { maxRatio: "1.5" } });
+    expect(Object.getPrototypeOf(r.gateFields.latency)).toBeNull();
+    expect(Object.keys(r.gateFields.latency)).toEqual(["maxRatio"]);
+    expect(r.gateFields.toString).toBeUndefined();
+  });
+
+  it("window bounds must be times a date can hold", () => {
+    expect(fieldOf(() => parse({ ...base, until: "8640000000000001" }))).toBe("until");
+    expect(fieldOf(() => parse({ ...base, until: 8640000000000001 }))).toBe("until");
+    expect(fieldOf(() => parse({ ...base, since: -8640000000000001 }))).toBe("since");
+    expect(fieldOf(() => parse({ ...base, window: "999999999d" }))).toBe("window");
+    expect(fieldOf(() => parse({ ...base, window: `${"9".repeat(400)}ms` }))).toBe("window");
+    expect(parse({ ...base, until: 8640000000000000, window: "1d" }).since).toBe(
+      8640000000000000 - 86_400_000,
+    );
+  });
 });

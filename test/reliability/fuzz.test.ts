@@ -151,6 +151,207 @@ const query = fc.oneof(
   randomQuery.map((q) => `model=fraud&baseline=stable&candidate=canary&${q}`),
 );
 
+// ---- hostile generators: prototype-named keys, deep nesting, extreme numbers and dates ----
+
+/** Names that mean something to a plain JavaScript object, beside ordinary and gate names. */
+const PROTO_NAMES = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "__defineSetter__",
+  "isPrototypeOf",
+];
+const protoName = fc.constantFrom(...PROTO_NAMES);
+const GATE_NAMES = ["drift", "latency", "auc", "fairness", "errors", "agreement"];
+const anyName = fc.oneof(
+  { weight: 3, arbitrary: protoName },
+  fc.constantFrom(...GATE_NAMES, "maxRatio", "model", "region", "f1", "<script>", ""),
+  ascii(8),
+);
+/** `<gate>.<setting>` and `<proto>.<anything>`: every way a dotted judge field names two things */
+const dottedName = fc
+  .tuple(fc.oneof(protoName, fc.constantFrom(...GATE_NAMES)), anyName)
+  .map(([a, b]) => `${a}.${b}`);
+/** numbers and times a date cannot hold, or that overflow a double, as JSON text */
+const EXTREME_NUMBERS = [
+  "99999999999999999",
+  "8640000000000001",
+  "-8640000000000001",
+  "8640000000000000",
+  "1e308",
+  "-1e308",
+  "1e400",
+  "-1e400",
+  "5e-324",
+  "-0",
+  "0",
+  "9007199254740993",
+  "-1",
+  `${"9".repeat(400)}`,
+];
+const EXTREME_TIMES = [
+  "+275760-09-13T00:00:00.000Z",
+  "+275760-09-13T00:00:00.001Z",
+  "-271821-04-20T00:00:00.000Z",
+  "0000-01-01T00:00:00Z",
+  "9999-12-31T23:59:59Z",
+  "1970-01-01T00:00:00Z",
+  "2026-02-30T25:61:00Z",
+  "999999999d",
+  "9999999999999999999999ms",
+  `${"9".repeat(400)}ms`,
+  "1e309ms",
+  "NaN",
+  "Infinity",
+];
+const extremeNumber = fc.constantFrom(...EXTREME_NUMBERS);
+const extremeTime = fc.constantFrom(...EXTREME_TIMES);
+const extremeScalar = fc.oneof(
+  extremeNumber,
+  extremeTime.map((t) => JSON.stringify(t)),
+);
+/** JSON text of a value whose objects, at any depth, carry prototype names and extreme scalars */
+const { value: hostileJson } = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", maxDepth: 6 },
+    extremeScalar,
+    fc.jsonValue({ maxDepth: 1 }).map((v) => JSON.stringify(v)),
+    tie("object"),
+    tie("array"),
+  ),
+  object: fc
+    .array(fc.tuple(fc.oneof(anyName, dottedName), tie("value")), { maxLength: 4 })
+    .map((kv) => `{${kv.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`),
+  array: fc.array(tie("value"), { maxLength: 4 }).map((a) => `[${a.join(",")}]`),
+}));
+const nameValue = fc.oneof(anyName, fc.constantFrom("fraud", "stable", "canary"));
+/** an object as JSON text: `fields` always present (each value already JSON text), plus hostile extras */
+const objectText = (fields: Record<string, fc.Arbitrary<string>>) =>
+  fc
+    .tuple(
+      fc.record(fields),
+      fc.array(fc.tuple(fc.oneof(anyName, dottedName), hostileJson), { maxLength: 3 }),
+    )
+    .map(
+      ([named, extra]) =>
+        `{${[...Object.entries(named), ...extra].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`,
+    );
+const json = <T>(a: fc.Arbitrary<T>) => a.map((v) => JSON.stringify(v));
+/** maps of names: keys and values drawn from the prototype names too */
+const nameMap = fc
+  .array(fc.tuple(anyName, fc.oneof(json(anyName), extremeScalar, hostileJson)), { maxLength: 3 })
+  .map((kv) => `{${kv.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`);
+const hostileEvent = objectText({
+  model: json(nameValue),
+  version: json(nameValue),
+  ts: fc.oneof(extremeScalar, fc.constant(String(Date.now()))),
+  score: fc.oneof(extremeNumber, fc.constant("0.5")),
+  latencyMs: extremeNumber,
+  label: fc.constantFrom("0", "1"),
+  id: json(anyName),
+  groups: nameMap,
+  features: nameMap,
+});
+const hostileOutcome = objectText({
+  model: json(nameValue),
+  version: json(nameValue),
+  id: json(anyName),
+  label: fc.constantFrom("0", "1"),
+  score: fc.oneof(extremeNumber, fc.constant("0.5")),
+  ts: extremeScalar,
+  groups: nameMap,
+});
+const hostileJudgeBody = objectText({
+  model: json(nameValue),
+  baseline: json(nameValue),
+  candidate: json(nameValue),
+  window: fc.oneof(json(extremeTime), extremeNumber),
+  until: fc.oneof(json(extremeTime), extremeNumber),
+  since: fc.oneof(json(extremeTime), extremeNumber),
+  gates: fc.oneof(json(anyName), json(fc.array(anyName, { maxLength: 3 }))),
+  optional: json(anyName),
+  source: json(anyName),
+  mode: json(fc.constantFrom("canary", "shadow")),
+}).chain((text) =>
+  // half the time drop the window fields, so the gates (and their settings) are reached
+  fc.boolean().map((keep) => (keep ? text : text.replace(/"(window|until|since)":[^,}]*,?/g, ""))),
+);
+const hostileQuery = fc
+  .array(
+    fc.tuple(
+      fc.oneof(
+        dottedName,
+        protoName,
+        fc.constantFrom(
+          "model",
+          "baseline",
+          "candidate",
+          "gates",
+          "optional",
+          "source",
+          "window",
+          "since",
+          "until",
+        ),
+      ),
+      fc.oneof(anyName, extremeNumber, extremeTime),
+    ),
+    { maxLength: 6 },
+  )
+  .map((kv) => `model=fraud&baseline=stable&candidate=canary&${new URLSearchParams(kv).toString()}`);
+const HOSTILE_CE_TYPES = [...CE_TYPES, ...PROTO_NAMES, "org.kubeflow.serving.inference.__proto__"];
+const hostileCeHeaders = fc.record({
+  "ce-specversion": fc.constant("1.0"),
+  "ce-type": fc.constantFrom(...HOSTILE_CE_TYPES),
+  "ce-id": fc.oneof(protoName, ascii(12)),
+  "ce-inferenceservicename": fc.oneof(protoName, fc.constantFrom("fraud", "<script>", "a/../b")),
+  "ce-endpoint": fc.oneof(protoName, version),
+  "ce-time": extremeTime,
+  "ce-metadata": fc.oneof(hostileJson, json(fc.dictionary(protoName, fc.array(anyName, { maxLength: 2 })))),
+});
+const hostileCeBody = fc.oneof(
+  hostileJson.map((v) => `{"predictions":${v}}`),
+  hostileJson.map((v) => `{"instances":[${v}]}`),
+  fc
+    .array(objectText({ a: extremeNumber }), { maxLength: 3 })
+    .map((rows) => `{"instances":[${rows.join(",")}]}`),
+  hostileJson.map((v) => `{"outputs":[{"name":"p","datatype":"FP32","shape":[1],"data":${v}}]}`),
+  hostileJson.map((v) => `{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":${v}}]}`),
+  hostileJson,
+);
+const hostileReference = objectText({
+  scores: fc.oneof(hostileJson, fc.constant("[0.1,0.5,0.9]")),
+  features: nameMap,
+});
+/** nesting well past the limit (64), each wrapped where that endpoint would read it */
+const DEEP_ENDPOINTS: Array<{ method: string; path: string; wrap: (deep: string) => string; ce?: string }> = [
+  {
+    method: "POST",
+    path: "/v1/judge",
+    wrap: (d) => `{"model":"m","baseline":"a","candidate":"b","latency":${d}}`,
+  },
+  { method: "POST", path: "/v1/judge/errors", wrap: (d) => d },
+  { method: "PUT", path: "/v1/models/deep/reference", wrap: (d) => `{"scores":${d}}` },
+  { method: "POST", path: "/v1/events", wrap: (d) => `[{"model":"m","version":"v","score":0.5,"x":${d}}]` },
+  { method: "POST", path: "/v1/outcomes", wrap: (d) => `[${d}]` },
+  { method: "POST", path: "/v1/cloudevents", wrap: (d) => `{"predictions":${d}}`, ce: "response" },
+  {
+    method: "POST",
+    path: "/v1/cloudevents",
+    wrap: (d) => `{"outputs":[{"name":"p","datatype":"FP32","shape":[1],"data":${d}}]}`,
+    ce: "response",
+  },
+  { method: "POST", path: "/v1/cloudevents", wrap: (d) => `{"inputs":[{"data":${d}}]}`, ce: "request" },
+];
+const deepBody = fc.record({
+  endpoint: fc.constantFrom(...DEEP_ENDPOINTS),
+  depth: fc.constantFrom(65, 200, 5000, 25_000),
+  kind: fc.constantFrom("[", '{"k":', '{"__proto__":', '{"constructor":'),
+});
+
 describe("fuzzing the running server (fast-check)", () => {
   let dataDir: string;
   let server: ServerProcess;
@@ -250,6 +451,124 @@ describe("fuzzing the running server (fast-check)", () => {
     );
   }, 120_000);
 
+  const send = async (
+    path: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> },
+  ) => {
+    const r = await request(`${server.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${ADMIN}`, ...init.headers },
+      timeoutMs: CLIENT_TIMEOUT_MS,
+    });
+    record(r.status);
+    expect(r.error, `${init.method ?? "GET"} ${path} did not answer`).toBeUndefined();
+    expect(
+      r.status,
+      `${init.method ?? "GET"} ${path} ${init.body?.slice(0, 300)} → ${JSON.stringify(r.json).slice(0, 300)}`,
+    ).toBeLessThan(500);
+    return r;
+  };
+  const jsonHeaders = { "content-type": "application/json" };
+
+  it("prototype-named keys at every depth and in every name field, extreme numbers and dates: no 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc
+            .tuple(fc.constantFrom("/v1/judge", "/v1/judge/latency", "/v1/judge/fairness"), hostileJudgeBody)
+            .map(([path, b]) => ["POST", path, b] as const),
+          fc
+            .array(hostileEvent, { maxLength: 5 })
+            .map((a) => ["POST", "/v1/events", `[${a.join(",")}]`] as const),
+          fc
+            .array(hostileEvent, { maxLength: 5 })
+            .map((a) => ["POST", "/v1/events#ndjson", a.join("\n")] as const),
+          fc
+            .array(hostileOutcome, { maxLength: 5 })
+            .map((a) => ["POST", "/v1/outcomes", `[${a.join(",")}]`] as const),
+          fc
+            .tuple(fc.oneof(protoName, fc.constantFrom("fraud", "ref")), hostileReference)
+            .map(([m, b]) => ["PUT", `/v1/models/${encodeURIComponent(m)}/reference`, b] as const),
+        ),
+        async ([method, target, body]) => {
+          const ndjson = target.endsWith("#ndjson");
+          const path = target.replace("#ndjson", "");
+          await send(path, {
+            method,
+            body,
+            headers: { "content-type": ndjson ? "application/x-ndjson" : "application/json" },
+          });
+        },
+      ),
+      { numRuns: 600, seed: SEED },
+    );
+  }, 180_000);
+
+  it("prototype-named and extreme query fields on GET /v1/judge and /v1/judge/{gate}: no 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("/v1/judge", "/v1/judge/latency", "/v1/judge/drift"),
+        hostileQuery,
+        async (path, q) => {
+          await send(`${path}?${q}`, {});
+        },
+      ),
+      { numRuns: 400, seed: SEED },
+    );
+  }, 120_000);
+
+  it("CloudEvents with hostile headers (ce-type, ce-time, model names) and bodies: no 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("/v1/cloudevents", "/v1/events"),
+        hostileCeHeaders,
+        hostileCeBody,
+        fc.constantFrom("application/json", "application/cloudevents+json"),
+        async (path, ce, body, contentType) => {
+          const structured = contentType === "application/cloudevents+json";
+          const payload = structured
+            ? `{${Object.entries(ce)
+                .map(([k, v]) => `${JSON.stringify(k.slice(3))}:${JSON.stringify(v)}`)
+                .join(",")},"data":${body}}`
+            : body;
+          await send(path, {
+            method: "POST",
+            body: payload,
+            headers: { "content-type": contentType, ...(structured ? {} : ce) },
+          });
+        },
+      ),
+      { numRuns: 500, seed: SEED },
+    );
+  }, 180_000);
+
+  it("nesting far past the limit on every JSON endpoint: 400 json_too_deep, no 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(deepBody, async ({ endpoint, depth, kind }) => {
+        const close = kind === "[" ? "]" : "}";
+        const deep = `${kind.repeat(depth)}${kind === "[" ? "" : "1"}${close.repeat(depth)}`;
+        const ce: Record<string, string> = endpoint.ce
+          ? {
+              "ce-specversion": "1.0",
+              "ce-type": `org.kubeflow.serving.inference.${endpoint.ce}`,
+              "ce-id": "deep",
+              "ce-inferenceservicename": "deep",
+              "ce-endpoint": "v1",
+            }
+          : {};
+        const r = await send(endpoint.path, {
+          method: endpoint.method,
+          body: endpoint.wrap(deep),
+          headers: { ...jsonHeaders, ...ce },
+        });
+        // within the fuzz server's 64 KiB body limit the depth limit answers; beyond it, the size limit
+        expect([400, 413]).toContain(r.status);
+        if (r.status === 400) expect(r.json.error.code).toBe("json_too_deep");
+      }),
+      { numRuns: 120, seed: SEED },
+    );
+  }, 120_000);
+
   it("afterwards: alive, healthy, RSS within the bound", async () => {
     expect(server.alive()).toBe(true);
     expect((await request(`${server.url}/healthz`)).status).toBe(200);
@@ -260,5 +579,11 @@ describe("fuzzing the running server (fast-check)", () => {
       `fuzz: ${[...statuses.values()].reduce((a, b) => a + b, 0)} HTTP requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; RSS ${(rssBefore / 2 ** 20).toFixed(1)} MiB → ${(rssAfter / 2 ** 20).toFixed(1)} MiB (bound +${RSS_BOUND_BYTES / 2 ** 20} MiB)`,
     );
     expect(rssAfter - rssBefore).toBeLessThan(RSS_BOUND_BYTES);
+    // nothing escaped a request's own error handling either
+    const metrics = String(
+      (await request(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).json,
+    );
+    expect(metrics).not.toMatch(/^modelgate_uncaught_errors_total\{/m);
+    expect(server.stderr()).not.toContain("uncaught error survived");
   });
 });

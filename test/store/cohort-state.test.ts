@@ -168,7 +168,42 @@ describe("JoinIndex memory", () => {
     expect(j.take("old", 0).status).toBe("joined");
     // a snapshot after the rebuild still sees every live entry
     j.add("new", { version: "v", bucket: 0, expires: 5 });
-    expect(j.drainChanges().added.map(([k]) => k)).toEqual(["new"]);
+    const c = j.captureChanges();
+    expect(c.keys.filter((k, i) => j.capturedEntry(k, c.expires[i]) !== undefined)).toEqual(["new"]);
+  });
+
+  it("a capture keeps returning what was live at it, whatever is taken, replaced or evicted after", async () => {
+    const { JoinIndex } = await import("../../src/store/join-index.js");
+    const j = new JoinIndex(1000, 3);
+    const entry = (expires: number, score: number) => ({ version: "v", bucket: 0, expires, score });
+    j.add("a", entry(10, 0.1));
+    j.add("b", entry(11, 0.2));
+    j.add("c", entry(12, 0.3));
+    const c = j.captureChanges();
+    const captured = () => c.keys.map((k, i) => [k, j.capturedEntry(k, c.expires[i])?.score]);
+    const atCapture = [
+      ["a", 0.1],
+      ["b", 0.2],
+      ["c", 0.3],
+    ];
+    expect(captured()).toEqual(atCapture);
+    j.take("a", 0); // taken by an outcome
+    j.add("b", entry(20, 0.9)); // replaced by a new prediction with the same id
+    j.add("d", entry(21, 0.4));
+    j.add("e", entry(22, 0.5)); // evicts the oldest live entry ("c") beyond the maximum of 3
+    expect(j.size).toBe(3);
+    expect(j.take("c", 0).status).toBe("unknown");
+    j.sweep(1_000_000); // everything long expired is dropped
+    expect(j.size).toBe(0);
+    expect(captured()).toEqual(atCapture);
+    j.endCapture();
+    expect(captured()).toEqual([
+      ["a", undefined],
+      ["b", undefined],
+      ["c", undefined],
+    ]);
+    // the next capture names the key taken since (evicted and swept entries go by expiry instead)
+    expect(j.captureChanges().taken).toEqual(["a"]);
   });
 });
 

@@ -29,9 +29,16 @@ function ingest(store: EmbeddedStore, events: object[]): BatchResult {
   return result;
 }
 
-/** Every byte the store keeps on disk (database, WAL, shared memory), as latin1 text. */
+/** Every byte the store keeps on disk (log and snapshot databases, their WALs and shared memory), as latin1 text. */
 function diskText(dataDir: string): string {
-  return ["modelgate.db", "modelgate.db-wal", "modelgate.db-shm"]
+  return [
+    "modelgate.db",
+    "modelgate.db-wal",
+    "modelgate.db-shm",
+    "snapshot.db",
+    "snapshot.db-wal",
+    "snapshot.db-shm",
+  ]
     .map((f) => join(dataDir, f))
     .filter(existsSync)
     .map((p) => readFileSync(p).toString("latin1"))

@@ -12,8 +12,10 @@ import { parseJudgeRequest } from "../../judge/request.js";
 import type { KubeClient, RolloutRef } from "../../k8s/kube-client.js";
 import { emitVerdictEvent } from "../../k8s/rollout-events.js";
 import { parseRolloutRef } from "../../k8s/rollout-ref.js";
+import { dictionary } from "../../safe-keys.js";
 import { type Source, SourceUnavailable } from "../../sources/source.js";
 import { HttpError } from "../http-error.js";
+import { jsonBody } from "../json-body.js";
 
 /**
  * The judge over HTTP, shaped for Argo Rollouts' web metric provider:
@@ -147,18 +149,20 @@ export function createJudgeRouter(opts: JudgeRouterOptions): express.Router {
   const clock = opts.clock ?? Date.now;
   const metrics = opts.metricsRegistry ? judgeMetrics(opts.metricsRegistry) : undefined;
   const router = express.Router();
-  const json = express.json({ limit: opts.maxBodyBytes ?? 1024 * 1024, type: () => true });
+  const json = jsonBody({ limit: opts.maxBodyBytes ?? 1024 * 1024, hint: "(MODELGATE_MAX_BODY_BYTES)" });
 
   const handle = async (req: express.Request, res: express.Response) => {
     if (opts.ready && !opts.ready()) {
       throw new HttpError(503, "not_ready", "the store is still replaying its log; ask again shortly");
     }
     const gate = req.params.gate as string | undefined;
-    // Query fields first, body fields win: a template may put fixed settings in the URL.
-    const raw = {
-      ...asFields(req.query, "query"),
-      ...(req.method === "POST" ? asFields(req.body, "request body") : {}),
-    };
+    // Query fields first, body fields win: a template may put fixed settings in the URL. A
+    // null-prototype object: every name the client sent is an own key and nothing else is.
+    const raw = Object.assign(
+      dictionary<unknown>(),
+      asFields(req.query, "query"),
+      req.method === "POST" ? asFields(req.body, "request body") : {},
+    );
     const gates = String(raw.mode ?? "").trim() === "shadow" ? SHADOW_GATES : registry;
     if (gate !== undefined && !Object.hasOwn(gates, gate)) {
       throw new HttpError(

@@ -6,8 +6,10 @@ import {
   type ReferenceProfile,
   ReferenceProfileError,
 } from "../../gates/reference-profile.js";
+import { isReservedName, reservedNameMessage } from "../../safe-keys.js";
 import type { SummaryLayout } from "../../sketch/cohort-summary.js";
 import { badRequest, HttpError } from "../http-error.js";
+import { jsonBody } from "../json-body.js";
 
 /**
  * Reference profiles, one JSON file per model under `dir`:
@@ -36,6 +38,7 @@ function modelFile(dir: string, model: string): string {
   if (!MODEL_NAME.test(model)) {
     throw badRequest(`model must match ${MODEL_NAME.source}, got ${JSON.stringify(model)}`, "model");
   }
+  if (isReservedName(model)) throw badRequest(`model: ${reservedNameMessage(model)}`, "model");
   return join(dir, `${model}.json`);
 }
 
@@ -44,7 +47,7 @@ export async function loadReferenceProfile(
   dir: string,
   model: string,
 ): Promise<ReferenceProfile | undefined> {
-  if (!MODEL_NAME.test(model)) return undefined;
+  if (!MODEL_NAME.test(model) || isReservedName(model)) return undefined;
   let text: string;
   try {
     text = await readFile(join(dir, `${model}.json`), "utf8");
@@ -59,7 +62,10 @@ export function createReferenceRouter(opts: ReferenceRouterOptions): express.Rou
   const clock = opts.clock ?? Date.now;
   const layoutOf = (model: string) => (typeof opts.layout === "function" ? opts.layout(model) : opts.layout);
   const router = express.Router();
-  const json = express.json({ limit: opts.maxBodyBytes ?? 16 * 1024 * 1024, type: () => true });
+  const json = jsonBody({
+    limit: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+    hint: "(the larger of MODELGATE_MAX_BODY_BYTES and 16 MiB); send histograms instead of raw values",
+  });
   let writes = 0;
 
   router.put("/v1/models/:model/reference", json, async (req, res) => {
