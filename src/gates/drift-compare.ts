@@ -56,12 +56,23 @@ export interface DriftComparison {
   bandEpsilonCandidate: number;
 }
 
+/**
+ * Two score histograms on one bin grid: as they are, or — when one's bin count is a multiple of the
+ * other's (a reference profile uploaded before the store's bins were refined) — at the coarser grid.
+ */
 export function alignHistograms(
   baseline: ScoreHistogram,
   candidate: ScoreHistogram,
 ): BinnedDistribution | string {
   if (!baseline.compatible(candidate)) {
-    return `bin layouts differ ([${baseline.lo}, ${baseline.hi}]×${baseline.bins} vs [${candidate.lo}, ${candidate.hi}]×${candidate.bins})`;
+    if (!baseline.alignable(candidate)) {
+      return `bin layouts differ ([${baseline.lo}, ${baseline.hi}]×${baseline.bins} vs [${candidate.lo}, ${candidate.hi}]×${candidate.bins})`;
+    }
+    const bins = Math.min(baseline.bins, candidate.bins);
+    return alignHistograms(
+      baseline.bins === bins ? baseline : baseline.coarsened(bins),
+      candidate.bins === bins ? candidate : candidate.coarsened(bins),
+    );
   }
   return {
     kind: "numeric",

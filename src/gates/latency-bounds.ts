@@ -85,31 +85,3 @@ export function quantileSequenceBounds(
   }
   return [lower, upper];
 }
-
-/**
- * ln Q(q) of an arm with its standard error, for the asymptotic method: the sample quantile is
- * asymptotically normal with sd sqrt(q(1 − q)/n)/f(Q), and 1/(f(Q)·Q), the sparsity of ln X at q, is
- * estimated by the difference quotient of ln Q̂ over the window q ± z·sqrt(q(1 − q)/n) (Siddiqui 1960;
- * with this bandwidth, the McKean & Schrader 1984 standard error), never below one bucket's width
- * over the window (the sketch cannot resolve a steeper quantile function). Where latencies sit on a
- * few repeated values the window spans the neighbouring value instead of collapsing to zero width.
- * undefined when the quantile or the window's lower end is not positive.
- */
-export function logQuantileWithSe(
-  sketch: LatencySketch,
-  q: number,
-  z = 2,
-): { logQuantile: number; se: number } | undefined {
-  const n = sketch.count;
-  if (n < 2) return undefined;
-  const sd = Math.sqrt((q * (1 - q)) / n);
-  const lo = Math.max(0, q - z * sd);
-  const hi = Math.min(1, q + z * sd);
-  const quantile = sketch.quantile(q);
-  const low = sketch.quantile(lo);
-  const high = sketch.quantile(hi);
-  if (!(quantile > 0 && low > 0 && hi > lo)) return undefined;
-  const bucketWidth = Math.log((1 + sketch.alpha) / (1 - sketch.alpha));
-  const sparsity = Math.max(Math.log(high) - Math.log(low), bucketWidth) / (hi - lo);
-  return { logQuantile: Math.log(quantile), se: sd * sparsity };
-}

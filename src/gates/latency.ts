@@ -1,7 +1,8 @@
 import type { LatencySketch } from "../sketch/latency-sketch.js";
 import { parseEnumField, parseNumberField } from "./config-parse.js";
 import { emptyArmResult, type Gate, type GateInput, type GateResult } from "./gate.js";
-import { bandBounds, logQuantileWithSe, quantileSequenceBounds } from "./latency-bounds.js";
+import { bandBounds, quantileSequenceBounds } from "./latency-bounds.js";
+import { logRatioContrast, sloTest } from "./latency-quantile.js";
 import { lowerBound, type SequentialContext, upperBound } from "./sequential.js";
 
 export { quantileSequenceBounds } from "./latency-bounds.js";
@@ -28,6 +29,8 @@ interface Bounds {
   ratio: [number, number];
   /** candidate quantile (ms) lower bound at the SLO's fail share, upper bound at the gate's alpha */
   candidate: [number, number];
+  /** the claims at the tolerances when tested directly (else read off the bounds) */
+  decisions?: { ratioAbove: boolean; ratioBelow: boolean; sloAbove: boolean; sloBelow: boolean };
 }
 
 /** Smallest log-ratio scale the sequences are tuned to (a maxRatio of 1 would put the optimum at ∞). */
@@ -39,9 +42,11 @@ const fmtX = (x: number) => `${x.toFixed(2)}x`;
 const label = (q: number) => `p${Number((q * 100).toPrecision(6))}`;
 
 /**
- * Asymptotic method: θ = ln Q_c(q) − ln Q_b(q) with se² the sum of both arms' (logQuantileWithSe),
- * bounded by the shared decision engine — one sequence for the ratio, its variance the sum of the
- * arms'. The SLO claim bounds ln Q_c alone. undefined when an arm's quantile is not positive.
+ * Asymptotic method (latency-quantile.ts): the ratio claims on θ = ln Q_c − ln Q_b with both arms'
+ * sampling variances (one sequence for the ratio), the SLO claims on the candidate's CDF at the SLO.
+ * Tuned at ln(maxRatio) for the ratio and at the CDF shift that ratio makes at q for the SLO
+ * (√(q(1 − q))·ln maxRatio): properties of the settings, never of the data. undefined when an arm's
+ * quantile is not positive.
  */
 function asymptoticBounds(
   b: LatencySketch,
@@ -50,24 +55,30 @@ function asymptoticBounds(
   alphas: { ratio: number; slo: number; pass: number },
   context: SequentialContext | undefined,
 ): Bounds | undefined {
-  const bq = logQuantileWithSe(b, config.quantile);
-  const cq = logQuantileWithSe(c, config.quantile);
-  if (!bq || !cq) return undefined;
-  // the tolerance sets the scale the sequences are tuned to (never the data: see sequential.ts)
+  const q = config.quantile;
+  const contrast = logRatioContrast(b, c, q);
+  if (!contrast) return undefined;
   const scale = Math.max(Math.abs(Math.log(config.maxRatio)), MIN_SCALE);
-  const ratio = { estimate: cq.logQuantile - bq.logQuantile, se: Math.hypot(bq.se, cq.se) };
-  const own = { estimate: cq.logQuantile, se: cq.se };
-  const r = { context, key: "ratio" };
-  const slo = { context, key: "slo" };
+  const ratio = { context, key: "ratio" };
+  const slo =
+    config.sloMs === undefined
+      ? undefined
+      : sloTest(c, q, config.sloMs, { fail: alphas.slo, pass: alphas.pass }, Math.sqrt(q * (1 - q)) * scale, {
+          context,
+          key: "slo",
+        });
   return {
     ratio: [
-      Math.exp(lowerBound(ratio, alphas.ratio, scale, r)),
-      Math.exp(upperBound(ratio, alphas.pass, scale, r)),
+      Math.exp(lowerBound(contrast, alphas.ratio, scale, ratio)),
+      Math.exp(upperBound(contrast, alphas.pass, scale, ratio)),
     ],
-    candidate: [
-      Math.exp(lowerBound(own, alphas.slo, scale, slo)),
-      Math.exp(upperBound(own, alphas.pass, scale, slo)),
-    ],
+    candidate: slo?.interval ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+    decisions: slo && {
+      ratioAbove: lowerBound(contrast, alphas.ratio, scale, ratio) > Math.log(config.maxRatio),
+      ratioBelow: upperBound(contrast, alphas.pass, scale, ratio) <= Math.log(config.maxRatio),
+      sloAbove: slo.above,
+      sloBelow: slo.below,
+    },
   };
 }
 
@@ -184,6 +195,12 @@ export const latencyGate: Gate<LatencyConfig> = {
     }
     const [ratioLo, ratioHi] = bounds.ratio;
     const [cLo, cHi] = bounds.candidate;
+    const d = bounds.decisions ?? {
+      ratioAbove: ratioLo > maxRatio,
+      ratioBelow: ratioHi <= maxRatio,
+      sloAbove: sloMs !== undefined && cLo > sloMs,
+      sloBelow: sloMs === undefined || cHi <= sloMs,
+    };
     const fin = (x: number) => (Number.isFinite(x) ? x : null);
     metrics.ratioLow = fin(Math.max(0, ratioLo));
     metrics.ratioHigh = fin(ratioHi);
@@ -196,7 +213,7 @@ export const latencyGate: Gate<LatencyConfig> = {
       : `candidate ${qLabel} ${fmtMs(cq)} ms against baseline's ${fmtMs(bq)} ms (ratio undefined)`;
     const intervalText = `anytime-valid interval ${fmtX(Math.max(0, ratioLo))}–${Number.isFinite(ratioHi) ? fmtX(ratioHi) : "∞"}`;
 
-    if (ratioLo > maxRatio) {
+    if (d.ratioAbove) {
       return {
         ...base,
         verdict: "fail",
@@ -206,7 +223,7 @@ export const latencyGate: Gate<LatencyConfig> = {
         metrics,
       };
     }
-    if (sloMs !== undefined && cLo > sloMs) {
+    if (sloMs !== undefined && d.sloAbove) {
       return {
         metric: `${qLabel}_ms`,
         threshold: sloMs,
@@ -218,8 +235,7 @@ export const latencyGate: Gate<LatencyConfig> = {
         metrics,
       };
     }
-    const sloOk = sloMs === undefined || cHi <= sloMs;
-    if (ratioHi <= maxRatio && sloOk) {
+    if (d.ratioBelow && d.sloBelow) {
       const sloText =
         sloMs === undefined ? "" : `; ${qLabel} ≤ ${fmtMs(cHi)} ms within SLO ${fmtMs(sloMs)} ms`;
       return {
@@ -231,10 +247,9 @@ export const latencyGate: Gate<LatencyConfig> = {
         metrics,
       };
     }
-    const why =
-      ratioHi > maxRatio
-        ? `${intervalText} still reaches beyond the limit ${fmtX(maxRatio)}`
-        : `candidate ${qLabel} upper bound ${Number.isFinite(cHi) ? `${fmtMs(cHi)} ms` : "∞"} still reaches beyond the SLO ${fmtMs(sloMs ?? 0)} ms`;
+    const why = !d.ratioBelow
+      ? `${intervalText} still reaches beyond the limit ${fmtX(maxRatio)}`
+      : `candidate ${qLabel} upper bound ${Number.isFinite(cHi) ? `${fmtMs(cHi)} ms` : "∞"} still reaches beyond the SLO ${fmtMs(sloMs ?? 0)} ms`;
     return {
       ...base,
       verdict: "inconclusive",

@@ -153,3 +153,8 @@ export interface SequentialRecord {
   /** this look's information per contrast whose information grew */
   observed: Record<string, LookInformation>;
 }
+
+/** The bound's half-width in units of se at this look (for inverting a family of contrasts that share se). */
+export function boundMultiplier(se: number, alpha: number, scale: number, sequence?: Sequence): number {
+  return lowerBound({ estimate: 0, se }, alpha, scale, sequence) / -se;
+}

@@ -51,7 +51,7 @@ export interface CohortSummaryJSON {
  * - `features[name]`: numeric sketch or categorical counts (feature drift)
  */
 export class CohortSummary {
-  readonly layout: SummaryLayout;
+  private readonly sketchAlpha: number;
   events = 0;
   errors = 0;
   invalid = 0;
@@ -65,11 +65,21 @@ export class CohortSummary {
   lastTs: number | null = null;
 
   constructor(layout: SummaryLayout = DEFAULT_LAYOUT) {
-    this.layout = layout;
+    this.sketchAlpha = layout.sketchAlpha;
     this.latency = new LatencySketch(layout.sketchAlpha);
     this.scores = new ScoreHistogram(layout.scoreBins, layout.scoreLo, layout.scoreHi);
     this.scoresPositive = new ScoreHistogram(layout.scoreBins, layout.scoreLo, layout.scoreHi);
     this.scoresNegative = new ScoreHistogram(layout.scoreBins, layout.scoreLo, layout.scoreHi);
+  }
+
+  /** The layout as it is now (a merge with older, coarser buckets coarsens the score bins). */
+  get layout(): SummaryLayout {
+    return {
+      scoreBins: this.scores.bins,
+      scoreLo: this.scores.lo,
+      scoreHi: this.scores.hi,
+      sketchAlpha: this.sketchAlpha,
+    };
   }
 
   /** Labelled events (the AUC sample size). */

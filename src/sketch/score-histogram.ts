@@ -1,5 +1,5 @@
 /**
- * Fixed-bin histogram of prediction scores on [lo, hi] (default [0, 1], 200 bins).
+ * Fixed-bin histogram of prediction scores on [lo, hi] (default [0, 1], 1000 bins).
  *
  * Two histograms merge only when their ranges and bin counts agree (the bin layout is
  * part of the model's configuration, never of the data). Values outside the range are
@@ -16,10 +16,11 @@ export interface ScoreHistogramJSON {
 export class ScoreHistogram {
   readonly lo: number;
   readonly hi: number;
-  readonly counts: Float64Array;
+  /** replaced (never mutated in place by callers) when a merge coarsens the histogram */
+  counts: Float64Array;
   clamped = 0;
 
-  constructor(bins = 200, lo = 0, hi = 1) {
+  constructor(bins = 1000, lo = 0, hi = 1) {
     if (!Number.isInteger(bins) || bins < 2)
       throw new RangeError(`bins must be an integer >= 2, got ${bins}`);
     if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) {
@@ -70,11 +71,42 @@ export class ScoreHistogram {
     return other.lo === this.lo && other.hi === this.hi && other.counts.length === this.counts.length;
   }
 
+  /**
+   * Whether the two can be brought to one layout without loss: same range, and one bin count a
+   * multiple of the other (the finer one is then summed into the coarser one's bins exactly).
+   */
+  alignable(other: ScoreHistogram): boolean {
+    if (other.lo !== this.lo || other.hi !== this.hi) return false;
+    const [a, b] = [this.bins, other.bins];
+    return a % b === 0 || b % a === 0;
+  }
+
+  /** The same counts summed into `bins` bins (bins must divide this.bins). */
+  coarsened(bins: number): ScoreHistogram {
+    if (!(Number.isInteger(bins) && bins >= 2 && this.bins % bins === 0)) {
+      throw new RangeError(`cannot coarsen ${this.bins} bins to ${bins}`);
+    }
+    const out = new ScoreHistogram(bins, this.lo, this.hi);
+    const per = this.bins / bins;
+    for (let i = 0; i < this.bins; i++) out.counts[Math.floor(i / per)] += this.counts[i];
+    out.clamped = this.clamped;
+    return out;
+  }
+
+  /**
+   * Add other's counts. Histograms of one range whose bin counts divide one another merge at the
+   * coarser layout (a store upgraded to finer bins still merges the buckets written before); any
+   * other layout difference is an error.
+   */
   merge(other: ScoreHistogram): this {
     if (!this.compatible(other)) {
-      throw new RangeError(
-        `cannot merge histograms [${other.lo},${other.hi}]x${other.bins} into [${this.lo},${this.hi}]x${this.bins}`,
-      );
+      if (!this.alignable(other)) {
+        throw new RangeError(
+          `cannot merge histograms [${other.lo},${other.hi}]x${other.bins} into [${this.lo},${this.hi}]x${this.bins}`,
+        );
+      }
+      if (this.bins > other.bins) this.counts = this.coarsened(other.bins).counts;
+      else other = other.coarsened(this.bins);
     }
     for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
     this.clamped += other.clamped;

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { GateConfigError } from "../../src/gates/config-parse.js";
 import { latencyGate, quantileSequenceBounds } from "../../src/gates/latency.js";
+import { anytimeHalfWidth } from "../../src/gates/sequential.js";
 import { cdfBandEpsilon } from "../../src/stats/cdf-band.js";
-import { latencyCohort, seeded } from "./cohorts.js";
+import { addLatencies, latencyCohort, seeded } from "./cohorts.js";
 
 const config = latencyGate.parseConfig({});
 
 describe("latency gate", () => {
   it("parses numbers given as strings and defaults the rest", () => {
     expect(config).toEqual({
-      method: "quantile",
+      method: "asymptotic",
       quantile: 0.95,
       maxRatio: 1.2,
       sloMs: undefined,
@@ -25,6 +26,7 @@ describe("latency gate", () => {
       }),
     ).toEqual({ method: "band", quantile: 0.99, maxRatio: 1.5, sloMs: 500, minSamples: 50 });
     expect(() => latencyGate.parseConfig({ method: "fast" })).toThrow(/method/);
+    expect(latencyGate.parseConfig({ method: "quantile" }).method).toBe("quantile");
     expect(() => latencyGate.parseConfig({ maxRatio: "fast" })).toThrow(GateConfigError);
     expect(() => latencyGate.parseConfig({ quantile: "1" })).toThrow(/quantile/);
   });
@@ -60,7 +62,7 @@ describe("latency gate", () => {
     }
   });
 
-  it("A/A with modest data is never a fail", () => {
+  it("A/A with modest data is never a fail; too little data leaves it open", () => {
     for (let seed = 1; seed <= 5; seed++) {
       const r = seeded(seed);
       const res = latencyGate.evaluate({
@@ -69,9 +71,71 @@ describe("latency gate", () => {
         config,
         alpha: 0.05,
       });
-      expect(res.verdict).toBe("inconclusive");
-      expect(res.reason).toMatch(/more data needed/);
+      expect(res.verdict).not.toBe("fail");
     }
+    const r = seeded(6);
+    const small = latencyGate.evaluate({
+      baseline: latencyCohort(r, 100),
+      candidate: latencyCohort(r, 100),
+      config,
+      alpha: 0.05,
+    });
+    expect(small.verdict).toBe("inconclusive");
+    expect(small.reason).toMatch(/more data needed/);
+  });
+
+  it("at the tolerance (true ratio = maxRatio) neither claim is made more often than alpha over 30 looks", () => {
+    // 300 runs × 30 looks from n = 100 to 20,000 (baseline 9×); each wrong claim ≤ alpha over all looks
+    const alpha = 0.05;
+    let fails = 0;
+    let passes = 0;
+    const runs = 300;
+    for (let run = 0; run < runs; run++) {
+      const r = seeded(40_000 + run);
+      const baseline = latencyCohort(r, 0);
+      const candidate = latencyCohort(r, 0);
+      let n = 0;
+      let failed = false;
+      let passed = false;
+      for (let look = 0; look < 30; look++) {
+        const next = Math.round(100 * 1.2 ** look);
+        addLatencies(candidate, r, next - n, { scale: 1.2 });
+        addLatencies(baseline, r, 9 * (next - n));
+        n = next;
+        const v = latencyGate.evaluate({ baseline, candidate, config, alpha }).verdict;
+        failed ||= v === "fail";
+        passed ||= v === "pass";
+      }
+      if (failed) fails++;
+      if (passed) passes++;
+    }
+    expect(fails / runs).toBeLessThanOrEqual(alpha);
+    expect(passes / runs).toBeLessThanOrEqual(alpha);
+  });
+
+  it("asymptotic method: one sequence for ln(Q_c/Q_b), se² the sum of the arms' (Siddiqui/McKean–Schrader)", () => {
+    const r = seeded(31);
+    const baseline = latencyCohort(r, 9000, { sigma: 0.5 });
+    const candidate = latencyCohort(r, 1000, { sigma: 0.5, scale: 1.1 });
+    const res = latencyGate.evaluate({ baseline, candidate, config, alpha: 0.01 });
+    // independent: each arm's se from the sketch's quantiles at q ± 2·√(q(1−q)/n), by hand
+    const seOf = (s: typeof baseline) => {
+      const n = s.latency.count;
+      const sd = Math.sqrt((0.95 * 0.05) / n);
+      const lo = 0.95 - 2 * sd;
+      const hi = 0.95 + 2 * sd;
+      return (sd * (Math.log(s.latency.quantile(hi)) - Math.log(s.latency.quantile(lo)))) / (hi - lo);
+    };
+    const estimate = Math.log(candidate.latency.quantile(0.95) / baseline.latency.quantile(0.95));
+    const se = Math.hypot(seOf(baseline), seOf(candidate));
+    // the analytic sd of ln Q̂ for a log-normal: σ·√(q(1−q)/n)/φ(Φ⁻¹(q)); the estimate is near it
+    const analytic = Math.hypot(0.5 * Math.sqrt(0.0475 / 9000), 0.5 * Math.sqrt(0.0475 / 1000)) / 0.10314;
+    expect(se / analytic).toBeGreaterThan(0.8);
+    expect(se / analytic).toBeLessThan(1.25);
+    // the bounds are θ̂ ∓ b(V)/V with the one-sided mixture tuned at ln(maxRatio) (sequential.ts)
+    const half = anytimeHalfWidth(se, 0.01, Math.log(1.2));
+    expect(res.interval![0]).toBeCloseTo(Math.exp(estimate - half), 10);
+    expect(res.interval![1]).toBeCloseTo(Math.exp(estimate + half), 10);
   });
 
   it("fails a clear +50% p95 regression with the numbers in the reason", () => {
@@ -96,7 +160,8 @@ describe("latency gate", () => {
     const candidate = latencyCohort(r, 5000, { sigma: 0.25, scale: 2 });
     const band = latencyGate.parseConfig({ method: "band" });
     const res = latencyGate.evaluate({ baseline, candidate, config: band, alpha: 0.05 });
-    const eps = cdfBandEpsilon(5000, 0.025, 100);
+    // a fail rests on Q_c,low and Q_b,high, each from a band at alpha/2 (half the fail share each)
+    const eps = cdfBandEpsilon(5000, 0.05, 100);
     // independent order-statistic lookup on the bucket list
     const order = (s: typeof baseline, k: number) => {
       let seen = 0;
@@ -158,12 +223,19 @@ describe("latency gate", () => {
     expect(generous.reason).toMatch(/within SLO 500 ms/);
   });
 
-  it("quantile method: +50% at log-sd 0.5 fails with 2000 samples per arm, where the band cannot", () => {
+  it("+50% at log-sd 0.5 fails with 2000 samples per arm (asymptotic and quantile methods), where the band cannot", () => {
     const r = seeded(16);
     const baseline = latencyCohort(r, 2000);
     const candidate = latencyCohort(r, 2000, { scale: 1.5 });
     const res = latencyGate.evaluate({ baseline, candidate, config, alpha: 0.05 });
     expect(res.verdict).toBe("fail");
+    const exact = latencyGate.evaluate({
+      baseline,
+      candidate,
+      config: latencyGate.parseConfig({ method: "quantile" }),
+      alpha: 0.05,
+    });
+    expect(exact.verdict).toBe("fail");
     expect(res.interval![0]).toBeGreaterThan(1.2);
     const band = latencyGate.evaluate({
       baseline,

@@ -93,13 +93,31 @@ describe("ScoreHistogram", () => {
     expect(c.total).toBe(3);
   });
 
+  it("merges a finer grid into a coarser one exactly (bins summed), either way round", () => {
+    const fine = new ScoreHistogram(1000);
+    const coarse = new ScoreHistogram(200);
+    const values = [0, 0.0049, 0.005, 0.123, 0.4999, 0.5, 0.777, 0.999, 1];
+    for (const v of values) {
+      fine.add(v);
+      coarse.add(v);
+    }
+    // bin i of 200 is [i/200, (i+1)/200): exactly bins 5i…5i+4 of 1000
+    expect(Array.from(fine.coarsened(200).counts)).toEqual(Array.from(coarse.counts));
+    const a = new ScoreHistogram(1000).merge(fine).merge(coarse);
+    expect(a.bins).toBe(200);
+    expect(Array.from(a.counts)).toEqual(Array.from(coarse.counts).map((c) => 2 * c));
+    const b = new ScoreHistogram(200).merge(fine);
+    expect(Array.from(b.counts)).toEqual(Array.from(coarse.counts));
+  });
+
   it("throws on misuse", () => {
     expect(() => new ScoreHistogram(1)).toThrow(/bins/);
     expect(() => new ScoreHistogram(2.5)).toThrow(/bins/);
     expect(() => new ScoreHistogram(10, 1, 1)).toThrow(/range/);
     expect(() => new ScoreHistogram(10, 0, Number.POSITIVE_INFINITY)).toThrow(/range/);
     expect(() => new ScoreHistogram().add(Number.NaN)).toThrow(/finite/);
-    expect(() => new ScoreHistogram(10).merge(new ScoreHistogram(20))).toThrow(/cannot merge/);
+    expect(() => new ScoreHistogram(10).merge(new ScoreHistogram(15))).toThrow(/cannot merge/);
+    expect(() => new ScoreHistogram(10).coarsened(3)).toThrow(/coarsen/);
     expect(() => new ScoreHistogram(10, 0, 1).merge(new ScoreHistogram(10, 0, 2))).toThrow(/cannot merge/);
   });
 });
