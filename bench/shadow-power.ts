@@ -25,7 +25,7 @@ import { upperBound } from "../src/gates/sequential.js";
 import { shadowAucGate } from "../src/gates/shadow/auc.js";
 import { pairedDelongFromJoint } from "../src/shadow/joint-histogram.js";
 import { DEFAULT_PAIRED_LAYOUT, PairedSummary } from "../src/shadow/paired-summary.js";
-import { CohortSummary } from "../src/sketch/cohort-summary.js";
+import { CohortSummary, DEFAULT_LAYOUT } from "../src/sketch/cohort-summary.js";
 import { delongFromBins } from "../src/stats/delong.js";
 import { mulberry32, type RandomSource, randomNormal } from "../src/stats/random.js";
 import { FINE_GRID, measureShadowN80, type ShadowN80, shadowRows, shadowSchedule } from "./shadow-n80.js";
@@ -68,6 +68,8 @@ export interface ShadowPowerResult {
   options: ShadowPowerOptions;
   baselineAuc: number;
   candidateAuc: number;
+  /** binning error bound of both AUCs together, on the shipped layouts (400,000 requests) */
+  binning: { shadow: number; canary: number };
   schemes: SchemeResult[];
   /** per decision: the anytime-valid and the declared-schedule measurement */
   n80: Array<{ anytime: ShadowN80; declared: ShadowN80 }> | null;
@@ -185,20 +187,44 @@ function median(xs: Array<number | null>): number | null {
   return Number.isFinite(m) ? m : null;
 }
 
-/** True AUCs of the simulated versions, from one large sample (binned, 200 bins). */
-function trueAucs(o: ShadowPowerOptions): [number, number] {
+/**
+ * True AUCs of the simulated versions, from one large sample (1000×1000 grid), and the binning error
+ * bound both gates widen their intervals by: the shadow gate on the shipped joint grid, the canary gate
+ * on the shipped score histogram (the same requests, each version's scores in its own cohort).
+ */
+function trueAucs(o: ShadowPowerOptions): {
+  baselineAuc: number;
+  candidateAuc: number;
+  binning: { shadow: number; canary: number };
+} {
   const random = mulberry32(o.seed + 999_999);
-  const p = new PairedSummary({ scoreLo: 0, scoreHi: 1, grid: 1000, diffBins: 2, sketchAlpha: 0.01 });
+  const fine = new PairedSummary({ scoreLo: 0, scoreHi: 1, grid: 1000, diffBins: 2, sketchAlpha: 0.01 });
+  const shipped = new PairedSummary();
+  const baseline = new CohortSummary();
+  const candidate = new CohortSummary();
   for (let i = 0; i < 400_000; i++) {
     const r = request(random, o.drop);
-    p.addLabel({ score: r.baseline }, { score: r.candidate }, r.label);
+    for (const p of [fine, shipped]) p.addLabel({ score: r.baseline }, { score: r.candidate }, r.label);
+    (r.label === 1 ? baseline.scoresPositive : baseline.scoresNegative).add(r.baseline);
+    (r.label === 1 ? candidate.scoresPositive : candidate.scoresNegative).add(r.candidate);
   }
-  const gate = shadowAucGate.evaluate({
-    paired: { summary: p, unpaired: { baseline: 0, candidate: 0 }, pending: { baseline: 0, candidate: 0 } },
-    config: shadowConfig,
-    alpha: 0.05,
-  });
-  return [gate.metrics.baselineAuc as number, gate.metrics.candidateAuc as number];
+  const none = { baseline: 0, candidate: 0 };
+  const shadow = (summary: PairedSummary) =>
+    shadowAucGate.evaluate({
+      paired: { summary, unpaired: none, pending: none },
+      config: shadowConfig,
+      alpha: 0.05,
+    }).metrics;
+  const truth = shadow(fine);
+  const canary = aucGate.evaluate({ baseline, candidate, config, alpha: 0.05 }).metrics;
+  return {
+    baselineAuc: truth.baselineAuc as number,
+    candidateAuc: truth.candidateAuc as number,
+    binning: {
+      shadow: shadow(shipped).binningError as number,
+      canary: (canary.baselineAucMaxError as number) + (canary.candidateAucMaxError as number),
+    },
+  };
 }
 
 export function runShadowPower(
@@ -206,7 +232,7 @@ export function runShadowPower(
   log: (line: string) => void = () => {},
 ): ShadowPowerResult {
   const started = performance.now();
-  const [baselineAuc, candidateAuc] = trueAucs(o);
+  const { baselineAuc, candidateAuc, binning } = trueAucs(o);
   const schemes: SchemeResult[] = [];
   for (const [name, scheme, rule] of [
     ["shadow (paired DeLong), shipped gate", "shadow", "gate"],
@@ -238,6 +264,7 @@ export function runShadowPower(
     options: o,
     baselineAuc,
     candidateAuc,
+    binning,
     schemes,
     n80: o.n80 ? runN80(o.n80, o.seed, log) : null,
     seconds: (performance.now() - started) / 1000,
@@ -280,7 +307,9 @@ export function renderShadowPower(r: ShadowPowerResult): string {
     `signal is weaker: AUC ${r.candidateAuc.toFixed(4)} vs ${r.baselineAuc.toFixed(4)} (Δ = ${(r.candidateAuc - r.baselineAuc).toFixed(4)}, from 400,000 simulated requests).`,
     `Each scheme is judged every ${int(o.look)} requests by the shipped AUC gate with margin 0 (fail = anytime-valid upper bound on`,
     `the AUC difference below 0), alpha ${o.alpha}, ${o.runs} seeded runs, at most ${int(o.maxRequests)} requests. Figures are *requests*`,
-    "(in shadow and mirrored schemes each request is answered by both versions; in the canary each by one).",
+    "(in shadow and mirrored schemes each request is answered by both versions; in the canary each by one). With margin 0",
+    `both gates tune their sequences at their smallest AUC scale (${AUC_SCALE}); the canary gate's margin claim has ${CANARY_MARGIN_SHARE * 100}% of its alpha`,
+    "(its chance-floor claim the rest), the shadow gate's all of it.",
     "",
     "| scheme | median requests to fail | interquartile | runs failed | vs shadow | false fails, no drop |",
     "|---|---:|---:|---:|---:|---:|",
@@ -290,7 +319,7 @@ export function renderShadowPower(r: ShadowPowerResult): string {
     "(Var Δ = Var_b + Var_c − 2·Cov). The mirrored-unpaired rows have the same answers as shadow mode but ignore the",
     "pairing, so shadow vs mirrored-unpaired is what pairing buys, and canary vs mirrored-unpaired what mirroring",
     'every request buys. "Shipped gate" rows widen the interval by the binning error bound of both AUCs (½·tied',
-    "pairs/(P·N) per model: ≈ 0.009 in total on the shadow gate's 100×100 grid, ≈ 0.005 on the canary gate's 200 bins),",
+    `pairs/(P·N) per model: ${r.binning.shadow.toFixed(4)} in total on the shadow gate's ${DEFAULT_PAIRED_LAYOUT.grid}×${DEFAULT_PAIRED_LAYOUT.grid} grid, ${r.binning.canary.toFixed(4)} on the canary gate's ${DEFAULT_LAYOUT.scoreBins} bins),`,
     'so that the bounds hold for the raw-score AUCs; "bare bound" rows drop that widening to show the statistics alone.',
     "The last column reruns every scheme on the same seeds with no AUC difference (candidate = baseline signal,",
     "own noise): runs that ever failed within the maximum, the anytime-valid false-fail rate (bound: alpha).",
@@ -306,7 +335,7 @@ function renderN80(rows: NonNullable<ShadowPowerResult["n80"]>, o: N80Options): 
     const values = rows.flatMap(({ anytime }) =>
       anytime.row.grid === g && anytime.row.binning !== undefined ? [anytime.row.binning] : [],
     );
-    return values.map((b) => b.toFixed(4)).join("–");
+    return [Math.min(...values), Math.max(...values)].map((b) => b.toFixed(4)).join("–");
   };
   const n = (x: number | null, last: number) => (x === null ? `> ${int(last)}` : int(x));
   const ratio = (r: ShadowN80) => (r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`);
