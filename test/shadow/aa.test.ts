@@ -70,7 +70,7 @@ describe("shadow gates A/A (seeded, 60 runs × 5 looks, tolerances 0)", () => {
     expect(flipRate).toBeGreaterThan(0.05);
     // P(Binomial(60, .05) > 8) = 0.003 (scipy): a gate above 8 would not be valid at its alpha.
     // Measured when written (runs of 60 that ever failed, anytime / declared): fairness 0/2, scores 1/2,
-    // accuracy 0/5, auc 0/0; over 3,000 runs of 3 declared looks, asked 3 and 5 times: accuracy 4.9%, scores 4.5%.
+    // accuracy 0/5, auc 0/0.
     for (const name of Object.keys(gates))
       for (const mode of modes) {
         const n = everFailed.get(`${name} ${mode}`) ?? 0;
