@@ -36,7 +36,8 @@ const MIN_SCALE = 0.001;
  *   Lindon–Malek count e-value over "which version did the next discordant request fail", prior shares
  *   [½, ½] and concentration k, exact because each discordant request is the candidate's with a fixed
  *   probability — has its lower bound above maxRatio (at 20%), and the observed increase exceeds
- *   maxIncrease. The count test needs no variance estimate, so a few candidate-only errors against
+ *   maxIncrease. This claim is anytime-valid only: it has no group-sequential part, so a declared
+ *   look schedule sharpens the increase claim alone. The count test needs no variance estimate, so a few candidate-only errors against
  *   none are enough; what it proves is "the candidate alone fails more than maxRatio times as often as
  *   the baseline alone", a statement of its own (as the canary errors gate's spike claim), not that the
  *   increase is beyond maxIncrease.
