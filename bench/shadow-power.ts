@@ -11,6 +11,8 @@
  * - unpaired on mirrored traffic: both versions answer all N, but judged as two independent cohorts
  *   (the canary gate): isolates what pairing itself buys from having twice the answers.
  * Reported: median requests to the first fail over seeded runs, and runs that failed within maxN.
+ * Then (bench/shadow-n80.ts) n80 against the oracle for the main shadow decisions, anytime-valid and
+ * with a declared look schedule.
  *
  *   npx tsx bench/shadow-power.ts [--quick] [--runs R] [--append docs/BENCHMARKS.md]
  *
@@ -19,13 +21,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { aucGate } from "../src/gates/auc.js";
+import { upperBound } from "../src/gates/sequential.js";
 import { shadowAucGate } from "../src/gates/shadow/auc.js";
 import { pairedDelongFromJoint } from "../src/shadow/joint-histogram.js";
-import { PairedSummary } from "../src/shadow/paired-summary.js";
-import { CohortSummary } from "../src/sketch/cohort-summary.js";
-import { asymptoticCsOneSidedHalfWidth } from "../src/stats/asymptotic-cs.js";
+import { DEFAULT_PAIRED_LAYOUT, PairedSummary } from "../src/shadow/paired-summary.js";
+import { CohortSummary, DEFAULT_LAYOUT } from "../src/sketch/cohort-summary.js";
 import { delongFromBins } from "../src/stats/delong.js";
 import { mulberry32, type RandomSource, randomNormal } from "../src/stats/random.js";
+import { FINE_GRID, measureShadowN80, type ShadowN80, shadowRows, shadowSchedule } from "./shadow-n80.js";
 
 export interface ShadowPowerOptions {
   runs: number;
@@ -34,6 +37,21 @@ export interface ShadowPowerOptions {
   drop: number;
   alpha: number;
   seed: number;
+  /** the n80 part (bench/shadow-n80.ts), or null to leave it out */
+  n80: N80Options | null;
+}
+
+export interface N80Options {
+  /** seeded runs per decision and mode */
+  runs: number;
+  /** the gate's alpha (the gate alone, as a 7-gate request at alpha 0.05 gives each about 0.007) */
+  alpha: number;
+  /** simulated requests behind the AUC and agreement oracles */
+  referenceSize: number;
+  /** looks declared in the schedule mode (Argo asks as many times again after them) */
+  looks: number;
+  /** anytime mode: last look at this multiple of the oracle's n */
+  maxFactor: number;
 }
 
 export interface SchemeResult {
@@ -50,7 +68,11 @@ export interface ShadowPowerResult {
   options: ShadowPowerOptions;
   baselineAuc: number;
   candidateAuc: number;
+  /** binning error bound of both AUCs together, on the shipped layouts (400,000 requests) */
+  binning: { shadow: number; canary: number };
   schemes: SchemeResult[];
+  /** per decision: the anytime-valid and the declared-schedule measurement */
+  n80: Array<{ anytime: ShadowN80; declared: ShadowN80 }> | null;
   seconds: number;
 }
 
@@ -61,6 +83,7 @@ export const FULL: ShadowPowerOptions = {
   drop: 0.12,
   alpha: 0.05,
   seed: 1,
+  n80: { runs: 200, alpha: 0.01, referenceSize: 400_000, looks: 10, maxFactor: 8 },
 };
 export const QUICK: ShadowPowerOptions = {
   runs: 4,
@@ -69,6 +92,7 @@ export const QUICK: ShadowPowerOptions = {
   drop: 0.12,
   alpha: 0.05,
   seed: 1,
+  n80: { runs: 20, alpha: 0.01, referenceSize: 50_000, looks: 10, maxFactor: 8 },
 };
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -83,14 +107,21 @@ function request(random: RandomSource, drop: number) {
   };
 }
 
-const config = { margin: 0, minLabelled: 1, floor: 0, tuningN: 5000 };
-const shadowConfig = { margin: 0, minLabelled: 1, tuningN: 5000 };
+const config = { margin: 0, minLabelled: 1, floor: 0 };
+const shadowConfig = { margin: 0, minLabelled: 1 };
+/** The gates' smallest AUC scale: with margin 0 both tune their sequences there. */
+const AUC_SCALE = 0.005;
+/** The canary auc gate's share of its alpha for the margin claim (its floor claim gets the rest). */
+const CANARY_MARGIN_SHARE = 0.9;
 
 type Scheme = "shadow" | "canary" | "mirrored-unpaired";
 /** gate: the shipped gate's verdict (its interval is widened by the binning error bound); statistic: the bare one-sided bound */
 type Rule = "gate" | "statistic";
 
-/** Upper one-sided anytime-valid bound on the AUC difference without the binning widening. */
+/**
+ * The gates' anytime-valid upper bound on the AUC difference (the shared decision engine, each
+ * scheme at its gate's alpha for the margin claim) without the binning widening.
+ */
 function bareUpperBound(
   scheme: Scheme,
   paired: PairedSummary,
@@ -100,13 +131,12 @@ function bareUpperBound(
 ): number {
   if (scheme === "shadow") {
     const d = pairedDelongFromJoint(paired.joint);
-    const n = d.baseline.nPositive + d.baseline.nNegative;
-    return d.difference + asymptoticCsOneSidedHalfWidth(n, n * d.differenceVariance, alpha / 2, 5000);
+    return upperBound({ estimate: d.difference, se: Math.sqrt(d.differenceVariance) }, alpha, AUC_SCALE);
   }
   const db = delongFromBins(b.scoresPositive.counts, b.scoresNegative.counts);
   const dc = delongFromBins(c.scoresPositive.counts, c.scoresNegative.counts);
-  const n = b.labelled + c.labelled;
-  return dc.auc - db.auc + asymptoticCsOneSidedHalfWidth(n, n * (db.variance + dc.variance), alpha / 2, 5000);
+  const contrast = { estimate: dc.auc - db.auc, se: Math.sqrt(db.variance + dc.variance) };
+  return upperBound(contrast, alpha * CANARY_MARGIN_SHARE, AUC_SCALE);
 }
 
 /** Requests until the first fail of one scheme in one run (null if none within maxRequests). */
@@ -157,20 +187,44 @@ function median(xs: Array<number | null>): number | null {
   return Number.isFinite(m) ? m : null;
 }
 
-/** True AUCs of the simulated versions, from one large sample (binned, 200 bins). */
-function trueAucs(o: ShadowPowerOptions): [number, number] {
+/**
+ * True AUCs of the simulated versions, from one large sample (1000×1000 grid), and the binning error
+ * bound both gates widen their intervals by: the shadow gate on the shipped joint grid, the canary gate
+ * on the shipped score histogram (the same requests, each version's scores in its own cohort).
+ */
+function trueAucs(o: ShadowPowerOptions): {
+  baselineAuc: number;
+  candidateAuc: number;
+  binning: { shadow: number; canary: number };
+} {
   const random = mulberry32(o.seed + 999_999);
-  const p = new PairedSummary({ scoreLo: 0, scoreHi: 1, grid: 1000, diffBins: 2, sketchAlpha: 0.01 });
+  const fine = new PairedSummary({ scoreLo: 0, scoreHi: 1, grid: 1000, diffBins: 2, sketchAlpha: 0.01 });
+  const shipped = new PairedSummary();
+  const baseline = new CohortSummary();
+  const candidate = new CohortSummary();
   for (let i = 0; i < 400_000; i++) {
     const r = request(random, o.drop);
-    p.addLabel({ score: r.baseline }, { score: r.candidate }, r.label);
+    for (const p of [fine, shipped]) p.addLabel({ score: r.baseline }, { score: r.candidate }, r.label);
+    (r.label === 1 ? baseline.scoresPositive : baseline.scoresNegative).add(r.baseline);
+    (r.label === 1 ? candidate.scoresPositive : candidate.scoresNegative).add(r.candidate);
   }
-  const gate = shadowAucGate.evaluate({
-    paired: { summary: p, unpaired: { baseline: 0, candidate: 0 }, pending: { baseline: 0, candidate: 0 } },
-    config: shadowConfig,
-    alpha: 0.05,
-  });
-  return [gate.metrics.baselineAuc as number, gate.metrics.candidateAuc as number];
+  const none = { baseline: 0, candidate: 0 };
+  const shadow = (summary: PairedSummary) =>
+    shadowAucGate.evaluate({
+      paired: { summary, unpaired: none, pending: none },
+      config: shadowConfig,
+      alpha: 0.05,
+    }).metrics;
+  const truth = shadow(fine);
+  const canary = aucGate.evaluate({ baseline, candidate, config, alpha: 0.05 }).metrics;
+  return {
+    baselineAuc: truth.baselineAuc as number,
+    candidateAuc: truth.candidateAuc as number,
+    binning: {
+      shadow: shadow(shipped).binningError as number,
+      canary: (canary.baselineAucMaxError as number) + (canary.candidateAucMaxError as number),
+    },
+  };
 }
 
 export function runShadowPower(
@@ -178,7 +232,7 @@ export function runShadowPower(
   log: (line: string) => void = () => {},
 ): ShadowPowerResult {
   const started = performance.now();
-  const [baselineAuc, candidateAuc] = trueAucs(o);
+  const { baselineAuc, candidateAuc, binning } = trueAucs(o);
   const schemes: SchemeResult[] = [];
   for (const [name, scheme, rule] of [
     ["shadow (paired DeLong), shipped gate", "shadow", "gate"],
@@ -206,7 +260,31 @@ export function runShadowPower(
     );
     schemes.push(result);
   }
-  return { options: o, baselineAuc, candidateAuc, schemes, seconds: (performance.now() - started) / 1000 };
+  return {
+    options: o,
+    baselineAuc,
+    candidateAuc,
+    binning,
+    schemes,
+    n80: o.n80 ? runN80(o.n80, o.seed, log) : null,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Every shadow decision of bench/shadow-n80.ts, anytime-valid and with a declared schedule. */
+function runN80(o: N80Options, seed: number, log: (line: string) => void) {
+  return shadowRows(o.referenceSize).map((row) => {
+    const common = { runs: o.runs, alpha: o.alpha, seed, maxFactor: o.maxFactor };
+    const anytime = measureShadowN80(row, common);
+    const schedule = shadowSchedule(row, o.alpha, o.looks, "obrien-fleming");
+    const declared = measureShadowN80(row, { ...common, schedule });
+    const fmt = (r: ShadowN80) =>
+      `n80 ${r.n80 ?? "not reached"} (${r.ratio?.toFixed(2) ?? "—"}×), ${r.wrong} wrong`;
+    log(
+      `shadow-n80: ${row.gate} ${row.expect} ${row.label}: oracle ${anytime.oracleN80}; anytime ${fmt(anytime)}; declared ${fmt(declared)}`,
+    );
+    return { anytime, declared };
+  });
 }
 
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -229,7 +307,9 @@ export function renderShadowPower(r: ShadowPowerResult): string {
     `signal is weaker: AUC ${r.candidateAuc.toFixed(4)} vs ${r.baselineAuc.toFixed(4)} (Δ = ${(r.candidateAuc - r.baselineAuc).toFixed(4)}, from 400,000 simulated requests).`,
     `Each scheme is judged every ${int(o.look)} requests by the shipped AUC gate with margin 0 (fail = anytime-valid upper bound on`,
     `the AUC difference below 0), alpha ${o.alpha}, ${o.runs} seeded runs, at most ${int(o.maxRequests)} requests. Figures are *requests*`,
-    "(in shadow and mirrored schemes each request is answered by both versions; in the canary each by one).",
+    "(in shadow and mirrored schemes each request is answered by both versions; in the canary each by one). With margin 0",
+    `both gates tune their sequences at their smallest AUC scale (${AUC_SCALE}); the canary gate's margin claim has ${CANARY_MARGIN_SHARE * 100}% of its alpha`,
+    "(its chance-floor claim the rest), the shadow gate's all of it.",
     "",
     "| scheme | median requests to fail | interquartile | runs failed | vs shadow | false fails, no drop |",
     "|---|---:|---:|---:|---:|---:|",
@@ -239,13 +319,50 @@ export function renderShadowPower(r: ShadowPowerResult): string {
     "(Var Δ = Var_b + Var_c − 2·Cov). The mirrored-unpaired rows have the same answers as shadow mode but ignore the",
     "pairing, so shadow vs mirrored-unpaired is what pairing buys, and canary vs mirrored-unpaired what mirroring",
     'every request buys. "Shipped gate" rows widen the interval by the binning error bound of both AUCs (½·tied',
-    "pairs/(P·N) per model: ≈ 0.009 in total on the shadow gate's 100×100 grid, ≈ 0.005 on the canary gate's 200 bins),",
+    `pairs/(P·N) per model: ${r.binning.shadow.toFixed(4)} in total on the shadow gate's ${DEFAULT_PAIRED_LAYOUT.grid}×${DEFAULT_PAIRED_LAYOUT.grid} grid, ${r.binning.canary.toFixed(4)} on the canary gate's ${DEFAULT_LAYOUT.scoreBins} bins),`,
     'so that the bounds hold for the raw-score AUCs; "bare bound" rows drop that widening to show the statistics alone.',
     "The last column reruns every scheme on the same seeds with no AUC difference (candidate = baseline signal,",
     "own noise): runs that ever failed within the maximum, the anytime-valid false-fail rate (bound: alpha).",
+    ...(r.n80 && o.n80 ? ["", ...renderN80(r.n80, o.n80)] : []),
     "<!-- shadow-power:end -->",
     "",
   ].join("\n");
+}
+
+function renderN80(rows: NonNullable<ShadowPowerResult["n80"]>, o: N80Options): string[] {
+  const grid = DEFAULT_PAIRED_LAYOUT.grid;
+  const binning = (g: number) => {
+    const values = rows.flatMap(({ anytime }) =>
+      anytime.row.grid === g && anytime.row.binning !== undefined ? [anytime.row.binning] : [],
+    );
+    return [Math.min(...values), Math.max(...values)].map((b) => b.toFixed(4)).join("–");
+  };
+  const n = (x: number | null, last: number) => (x === null ? `> ${int(last)}` : int(x));
+  const ratio = (r: ShadowN80) => (r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`);
+  const lines = rows.map(({ anytime: a, declared: d }) => {
+    const oracle = a.row.oracle;
+    return `| ${a.row.gate} | ${a.row.expect}: ${a.row.label} | ${int(a.oracleN80)} | ${n(a.n80, a.lastLook)} | ${ratio(a)} | ${n(d.n80, d.lastLook)} | ${ratio(d)} | ${a.wrong + d.wrong} | ${oracle.from}, sd·√n ${oracle.se1.toFixed(4)} |`;
+  });
+  return [
+    "### Shadow mode: paired requests to a decision, against the oracle (n80)",
+    "",
+    `Each shadow gate alone at alpha ${o.alpha} (as in the canary efficiency rows: a gate's share of 0.05), ${o.runs} seeded runs per row and`,
+    "mode, the default settings (margin 0.02, maxIncrease 0.5%, maxFlipRate 5%). n80: the paired requests by which 80% of runs",
+    "reached the right decision. Oracle: a fixed-sample one-sided z-test at the same alpha with 80% power that knows the true",
+    "variance of the *paired* contrast (errors: from the generative model; AUC and agreement: from one simulated sample of",
+    `${int(o.referenceSize)} requests of the same world). Anytime: looks every 15% more requests up to ${o.maxFactor}× the oracle's n. Declared:`,
+    `${o.looks} looks (O'Brien–Fleming-type spending) planned for 90% power at the deciding claim's alpha share (against the effect`,
+    'less the AUC binning widening), and as many again after them (only the anytime reserve decides there). "wrong" counts runs',
+    "of either mode whose first decision was the wrong one.",
+    "",
+    "| gate | decision | oracle n80 | anytime n80 | ratio | declared n80 | ratio | wrong | oracle variance |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ...lines,
+    "",
+    `The AUC rows are measured on the shipped ${grid}×${grid} joint score grid, and again on a ${FINE_GRID}×${FINE_GRID} grid (not shipped):`,
+    "the gate widens its AUC bounds by both versions' binning error bound (½·tied pairs/(P·N) each) so they hold for",
+    `the raw-score AUCs; in these worlds it is ${binning(grid)} in total at ${grid}×${grid} and ${binning(FINE_GRID)} at ${FINE_GRID}×${FINE_GRID}, against the margin 0.02.`,
+  ];
 }
 
 /** Replace this benchmark's section in a markdown file (between its markers), or append it. */

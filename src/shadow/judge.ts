@@ -1,7 +1,13 @@
 import { GateConfigError } from "../gates/config-parse.js";
 import { SHADOW_GATES } from "../gates/shadow/registry.js";
 import type { ShadowGateRegistry } from "../gates/shadow/shadow-gate.js";
-import { evaluateGates, parseGateConfigs, recordJudgement, resolveSource } from "../judge/assembly.js";
+import {
+  evaluateGates,
+  parseGateConfigs,
+  recordJudgement,
+  resolveSource,
+  sequentialContexts,
+} from "../judge/assembly.js";
 import type { JudgeDeps } from "../judge/judge.js";
 import type { JudgeResponse } from "../judge/judgement.js";
 import { alphaPerGate } from "../judge/policy.js";
@@ -14,7 +20,9 @@ import type { PairedWindow } from "./pairing-index.js";
  * Judge a shadow (mirrored) candidate: like runJudgement, but the gates read the paired summary of
  * both versions' answers to the same requests (src/shadow/pairing-index.ts) instead of two cohorts.
  * Same response shape (summary, gates.*, judgement with mode "shadow"), same alpha split across the
- * requested gates, same look counting (under its own key, so canary and shadow looks do not mix).
+ * requested gates, same look counting (under its own key, so canary and shadow looks do not mix), and
+ * the same declared look schedule: each gate gets the run's sequential context and its answer keeps
+ * `sequential` (the look and its contrasts' information) for the run's next look.
  * A source that cannot pair (Prometheus) is a 400 naming `source`; no pairs yet is inconclusive.
  */
 export async function runShadowJudgement(
@@ -48,9 +56,14 @@ export async function runShadowJudgement(
     pending: { baseline: 0, candidate: 0 },
   };
 
+  const sequential = sequentialContexts(req, deps.history, "shadow");
   const gates = evaluateGates(
     configs,
-    (name, config) => registry[name].evaluate({ paired, config, alpha: gateAlpha }),
+    (name, config) =>
+      sequential.attach(
+        name,
+        registry[name].evaluate({ paired, config, alpha: gateAlpha, sequential: sequential.context(name) }),
+      ),
     { baseline: paired.summary.pairs, candidate: paired.summary.pairs },
   );
   const noDataReason =

@@ -287,7 +287,7 @@ describe("modelgate judge: every flag is checked and named", () => {
     );
     await refused(
       ["--mode", "shadow", "--set", "agreement.maxFlip=0.1"],
-      "invalid setting agreement.maxFlip: unknown setting of the agreement gate (did you mean maxFlipRate?); its settings: minSamples, maxFlipRate, minPairs, tuningN, weight",
+      "invalid setting agreement.maxFlip: unknown setting of the agreement gate (did you mean maxFlipRate?); its settings: minSamples, maxFlipRate, minPairs, weight",
     );
     await refused(
       ["--set", "latency.maxRatio=1.3", "--set", "latency.maxRatio=2"],

@@ -49,7 +49,11 @@ function storeWith(traffic: PairedTrafficOptions, opts: { delayedLabels?: boolea
   return source;
 }
 
-async function judgeShadow(source: Source, raw: Record<string, unknown> = {}) {
+async function judgeShadow(
+  source: Source,
+  raw: Record<string, unknown> = {},
+  history = new JudgementHistory(),
+) {
   const req = parseJudgeRequest(
     { model: "fraud", baseline: "stable", candidate: "challenger", mode: "shadow", ...raw },
     { registry: GATES, now },
@@ -58,7 +62,7 @@ async function judgeShadow(source: Source, raw: Record<string, unknown> = {}) {
     registry: GATES,
     sources: { embedded: source },
     defaultSource: "embedded",
-    history: new JudgementHistory(),
+    history,
     clock: () => now,
   });
 }
@@ -172,6 +176,66 @@ describe("mode=shadow judgement on synthetic paired traffic", () => {
     ).toThrow(/mode/);
   });
 });
+
+describe("mode=shadow with a declared look schedule (looks=5)", () => {
+  // the same seeded run seen at two looks: the second store holds the first one's requests and more
+  const traffic = { seed: 8, candidateNoise: 0.3, latencyNoiseMs: 3, candidateErrorRate: 0.01 };
+  const first = storeWith({ ...traffic, n: 1500 });
+  const second = storeWith({ ...traffic, n: 3000 });
+  /** The contrast keys each gate records, as its code names them. */
+  const keys: Record<string, string[]> = {
+    agreement: ["flipRate"],
+    fairness: ["flipRateGap:region=east", "flipRateGap:region=north", "flipRateGap:region=south"],
+    scores: ["meanDiff"],
+    latency: ["differenceQuantile"],
+    accuracy: ["accuracyDiff"],
+    auc: ["difference"],
+    errors: ["increase"],
+  };
+  for (const gate of Object.keys(keys)) {
+    it(`${gate}: each look's answer records gates.${gate}.sequential, and the run continues from it`, async () => {
+      const history = new JudgementHistory();
+      const raw = { gates: gate, looks: "5", "fairness.minGroupPairs": "100" };
+      const one = await judgeShadow(first, raw, history);
+      const two = await judgeShadow(second, raw, history);
+      expect([one.judgement.look, two.judgement.look]).toEqual([1, 2]);
+      const [a, b] = [one.gates[gate].sequential!, two.gates[gate].sequential!];
+      expect({ ...a, observed: undefined }).toEqual({
+        look: 1,
+        looks: 5,
+        spending: "obrien-fleming",
+        observed: undefined,
+      });
+      expect([b.look, b.looks]).toEqual([2, 5]);
+      for (const key of keys[gate]) {
+        expect([key, a.observed[key]?.fraction, b.observed[key]?.fraction]).toEqual([key, 0.2, 0.4]);
+        // twice the pairs: the contrast's information 1/se² grew, so the second look spent alpha
+        expect(b.observed[key].information).toBeGreaterThan(a.observed[key].information);
+      }
+      // the run's history (kept with the answers) holds both looks for the run's next one
+      expect(
+        history.sequences
+          .contextFor(lookKeyOf(gate), gate, { look: 3, looks: 5, spending: "obrien-fleming" })
+          .history(keys[gate][0]),
+      ).toHaveLength(2);
+      expect(nonFinitePaths(two)).toEqual([]);
+    });
+  }
+
+  it("agreement's recorded information is 1/se² of the flip rate's contrast (Laplace-smoothed)", async () => {
+    const r = await judgeShadow(second, { gates: "agreement", looks: "5" });
+    const m = r.gates.agreement.metrics as Record<string, number>;
+    const flips = m.flipsUp + m.flipsDown;
+    const p = (flips + 1) / (m.decided + 2);
+    expect(r.gates.agreement.sequential!.observed.flipRate.information).toBeCloseTo(
+      m.decided / (p * (1 - p)),
+      6,
+    );
+  });
+});
+
+/** The key a shadow run's looks are kept under (src/judge/assembly.ts lookKeyOf, default runKey). */
+const lookKeyOf = (gate: string) => `fraud/stable/challenger#shadow#${gate}`;
 
 describe("offlinePairedSource (two prediction files on the same requests)", () => {
   it("judges in shadow mode like the store does", async () => {

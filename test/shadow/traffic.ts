@@ -17,6 +17,8 @@ export interface PairedTrafficOptions {
   /** own noise of the candidate's score (0 = identical scores when aucDrop is 0) */
   candidateNoise?: number;
   latencyShiftMs?: number;
+  /** sd (ms) of the candidate's own latency noise on top of the request's cost (0: none) */
+  latencyNoiseMs?: number;
   /** share of requests on which the candidate alone errors (no score) */
   candidateErrorRate?: number;
   /** attach labels to the events (false: send them later as outcomes) */
@@ -67,7 +69,9 @@ export function pairedTraffic(o: PairedTrafficOptions): PairedTraffic {
       decision: baselineDecision,
       latencyMs: cost,
     });
-    const candidateLatency = cost + (o.latencyShiftMs ?? 0);
+    // drawn only when asked for, so that traffic without it keeps its seeded values
+    const noise = (o.latencyNoiseMs ?? 0) > 0 ? randomNormal(random, 0, o.latencyNoiseMs) : 0;
+    const candidateLatency = cost + (o.latencyShiftMs ?? 0) + noise;
     out.candidate.push(
       // drawn only when asked for, so that traffic without errors keeps its seeded values
       (o.candidateErrorRate ?? 0) > 0 && random() < (o.candidateErrorRate ?? 0)

@@ -1,11 +1,11 @@
-import { DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { countSequentialPValue } from "../../stats/count-evalue.js";
 import { mcnemar } from "../../stats/mcnemar.js";
 import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
+import { lowerBound, upperBound } from "../sequential.js";
 import {
   inconclusive,
-  meanInterval,
+  pairedMean,
   pairedN,
   pairingMetrics,
   pct,
@@ -18,35 +18,37 @@ export interface AccuracyConfig {
   maxAccuracyDrop: number;
   /** labelled pairs needed before the gate can pass; default 200 */
   minLabelled: number;
-  tuningN: number;
 }
+
+/** Smallest accuracy scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.005;
 
 const pts = (x: number) => signed(x * 100, (v) => v.toFixed(2));
 
 /**
  * Decision correctness on the same labelled requests (McNemar's setting): b = only the baseline right,
  * c = only the candidate right. The accuracy difference (c − b)/n is the mean of per-request values in
- * {−1, 0, 1}; its anytime-valid interval is the asymptotic confidence sequence on them (variance
- * (b + c)/n − Δ², so concordant requests cost nothing: what makes the paired test strong).
+ * {−1, 0, 1}, one contrast (pairedMean: variance (b + c)/n − Δ² up to n/(n − 1), so concordant requests
+ * cost nothing — what makes the paired test strong) bounded by the shared decision engine
+ * (src/gates/sequential.ts), tuned at maxAccuracyDrop.
  * Reported beside it: McNemar's χ² (fixed-n, continuity-corrected, like statsmodels) and the sequential
  * McNemar p-value — the Lindon–Malek Beta mixture on the discordant counts with shares [½, ½]
  * (REFERENCES §2.4), anytime-valid for "equal accuracy".
- * - fail: the interval's upper bound < −maxAccuracyDrop;
- * - pass: minLabelled labelled pairs and the lower bound ≥ −maxAccuracyDrop;
+ * - fail: the upper bound < −maxAccuracyDrop, at the gate's alpha (its only fail claim);
+ * - pass: minLabelled labelled pairs and the lower bound ≥ −maxAccuracyDrop, at the gate's alpha;
  * - otherwise inconclusive. O(1).
  */
 export const accuracyGate: ShadowGate<AccuracyConfig> = {
   name: "accuracy",
-  settings: ["minSamples", "maxAccuracyDrop", "minLabelled", "tuningN"],
+  settings: ["minSamples", "maxAccuracyDrop", "minLabelled"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {
       maxAccuracyDrop: parseNumberField(raw, "maxAccuracyDrop", 0.01, { min: 0, below: 1 }),
       minLabelled: parseNumberField(raw, "minLabelled", sharedMin, { min: 1, integer: true }),
-      tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
   },
-  evaluate({ paired, config, alpha }): GateResult {
+  evaluate({ paired, config, alpha, sequential }): GateResult {
     const s = paired.summary;
     const n = s.labelled;
     const b = s.onlyBaselineCorrect;
@@ -60,10 +62,17 @@ export const accuracyGate: ShadowGate<AccuracyConfig> = {
         -config.maxAccuracyDrop,
       );
     }
-    const diff = (c - b) / n;
-    const interval = meanInterval(n, diff, (b + c) / n, alpha, config.tuningN);
+    // per-request values in {−1, 0, 1}: Σx = c − b, Σx² = b + c
+    const contrast = pairedMean(n, c - b, b + c, 1);
+    const diff = contrast.estimate;
+    const scale = Math.max(config.maxAccuracyDrop, MIN_SCALE);
+    const sequence = { context: sequential, key: "accuracyDiff" };
+    const interval: [number, number] = [
+      Math.max(-1, lowerBound(contrast, alpha, scale, sequence)),
+      Math.min(1, upperBound(contrast, alpha, scale, sequence)),
+    ];
     const classic = mcnemar(b, c, true);
-    const sequential = countSequentialPValue([b, c], [0.5, 0.5]);
+    const sequentialMcnemar = countSequentialPValue([b, c], [0.5, 0.5]);
     const metrics = {
       ...pairingMetrics(paired),
       labelled: n,
@@ -78,9 +87,9 @@ export const accuracyGate: ShadowGate<AccuracyConfig> = {
       accuracyDiffHigh: interval[1],
       mcnemarStatistic: classic.statistic,
       mcnemarPValue: classic.pValue,
-      sequentialMcnemarPValue: sequential.pValue,
+      sequentialMcnemarPValue: sequentialMcnemar.pValue,
     };
-    const values = `candidate accuracy ${pct(metrics.candidateAccuracy)} vs baseline ${pct(metrics.baselineAccuracy)} on ${n} labelled pairs (${pts(diff)} points, ${b} only baseline right, ${c} only candidate right; anytime-valid ${pts(interval[0])} to ${pts(interval[1])}; sequential McNemar p ${sequential.pValue.toPrecision(3)})`;
+    const values = `candidate accuracy ${pct(metrics.candidateAccuracy)} vs baseline ${pct(metrics.baselineAccuracy)} on ${n} labelled pairs (${pts(diff)} points, ${b} only baseline right, ${c} only candidate right; anytime-valid ${pts(interval[0])} to ${pts(interval[1])}; sequential McNemar p ${sequentialMcnemar.pValue.toPrecision(3)})`;
     const done = (verdict: GateResult["verdict"], reason: string): GateResult => ({
       verdict,
       metric: "accuracy_diff",

@@ -1,37 +1,38 @@
-import { DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
-import { rateInterval } from "../group-intervals.js";
-import { inconclusive, pairedN, pairingMetrics, pct, type ShadowGate } from "./shadow-gate.js";
+import { lowerBound, upperBound } from "../sequential.js";
+import { inconclusive, pairedN, pairedRate, pairingMetrics, pct, type ShadowGate } from "./shadow-gate.js";
 
 export interface AgreementConfig {
   /** largest tolerated share of requests whose decision flips; default 0.05 */
   maxFlipRate: number;
   /** paired decisions needed before the gate can pass; default 200 */
   minPairs: number;
-  tuningN: number;
 }
+
+/** Smallest flip-rate scale the sequence is tuned to (a tolerance of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.005;
 
 /**
  * Decision agreement of the two versions on the same requests. flipRate = (flipsUp + flipsDown)/decided
- * with its anytime-valid interval (asymptotic confidence sequence on the Bernoulli "decision flipped",
- * Laplace-smoothed variance so that zero flips still give a width).
- * - fail: the interval's lower bound > maxFlipRate;
- * - pass: minPairs paired decisions and the upper bound ≤ maxFlipRate;
+ * is one contrast (the Bernoulli "decision flipped", Laplace-smoothed variance so that zero flips still
+ * have a width) bounded by the shared decision engine (src/gates/sequential.ts: anytime-valid, or
+ * group-sequential over a declared look schedule), tuned at maxFlipRate.
+ * - fail: the lower bound > maxFlipRate, at the gate's alpha (the gate's only fail claim);
+ * - pass: minPairs paired decisions and the upper bound ≤ maxFlipRate, at the gate's alpha;
  * - otherwise inconclusive. O(1).
  */
 export const agreementGate: ShadowGate<AgreementConfig> = {
   name: "agreement",
-  settings: ["minSamples", "maxFlipRate", "minPairs", "tuningN"],
+  settings: ["minSamples", "maxFlipRate", "minPairs"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {
       maxFlipRate: parseNumberField(raw, "maxFlipRate", 0.05, { min: 0, below: 1 }),
       minPairs: parseNumberField(raw, "minPairs", sharedMin, { min: 1, integer: true }),
-      tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
   },
-  evaluate({ paired, config, alpha }): GateResult {
+  evaluate({ paired, config, alpha, sequential }): GateResult {
     const s = paired.summary;
     const n = s.decided;
     const flips = s.flipsUp + s.flipsDown;
@@ -45,8 +46,14 @@ export const agreementGate: ShadowGate<AgreementConfig> = {
         config.maxFlipRate,
       );
     }
-    const flipRate = flips / n;
-    const interval = rateInterval(flips, n, alpha, config.tuningN);
+    const rate = pairedRate(flips, n);
+    const flipRate = rate.estimate;
+    const scale = Math.max(config.maxFlipRate, MIN_SCALE);
+    const sequence = { context: sequential, key: "flipRate" };
+    const interval: [number, number] = [
+      Math.max(0, lowerBound(rate, alpha, scale, sequence)),
+      Math.min(1, upperBound(rate, alpha, scale, sequence)),
+    ];
     const metrics = {
       ...base,
       agreementRate: 1 - flipRate,

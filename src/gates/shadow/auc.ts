@@ -1,9 +1,8 @@
 import { labelTotals, pairedDelongFromJoint } from "../../shadow/joint-histogram.js";
-import { asymptoticCsOneSidedHalfWidth, DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { aucFromBins } from "../../stats/auc-binned.js";
 import { parseAucMarginFields } from "../auc.js";
-import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
+import { lowerBound, upperBound } from "../sequential.js";
 import { f3, inconclusive, pairedN, pairingMetrics, type ShadowGate, signed } from "./shadow-gate.js";
 
 export interface ShadowAucConfig {
@@ -11,7 +10,20 @@ export interface ShadowAucConfig {
   margin: number;
   /** labelled pairs needed before the gate can pass; default 200 */
   minLabelled: number;
-  tuningN: number;
+}
+
+/** Smallest AUC scale the sequences are tuned to (a margin of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.005;
+
+/**
+ * Var(Δ) floored for (nearly) identical answers: Δ is the mean over the P positives of each one's
+ * placement difference, and over the N negatives alike, each in [−1, 1]; as pairedMean does for a mean,
+ * each part's variance is floored at 1/(count + 2), so identical scores (Var(Δ) = 0) do not read as
+ * certainty. The floor is far below any real paired variance and binds only then.
+ */
+function differenceVarianceFloored(variance: number, positives: number, negatives: number): number {
+  const floor = 1 / (positives * (positives + 2)) + 1 / (negatives * (negatives + 2));
+  return Math.max(Number.isFinite(variance) ? variance : 0, floor);
 }
 
 /**
@@ -19,22 +31,22 @@ export interface ShadowAucConfig {
  * joint (baseline bin × candidate bin) histogram per label, Var(Δ) = Var_b + Var_c − 2·Cov. Two models
  * scoring the same requests are strongly correlated, so Var(Δ) is a fraction of the unpaired
  * Var_b + Var_c the canary auc gate must use: see bench/shadow-power.ts.
- * Bounds: the asymptotic confidence sequence with n = labelled pairs and σ̂² = n·Var(Δ), one-sided at
- * alpha/2 each (as the canary auc gate), widened by both marginals' binning error bound (aucFromBins
- * maxError), so they are about the raw-score AUCs.
- * - fail: upper bound < −margin; pass: minLabelled pairs and lower bound ≥ −margin; else inconclusive.
- * O(grid + cells).
+ * Δ with se = √Var(Δ) (floored: differenceVarianceFloored) is one contrast bounded by the shared decision engine (src/gates/sequential.ts:
+ * anytime-valid, or group-sequential over a declared look schedule), tuned at the margin, and widened
+ * by both marginals' binning error bound (aucFromBins maxError) so the bounds are about the raw-score
+ * AUCs, not just the binned ones.
+ * - fail: upper bound < −margin, at the gate's alpha (its only fail claim: unlike the canary gate,
+ *   shadow mode has no chance-floor claim);
+ * - pass: minLabelled pairs and lower bound ≥ −margin, at the gate's alpha;
+ * - otherwise inconclusive. O(grid + cells).
  */
 export const shadowAucGate: ShadowGate<ShadowAucConfig> = {
   name: "auc",
-  settings: ["minSamples", "margin", "minLabelled", "tuningN"],
+  settings: ["minSamples", "margin", "minLabelled"],
   parseConfig(raw) {
-    return {
-      ...parseAucMarginFields(raw),
-      tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
-    };
+    return parseAucMarginFields(raw);
   },
-  evaluate({ paired, config, alpha }): GateResult {
+  evaluate({ paired, config, alpha, sequential }): GateResult {
     const joint = paired.summary.joint;
     const b = joint.marginals(0);
     const c = joint.marginals(1);
@@ -52,10 +64,15 @@ export const shadowAucGate: ShadowGate<ShadowAucConfig> = {
     const d = pairedDelongFromJoint(joint);
     const binning =
       aucFromBins(b.positives, b.negatives).maxError + aucFromBins(c.positives, c.negatives).maxError;
-    const side = asymptoticCsOneSidedHalfWidth(n, n * d.differenceVariance, alpha / 2, config.tuningN);
+    const contrast = {
+      estimate: d.difference,
+      se: Math.sqrt(differenceVarianceFloored(d.differenceVariance, positives, negatives)),
+    };
+    const scale = Math.max(config.margin, MIN_SCALE);
+    const sequence = { context: sequential, key: "difference" };
     const interval: [number, number] = [
-      Math.max(-1, d.difference - side - binning),
-      Math.min(1, d.difference + side + binning),
+      Math.max(-1, lowerBound(contrast, alpha, scale, sequence) - binning),
+      Math.min(1, upperBound(contrast, alpha, scale, sequence) + binning),
     ];
     const unpairedVariance = d.baseline.variance + d.candidate.variance;
     const metrics = {

@@ -1,11 +1,12 @@
-import { asymptoticCsDifference, DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
-import { rateInterval } from "../group-intervals.js";
+import { type Contrast, lowerBound, type SequentialContext, upperBound } from "../sequential.js";
 import {
   type Interval,
   inconclusive,
+  pairedMean,
   pairedN,
+  pairedRate,
   pairingMetrics,
   pct,
   type ShadowGate,
@@ -21,8 +22,10 @@ export interface ShadowFairnessConfig {
   maxGroupFlipRate: number | undefined;
   /** paired decisions a group needs to be judged; smaller groups are reported, not judged; default 100 */
   minGroupPairs: number;
-  tuningN: number;
 }
+
+/** Smallest rate scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.005;
 
 interface GroupJudgement {
   group: string;
@@ -33,21 +36,77 @@ interface GroupJudgement {
   /** (flipsUp − flipsDown)/n: change of the group's selection rate caused by the candidate */
   shift: number;
   flipRateGap: number;
+  /** [lower bound at the claim's fail share, upper bound at the gate's alpha] */
   flipRateGapInterval: Interval;
+  /** [lower, upper] at the ceiling claim's fail share when a ceiling is set (else alpha), upper at alpha */
   flipRateInterval: Interval;
   shiftGap: number;
+  /** lower and upper bound each at the gate's alpha: what a pass rests on */
   shiftGapInterval: Interval;
+  /** lower and upper bound each at its claim's fail share: what a fail rests on */
+  shiftGapFailInterval: Interval;
 }
 
-/** Per-pair values of one side: mean and variance (Laplace-guarded so that no flips still has a width). */
-function moments(up: number, down: number, n: number, kind: "flip" | "shift") {
-  if (kind === "flip") {
-    const smoothed = (up + down + 1) / (n + 2);
-    return { mean: (up + down) / n, variance: smoothed * (1 - smoothed), n };
-  }
-  const mean = (up - down) / n;
-  const variance = Math.max((up + down) / n - mean * mean, 1 / (n + 2));
-  return { mean, variance, n };
+/** Flips and net shift of a set of paired decisions as contrasts (shift values in {−1, 0, 1}). */
+function contrastsOf(up: number, down: number, n: number): { flip: Contrast; shift: Contrast } {
+  return { flip: pairedRate(up + down, n), shift: pairedMean(n, up - down, up + down, 1) };
+}
+
+/** A group's contrast minus the rest's (independent requests: variances add). */
+const minus = (g: Contrast, r: Contrast): Contrast => ({
+  estimate: g.estimate - r.estimate,
+  se: Math.hypot(g.se, r.se),
+});
+
+/** No rest (one value in the attribute): the gaps are measured against a certain 0. */
+const NOTHING: Contrast = { estimate: 0, se: 0 };
+
+function judgeGroup(
+  group: string,
+  g: { n: number; flipsUp: number; flipsDown: number },
+  rest: { n: number; flipsUp: number; flipsDown: number },
+  config: ShadowFairnessConfig,
+  alpha: number,
+  alphaClaim: number,
+  context: SequentialContext | undefined,
+): GroupJudgement {
+  const mine = contrastsOf(g.flipsUp, g.flipsDown, g.n);
+  const others = rest.n > 0 ? contrastsOf(rest.flipsUp, rest.flipsDown, rest.n) : undefined;
+  const flipGap = minus(mine.flip, others?.flip ?? NOTHING);
+  const shiftGap = minus(mine.shift, others?.shift ?? NOTHING);
+  const flipScale = Math.max(config.maxFlipRateGap, MIN_SCALE);
+  const shiftScale = Math.max(config.maxShiftGap, MIN_SCALE);
+  const ceilingScale = Math.max(config.maxGroupFlipRate ?? 0, MIN_SCALE);
+  const flipSeq = { context, key: `flipRateGap:${group}` };
+  const shiftSeq = { context, key: `shiftGap:${group}` };
+  const rateSeq = { context, key: `flipRate:${group}` };
+  const ceilingAlpha = config.maxGroupFlipRate === undefined ? alpha : alphaClaim;
+  return {
+    group,
+    n: g.n,
+    flipRate: mine.flip.estimate,
+    flipsUp: g.flipsUp,
+    flipsDown: g.flipsDown,
+    shift: mine.shift.estimate,
+    flipRateGap: flipGap.estimate,
+    flipRateGapInterval: [
+      lowerBound(flipGap, alphaClaim, flipScale, flipSeq),
+      upperBound(flipGap, alpha, flipScale, flipSeq),
+    ],
+    flipRateInterval: [
+      Math.max(0, lowerBound(mine.flip, ceilingAlpha, ceilingScale, rateSeq)),
+      Math.min(1, upperBound(mine.flip, alpha, ceilingScale, rateSeq)),
+    ],
+    shiftGap: shiftGap.estimate,
+    shiftGapInterval: [
+      lowerBound(shiftGap, alpha, shiftScale, shiftSeq),
+      upperBound(shiftGap, alpha, shiftScale, shiftSeq),
+    ],
+    shiftGapFailInterval: [
+      lowerBound(shiftGap, alphaClaim, shiftScale, shiftSeq),
+      upperBound(shiftGap, alphaClaim, shiftScale, shiftSeq),
+    ],
+  };
 }
 
 /**
@@ -57,20 +116,25 @@ function moments(up: number, down: number, n: number, kind: "flip" | "shift") {
  * - flip-rate gap: flipRate_g − flipRate_r (a group whose decisions change more often);
  * - shift gap: shift_g − shift_r with shift = (flipsUp − flipsDown)/n, the paired change of selection
  *   rate (a candidate that selects one group less and another more: the fairness-relevant asymmetry).
- * Each is an anytime-valid two-sample asymptotic confidence sequence at alpha/(2·groups) (Bonferroni
- * over the judged groups and the two statistics).
- * - fail: some group's flip-rate gap lower bound > maxFlipRateGap, or its shift-gap interval lies beyond
- *   ±maxShiftGap — the reason names the group;
- *   Optionally (maxGroupFlipRate set) a group's own flip rate has a ceiling too: fail when its lower bound
- *   is above it (a third interval per group in the Bonferroni split).
- * - pass: every judged group's gap upper bound ≤ maxFlipRateGap and shift-gap interval within ±maxShiftGap
- *   (and flip-rate upper bound ≤ maxGroupFlipRate when set);
+ Each gap is one contrast (the group's and the rest's requests are different ones, so their variances
+ * add; flips with the Laplace-smoothed rate variance, shifts with pairedMean's) bounded by the shared
+ * decision engine (src/gates/sequential.ts: anytime-valid, or group-sequential over a declared look
+ * schedule), tuned at its tolerance.
+ * - fail: some group's flip-rate gap lower bound > maxFlipRateGap, or its shift-gap lower bound
+ *   > maxShiftGap or upper bound < −maxShiftGap — the reason names the group. Optionally
+ *   (maxGroupFlipRate set) a group's own flip rate has a ceiling too: fail when its lower bound is above
+ *   it. These 3 (or 4) fail claims per judged group split the gate's alpha equally (union bound), so a
+ *   false fail has probability ≤ alpha over all looks.
+ * - pass: every judged group's flip-rate gap upper bound ≤ maxFlipRateGap, shift gap within
+ *   ±maxShiftGap (and flip-rate upper bound ≤ maxGroupFlipRate when set), each bound at the gate's
+ *   alpha (a pass needs every one of them, so a false pass needs its one false bound);
  * - otherwise inconclusive. With one group value in an attribute, the rest is empty and the gaps are
- *   measured against 0. O(groups).
+ *   measured against 0. With paired decisions and no attribute on any of them there is nothing to
+ *   judge (judged: false). O(groups).
  */
 export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
   name: "fairness",
-  settings: ["minSamples", "maxFlipRateGap", "maxShiftGap", "maxGroupFlipRate", "minGroupPairs", "tuningN"],
+  settings: ["minSamples", "maxFlipRateGap", "maxShiftGap", "maxGroupFlipRate", "minGroupPairs"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 100, { min: 1, integer: true });
     return {
@@ -81,10 +145,9 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
           ? undefined
           : parseNumberField(raw, "maxGroupFlipRate", 1, { min: 0, below: 1 }),
       minGroupPairs: parseNumberField(raw, "minGroupPairs", sharedMin, { min: 1, integer: true }),
-      tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
   },
-  evaluate({ paired, config, alpha }): GateResult {
+  evaluate({ paired, config, alpha, sequential }): GateResult {
     const s = paired.summary;
     const judgedGroups: Array<{ attribute: string; value: string }> = [];
     const small: Record<string, number> = {};
@@ -104,41 +167,29 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
       // paired decisions and no attribute on any of them: nothing to judge, not merely too early
       return s.groups.size === 0 && s.decided > 0 ? { ...result, judged: false } : result;
     }
-    const each = alpha / ((config.maxGroupFlipRate === undefined ? 2 : 3) * judgedGroups.length);
+    // fail claims per group: flip-rate gap above, shift gap above, shift gap below (and the ceiling)
+    const claims = (config.maxGroupFlipRate === undefined ? 3 : 4) * judgedGroups.length;
     const groups: GroupJudgement[] = [];
     for (const { attribute, value } of judgedGroups) {
       const byValue = s.groups.get(attribute)!;
-      const g = byValue.get(value)!;
-      let restN = 0;
-      let restUp = 0;
-      let restDown = 0;
+      const rest = { n: 0, flipsUp: 0, flipsDown: 0 };
       for (const [v, o] of byValue) {
         if (v === value) continue;
-        restN += o.n;
-        restUp += o.flipsUp;
-        restDown += o.flipsDown;
+        rest.n += o.n;
+        rest.flipsUp += o.flipsUp;
+        rest.flipsDown += o.flipsDown;
       }
-      const versus = (kind: "flip" | "shift") => {
-        const mine = moments(g.flipsUp, g.flipsDown, g.n, kind);
-        // no rest: compare against a certain 0 (a one-observation arm with no spread)
-        const rest = restN > 0 ? moments(restUp, restDown, restN, kind) : { mean: 0, variance: 0, n: 1 };
-        return asymptoticCsDifference(rest, mine, each, config.tuningN);
-      };
-      const flip = versus("flip");
-      const shift = versus("shift");
-      groups.push({
-        group: `${attribute}=${value}`,
-        n: g.n,
-        flipRate: (g.flipsUp + g.flipsDown) / g.n,
-        flipsUp: g.flipsUp,
-        flipsDown: g.flipsDown,
-        shift: (g.flipsUp - g.flipsDown) / g.n,
-        flipRateGap: flip.estimate,
-        flipRateGapInterval: [flip.lower, flip.upper],
-        flipRateInterval: rateInterval(g.flipsUp + g.flipsDown, g.n, each, config.tuningN),
-        shiftGap: shift.estimate,
-        shiftGapInterval: [shift.lower, shift.upper],
-      });
+      groups.push(
+        judgeGroup(
+          `${attribute}=${value}`,
+          byValue.get(value)!,
+          rest,
+          config,
+          alpha,
+          alpha / claims,
+          sequential,
+        ),
+      );
     }
     const worst = groups.reduce((a, b) => (b.flipRateGap > a.flipRateGap ? b : a));
     const metrics = {
@@ -159,7 +210,11 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
       ...(metric === "flip_rate_gap"
         ? { value: g.flipRateGap, threshold: config.maxFlipRateGap, interval: g.flipRateGapInterval }
         : metric === "shift_gap"
-          ? { value: g.shiftGap, threshold: config.maxShiftGap, interval: g.shiftGapInterval }
+          ? {
+              value: g.shiftGap,
+              threshold: config.maxShiftGap,
+              interval: verdict === "fail" ? g.shiftGapFailInterval : g.shiftGapInterval,
+            }
           : { value: g.flipRate, threshold: config.maxGroupFlipRate ?? null, interval: g.flipRateInterval }),
       n: pairedN(s.decided),
       reason,
@@ -185,7 +240,8 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
       );
     }
     const shiftFail = groups.filter(
-      (g) => g.shiftGapInterval[0] > config.maxShiftGap || g.shiftGapInterval[1] < -config.maxShiftGap,
+      (g) =>
+        g.shiftGapFailInterval[0] > config.maxShiftGap || g.shiftGapFailInterval[1] < -config.maxShiftGap,
     );
     if (shiftFail.length > 0) {
       const g = shiftFail.reduce((a, b) => (Math.abs(b.shiftGap) > Math.abs(a.shiftGap) ? b : a));
@@ -193,7 +249,7 @@ export const shadowFairnessGate: ShadowGate<ShadowFairnessConfig> = {
         "fail",
         g,
         "shift_gap",
-        `group ${g.group}: the candidate changes its selection rate by ${signed(g.shift * 100, (x) => x.toFixed(2))} points against ${signed((g.shift - g.shiftGap) * 100, (x) => x.toFixed(2))} for the rest (anytime-valid gap ${pct(g.shiftGapInterval[0])} to ${pct(g.shiftGapInterval[1])}), beyond ±${pct(config.maxShiftGap)}`,
+        `group ${g.group}: the candidate changes its selection rate by ${signed(g.shift * 100, (x) => x.toFixed(2))} points against ${signed((g.shift - g.shiftGap) * 100, (x) => x.toFixed(2))} for the rest (anytime-valid gap ${pct(g.shiftGapFailInterval[0])} to ${pct(g.shiftGapFailInterval[1])}), beyond ±${pct(config.maxShiftGap)}`,
       );
     }
     const ceiling = config.maxGroupFlipRate;

@@ -1,11 +1,11 @@
 import type { ScoreHistogram } from "../../sketch/score-histogram.js";
-import { DEFAULT_N_STAR } from "../../stats/asymptotic-cs.js";
 import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
+import { lowerBound, upperBound } from "../sequential.js";
 import {
   f3,
   inconclusive,
-  meanInterval,
+  pairedMean,
   pairedN,
   pairingMetrics,
   type ShadowGate,
@@ -17,8 +17,10 @@ export interface ScoresConfig {
   maxMeanShift: number;
   /** paired scores needed before the gate can pass; default 200 */
   minPairs: number;
-  tuningN: number;
 }
+
+/** Smallest score scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
+const MIN_SCALE = 0.005;
 
 /** q-quantile of a histogram, read as the midpoint of the bin where the cumulative count crosses q·n. */
 function histogramQuantile(h: ScoreHistogram, q: number): number {
@@ -33,25 +35,27 @@ function histogramQuantile(h: ScoreHistogram, q: number): number {
 
 /**
  * Paired score differences d = candidate − baseline on the same requests: mean, mean |d|, RMS, and
- * quantiles (from the difference histogram, to within half a bin). The mean has an anytime-valid
- * interval from the exact sums of d and d² (asymptotic confidence sequence on the per-request
- * differences; identical models give d ≡ 0 and a zero-width interval at 0).
- * - fail: the interval lies entirely beyond ±maxMeanShift;
- * - pass: minPairs paired scores and the interval within ±maxMeanShift;
+ * quantiles (from the difference histogram, to within half a bin). The mean is one contrast from the
+ * exact sums of d and d² (pairedMean: its variance is the per-request differences' own, floored for
+ * identical answers), bounded by the shared decision engine (src/gates/sequential.ts), tuned at
+ * maxMeanShift.
+ * - fail: the lower bound > +maxMeanShift or the upper bound < −maxMeanShift. These are the gate's two
+ *   fail claims and split its alpha (half each), so a false fail has probability ≤ alpha over all looks;
+ * - pass: minPairs paired scores, lower bound ≥ −maxMeanShift and upper bound ≤ +maxMeanShift, each at
+ *   the gate's alpha (a pass needs both, so a false pass needs its one false bound);
  * - otherwise inconclusive. O(diff bins).
  */
 export const scoresGate: ShadowGate<ScoresConfig> = {
   name: "scores",
-  settings: ["minSamples", "maxMeanShift", "minPairs", "tuningN"],
+  settings: ["minSamples", "maxMeanShift", "minPairs"],
   parseConfig(raw) {
     const sharedMin = parseNumberField(raw, "minSamples", 200, { min: 1, integer: true });
     return {
       maxMeanShift: parseNumberField(raw, "maxMeanShift", 0.02, { min: 0 }),
       minPairs: parseNumberField(raw, "minPairs", sharedMin, { min: 1, integer: true }),
-      tuningN: parseNumberField(raw, "tuningN", DEFAULT_N_STAR, { min: 1 }),
     };
   },
-  evaluate({ paired, config, alpha }): GateResult {
+  evaluate({ paired, config, alpha, sequential }): GateResult {
     const s = paired.summary;
     const n = s.scored;
     if (n < 2)
@@ -62,15 +66,28 @@ export const scoresGate: ShadowGate<ScoresConfig> = {
         pairingMetrics(paired),
         config.maxMeanShift,
       );
-    const mean = s.diffSum / n;
-    const interval = meanInterval(n, mean, s.diffSumSquares / n, alpha, config.tuningN);
     const tol = config.maxMeanShift;
+    const contrast = pairedMean(n, s.diffSum, s.diffSumSquares, s.scoreDiff.hi);
+    const mean = contrast.estimate;
+    const scale = Math.max(tol, MIN_SCALE);
+    const sequence = { context: sequential, key: "meanDiff" };
+    // the pass bounds (each at alpha) lie inside the fail bounds (each at alpha/2)
+    const interval: [number, number] = [
+      lowerBound(contrast, alpha, scale, sequence),
+      upperBound(contrast, alpha, scale, sequence),
+    ];
+    const failInterval: [number, number] = [
+      lowerBound(contrast, alpha / 2, scale, sequence),
+      upperBound(contrast, alpha / 2, scale, sequence),
+    ];
     const metrics = {
       ...pairingMetrics(paired),
       scored: n,
       meanDiff: mean,
       meanDiffLow: interval[0],
       meanDiffHigh: interval[1],
+      meanDiffFailLow: failInterval[0],
+      meanDiffFailHigh: failInterval[1],
       meanAbsDiff: s.diffAbsSum / n,
       rmsDiff: Math.sqrt(s.diffSumSquares / n),
       diffP05: histogramQuantile(s.scoreDiff, 0.05),
@@ -78,18 +95,21 @@ export const scoresGate: ShadowGate<ScoresConfig> = {
       diffP95: histogramQuantile(s.scoreDiff, 0.95),
       diffBinWidth: (s.scoreDiff.hi - s.scoreDiff.lo) / s.scoreDiff.bins,
     };
-    const values = `mean paired score difference ${signed(mean)} over ${n} requests (anytime-valid ${signed(interval[0])} to ${signed(interval[1])}; mean |Δ| ${f3(metrics.meanAbsDiff)})`;
-    const done = (verdict: GateResult["verdict"], reason: string): GateResult => ({
+    const text = (i: [number, number]) =>
+      `mean paired score difference ${signed(mean)} over ${n} requests (anytime-valid ${signed(i[0])} to ${signed(i[1])}; mean |Δ| ${f3(metrics.meanAbsDiff)})`;
+    const values = text(interval);
+    const done = (verdict: GateResult["verdict"], reason: string, i = interval): GateResult => ({
       verdict,
       metric: "mean_score_diff",
       value: mean,
       threshold: tol,
-      interval,
+      interval: i,
       n: pairedN(n),
       reason,
       metrics,
     });
-    if (interval[0] > tol || interval[1] < -tol) return done("fail", `${values}: shifted beyond ±${f3(tol)}`);
+    if (failInterval[0] > tol || failInterval[1] < -tol)
+      return done("fail", `${text(failInterval)}: shifted beyond ±${f3(tol)}`, failInterval);
     if (n < config.minPairs) return done("inconclusive", `${n} paired scores, needs ${config.minPairs}`);
     if (interval[0] >= -tol && interval[1] <= tol) return done("pass", `${values}: within ±${f3(tol)}`);
     return done("inconclusive", `${values}: the interval still reaches beyond ±${f3(tol)}`);

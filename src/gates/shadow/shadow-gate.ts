@@ -1,16 +1,19 @@
 import type { PairedWindow } from "../../shadow/pairing-index.js";
-import { asymptoticCsHalfWidth } from "../../stats/asymptotic-cs.js";
 import type { GateResult } from "../gate.js";
+import type { Contrast, SequentialContext } from "../sequential.js";
 
 /**
  * A gate of shadow mode: it reads the paired summary of the two versions' answers to the same
  * requests instead of two independent cohorts. Same contract as Gate: pure, never throws for data
- * reasons (inconclusive with a reason), the judge gives it its share of alpha.
+ * reasons (inconclusive with a reason), the judge gives it its share of alpha and, when the request
+ * declares a look schedule, the run's sequential context (else the bounds are anytime-valid only).
  */
 export interface ShadowGateInput<C> {
   paired: PairedWindow;
   config: C;
   alpha: number;
+  /** the run's declared look schedule, when the request declares one (else anytime-valid bounds) */
+  sequential?: SequentialContext;
 }
 
 export interface ShadowGate<C = Record<string, unknown>> {
@@ -26,22 +29,26 @@ export type ShadowGateRegistry = Readonly<Record<string, ShadowGate<unknown>>>;
 export type Interval = [number, number];
 
 /**
- * Anytime-valid two-sided interval for the mean of per-pair values from their count n, mean and
- * second moment (the asymptotic confidence sequence of Waudby-Smith et al. 2023, as the canary gates
- * use). `floorVariance` keeps an all-zero sample (identical answers) from giving a zero-width interval
- * when the caller wants a Laplace-like guard; 0 trusts the data.
+ * The mean of n per-pair values as a contrast for the shared decision engine (src/gates/sequential.ts):
+ * estimate = sum/n, se² = s²/n with s² the sample variance of the values. A paired contrast's
+ * variance is that of the per-request differences, so what both versions share (a hard case is hard
+ * for both) cancels before it reaches the bound. s² is floored at range²/(n + 2), range the largest
+ * magnitude one value can take: n identical answers (all differences 0) leave a rare difference of up
+ * to ±range possible, at a rate of order 1/n, and must not read as certainty.
  */
-export function meanInterval(
-  n: number,
-  mean: number,
-  meanOfSquares: number,
-  alpha: number,
-  tuningN: number,
-  floorVariance = 0,
-): Interval {
-  const variance = Math.max(floorVariance, ((meanOfSquares - mean * mean) * n) / Math.max(1, n - 1));
-  const half = asymptoticCsHalfWidth(n, Math.max(0, variance), alpha, tuningN);
-  return [mean - half, mean + half];
+export function pairedMean(n: number, sum: number, sumOfSquares: number, range: number): Contrast {
+  const mean = sum / n;
+  const variance = n > 1 ? Math.max(0, (sumOfSquares - n * mean * mean) / (n - 1)) : 0;
+  return { estimate: mean, se: Math.sqrt(Math.max(variance, (range * range) / (n + 2)) / n) };
+}
+
+/**
+ * A rate x/n as a contrast: se² = p̃(1 − p̃)/n with the Laplace-smoothed p̃ = (x + 1)/(n + 2) (as the
+ * canary errors gate), so no event in n still has a width.
+ */
+export function pairedRate(x: number, n: number): Contrast {
+  const smoothed = (x + 1) / (n + 2);
+  return { estimate: x / n, se: Math.sqrt((smoothed * (1 - smoothed)) / n) };
 }
 
 const f3 = (x: number) => x.toFixed(3);
