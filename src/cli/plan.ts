@@ -67,17 +67,14 @@ Examples:
 function share(
   flag: string,
   text: string,
-  range: { min: number; max: number; maxIncluded: boolean },
+  range: { min: number; max: number; maxIncluded: boolean; example: string },
 ): number {
   const m = text.trim().match(/^(\d+\.?\d*|\.\d+)\s*(%?)$/);
   const x = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
   const below = range.maxIncluded ? x <= range.max : x < range.max;
   if (!(x > range.min && below)) {
     const bound = `${range.min}, ${range.max}${range.maxIncluded ? "]" : ")"}`;
-    throw new PlanInputError(
-      flag,
-      `must be a share in (${bound} like 0.1, or a percentage like 10%, got "${text}"`,
-    );
+    throw new PlanInputError(flag, `must be a share in (${bound} such as ${range.example}, got "${text}"`);
   }
   return x;
 }
@@ -247,8 +244,13 @@ export const planCommand: Command = {
       const request: PlanRequest = {
         traffic: {
           rate: positiveNumber("--rate", v.rate),
-          weight: share("--weight", v.weight, { min: 0, max: 1, maxIncluded: false }),
-          labelRate: share("--label-rate", v["label-rate"] ?? "1", { min: 0, max: 1, maxIncluded: true }),
+          weight: share("--weight", v.weight, { min: 0, max: 1, maxIncluded: false, example: "0.1 or 10%" }),
+          labelRate: share("--label-rate", v["label-rate"] ?? "1", {
+            min: 0,
+            max: 1,
+            maxIncluded: true,
+            example: "0.5 or 50%",
+          }),
           labelDelayMs,
         },
         gates,
@@ -257,7 +259,12 @@ export const planCommand: Command = {
         assumptions: parseAssumptions(v.assume ?? []),
         regressions: parseRegressions(v.regression ?? []),
         alpha,
-        power: share("--power", v.power ?? "0.8", { min: 0.5, max: 0.99, maxIncluded: true }),
+        power: share("--power", v.power ?? "0.8", {
+          min: 0.5,
+          max: 0.99,
+          maxIncluded: true,
+          example: "0.8 or 80%",
+        }),
         looks,
         spending,
         intervalMs: goDuration("--interval", v.interval ?? "1m"),
