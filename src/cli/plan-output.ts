@@ -61,7 +61,7 @@ export function templateArgs(
 
 function decisionJson(d: DecisionPlan) {
   const timing = (t: { n: number; timeMs: number; look?: number } | null) =>
-    t && { ...t, n: Math.ceil(t.n - 1e-9), time: humanDuration(t.timeMs) };
+    t && { ...t, n: Math.ceil(t.n - 1e-9), timeMs: Math.round(t.timeMs), time: humanDuration(t.timeMs) };
   return {
     ...d,
     anytime: timing(d.anytime),

@@ -134,7 +134,7 @@ export function latencyDecisions(config: LatencyConfig, ctx: GateContext): GateD
     beyond(
       "latency",
       regression,
-      `is within the latency gate's maxRatio ${config.maxRatio}: it is not meant to fail`,
+      `is within the latency gate's maxRatio ${config.maxRatio}: the gate is not meant to fail it (give a regression beyond the tolerance)`,
     );
   const limit = `limit ${f2(config.maxRatio)}`;
   const fail: GateDecision = {
@@ -195,7 +195,11 @@ export function aucDecisions(config: AucConfig, ctx: GateContext): GateDecision[
   const binning = aucBinningError(baselineAuc, DEFAULT_LAYOUT);
   const scale = Math.max(config.margin, AUC_MIN_SCALE);
   if (!(-change > config.margin))
-    beyond("auc", change, `is within the AUC gate's margin ${config.margin}: it is not meant to fail`);
+    beyond(
+      "auc",
+      change,
+      `is within the AUC gate's margin ${config.margin}: the gate is not meant to fail it (give a regression beyond the tolerance)`,
+    );
   const candidateAuc = baselineAuc + change;
   if (!(candidateAuc > 0.5))
     beyond("auc", change, `leaves the candidate's AUC ${f3(candidateAuc)} at or below chance`);
@@ -313,7 +317,7 @@ export function fairnessDecisions(config: FairnessConfig, ctx: GateContext): Gat
     beyond(
       "fairness",
       ratio,
-      `is within the fairness gate's maxParityDrop ${drop} and above its floor ${floor}`,
+      `is within the fairness gate's maxParityDrop ${drop} and above its floor ${floor}: the gate is not meant to fail it (give a regression beyond the tolerance)`,
     );
   const fail: GateDecision = {
     gate: "fairness",
@@ -370,7 +374,7 @@ export function errorsDecisions(config: ErrorsConfig, ctx: GateContext): GateDec
     beyond(
       "errors",
       increase,
-      `is within the errors gate's maxIncrease ${config.maxIncrease}: it is not meant to fail`,
+      `is within the errors gate's maxIncrease ${config.maxIncrease}: the gate is not meant to fail it (give a regression beyond the tolerance)`,
     );
   if (!(base + increase < 1)) beyond("errors", increase, `takes the error rate to ${base + increase}`);
   const notes = ["the rate-ratio claim can fail a large relative increase sooner than planned here"];
@@ -450,7 +454,11 @@ export function driftDecisions(config: DriftConfig, ctx: GateContext): GateDecis
       : []),
   ];
   if (!(psi > config.maxPsi))
-    beyond("drift", psi, `is within the drift gate's maxPsi ${config.maxPsi}: it is not meant to fail`);
+    beyond(
+      "drift",
+      psi,
+      `is within the drift gate's maxPsi ${config.maxPsi}: the gate is not meant to fail it (give a regression beyond the tolerance)`,
+    );
   const shares = psiBinShares(
     shiftForPsi(psi, baselineAuc, prevalence, config.psiBins),
     baselineAuc,

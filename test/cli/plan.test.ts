@@ -129,7 +129,7 @@ describe("modelgate plan: flags", () => {
       [["--assume", "groups=1"], 'modelgate plan: --assume groups: must be an integer in [2, 100], got "1"'],
       [
         ["--regression", "latency=1.1"],
-        "modelgate plan: --regression latency=1.1: is within the latency gate's maxRatio 1.2: it is not meant to fail",
+        "modelgate plan: --regression latency=1.1: is within the latency gate's maxRatio 1.2: the gate is not meant to fail it (give a regression beyond the tolerance)",
       ],
       [
         ["--gates", "errors", "--regression", "auc=-0.1"],

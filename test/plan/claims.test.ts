@@ -177,7 +177,7 @@ describe("regressions the gate is not meant to fail are refused", () => {
   });
   it("names the flag and the tolerance", () => {
     expect(refuse(() => latencyDecisions(config("latency"), r({ latency: 1.1 })))).toBe(
-      "--regression latency=1.1: is within the latency gate's maxRatio 1.2: it is not meant to fail",
+      "--regression latency=1.1: is within the latency gate's maxRatio 1.2: the gate is not meant to fail it (give a regression beyond the tolerance)",
     );
     expect(refuse(() => aucDecisions(config("auc"), r({ auc: -0.01 })))).toMatch(
       /^--regression auc=-0.01: is within the AUC gate's margin 0.02/,
