@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { aucGate } from "../../src/gates/auc.js";
+import { alignCategories, compareDistributions } from "../../src/gates/drift-compare.js";
 import { errorsGate } from "../../src/gates/errors.js";
+import { fairnessGate } from "../../src/gates/fairness.js";
+import { type Rate, ratioGap } from "../../src/gates/fairness-claims.js";
 import { latencyGate } from "../../src/gates/latency.js";
 import { logQuantileWithSe } from "../../src/gates/latency-bounds.js";
 import { GATES } from "../../src/gates/registry.js";
@@ -18,6 +21,8 @@ import { DEFAULT_ASSUMPTIONS, DEFAULT_REGRESSIONS } from "../../src/plan/inputs.
 import { CohortSummary } from "../../src/sketch/cohort-summary.js";
 import { aucFromBins } from "../../src/stats/auc-binned.js";
 import { delongFromBins } from "../../src/stats/delong.js";
+import { psiFromCounts, psiNoiseFloor } from "../../src/stats/psi.js";
+import { psiVariance } from "../../src/stats/psi-variance.js";
 import { addErrors, addLatencies, seeded } from "../gates/cohorts.js";
 import { addLabelled } from "../gates/synthetic.js";
 
@@ -159,6 +164,85 @@ describe("a claim's bound is the gate's bound (same alpha, same tuning scale)", 
         errorsDecisions(cfg, { ...ctx, regressions: { ...DEFAULT_REGRESSIONS, errors: 0.006 } })[0].claims[0],
       ).se(2000),
     ).toBeCloseTo(Math.sqrt(v(0.011 * 2000, 2000) + v(0.005 * 18_000, 18_000)), 14);
+  });
+});
+
+describe("a claim decides where the gate decides", () => {
+  it("drift: the PSI's lower bound the comparison reports", () => {
+    // categories, so the PSI and its delta-method se are those of the counts themselves
+    const d = alignCategories(
+      new Map([
+        ["a", 4000],
+        ["b", 3000],
+        ["c", 2000],
+        ["d", 1000],
+      ]),
+      new Map([
+        ["a", 150],
+        ["b", 300],
+        ["c", 300],
+        ["d", 250],
+      ]),
+    );
+    const cfg = config("drift");
+    const result = compareDistributions(d, cfg, 0.01, "scores");
+    const claim = contrast(driftDecisions(cfg, ctx)[0].claims[0]);
+    const estimate = psiFromCounts(d.baseline, d.candidate) - psiNoiseFloor(4, 10_000, 1000);
+    const se = Math.sqrt(psiVariance(d.baseline, d.candidate));
+    expect(result.psiLow).toBeCloseTo(estimate - anytimeHalfWidth(se, claim.alpha, claim.scale), 12);
+  });
+
+  it("fairness: a parity drop fails just past the count the claim's bound puts the boundary at", () => {
+    const cfg = config("fairness");
+    const claim = contrast(fairnessDecisions(cfg, ctx)[0].claims[0]);
+    const cohort = (n: number, selectedA: number, selectedB: number) => {
+      const s = new CohortSummary();
+      Object.assign(s.group("group", "a"), { n, selected: selectedA });
+      Object.assign(s.group("group", "b"), { n, selected: selectedB });
+      return s;
+    };
+    const baseline = cohort(180_000, 54_000, 54_000);
+    // the claim's lowest bound over the baseline's group pairs on the gap to candidate pair (b, a)
+    const bound = (selectedB: number) =>
+      Math.min(
+        ...[
+          [54_000, 54_000],
+          [54_000, 54_000],
+        ].map(([x, y], i) => {
+          const pair: [Rate, Rate] =
+            i === 0
+              ? [
+                  { x, n: 180_000 },
+                  { x: y, n: 180_000 },
+                ]
+              : [
+                  { x: y, n: 180_000 },
+                  { x, n: 180_000 },
+                ];
+          const gap = ratioGap(pair, [
+            { x: selectedB, n: 20_000 },
+            { x: 6000, n: 20_000 },
+          ]);
+          return gap.estimate - anytimeHalfWidth(gap.se, claim.alpha, claim.scale);
+        }),
+      );
+    let lo = 4000;
+    let hi = 6000;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (bound(mid) > 0.05) lo = mid;
+      else hi = mid;
+    }
+    const verdict = (selectedB: number) =>
+      fairnessGate.evaluate({
+        baseline,
+        candidate: cohort(20_000, 6000, selectedB),
+        config: cfg,
+        alpha: 0.01,
+      }).verdict;
+    // a claim at twice (or half) the alpha would move the boundary by several selections
+    expect(verdict(lo - 1)).toBe("fail");
+    expect(verdict(hi + 1)).not.toBe("fail");
   });
 });
 
