@@ -2,6 +2,7 @@ import { auditCommand } from "./audit.js";
 import { evidenceCommand } from "./evidence.js";
 import { ingestCommand } from "./ingest.js";
 import { judgeCommand } from "./judge.js";
+import { planCommand } from "./plan.js";
 import { serveCommand } from "./serve.js";
 import { templateCommand } from "./template.js";
 
@@ -26,6 +27,7 @@ const COMMANDS: Command[] = [
   judgeCommand,
   ingestCommand,
   templateCommand,
+  planCommand,
   auditCommand,
   evidenceCommand,
 ];

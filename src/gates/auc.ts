@@ -6,9 +6,9 @@ import type { Gate, GateInput, GateResult } from "./gate.js";
 import { lowerBound, upperBound } from "./sequential.js";
 
 /** Share of the fail alpha spent on "no better than chance" (the rest on the margin). */
-const FLOOR_SHARE = 0.1;
+export const FLOOR_SHARE = 0.1;
 /** Smallest AUC scale the sequences are tuned to (a margin of 0 would put the optimum at ∞). */
-const MIN_SCALE = 0.005;
+export const MIN_SCALE = 0.005;
 
 export interface AucConfig {
   /** largest tolerated AUC drop (baseline − candidate); default 0.02 */

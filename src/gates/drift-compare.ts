@@ -11,7 +11,7 @@ import type { Verdict } from "./gate.js";
 import { lowerBound, type Sequence } from "./sequential.js";
 
 /** Smallest PSI scale the sequence is tuned to. */
-const MIN_PSI_SCALE = 0.01;
+export const MIN_PSI_SCALE = 0.01;
 
 /**
  * Comparison of one baseline (or reference) distribution with the candidate's, both given as counts
@@ -156,7 +156,7 @@ function weightedStd(values: number[], weights: number[]): number {
 }
 
 /** Shares of a comparison's fail alpha: the KS tolerance claim and the PSI limit claim. */
-const KS_SHARE = 0.5;
+export const KS_SHARE = 0.5;
 
 /**
  * Statistics and verdict of one comparison at `alpha`:

@@ -35,10 +35,10 @@ interface RateCheck {
 const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
 
 /** Shares of the gate's fail alpha: error rate vs invalid-prediction rate, then within one rate. */
-const KIND_SHARE = { error: 0.75, invalid: 0.25 } as const;
-const DIFFERENCE_SHARE = 0.8;
+export const KIND_SHARE = { error: 0.75, invalid: 0.25 } as const;
+export const DIFFERENCE_SHARE = 0.8;
 /** Smallest rate scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
-const MIN_SCALE = 0.001;
+export const MIN_SCALE = 0.001;
 
 /**
  * One rate (errors or invalid predictions per event), with two anytime-valid claims that can fail it,

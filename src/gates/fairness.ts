@@ -17,7 +17,7 @@ import type { Gate, GateInput, GateResult, Verdict } from "./gate.js";
 import { lowerBound, type Sequence, type SequentialContext, upperBound } from "./sequential.js";
 
 /** Smallest scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
-const MIN_SCALE = 0.02;
+export const MIN_SCALE = 0.02;
 
 export interface FairnessConfig {
   /** floor on the candidate's demographic parity ratio (four-fifths rule); default 0.8 */
@@ -57,7 +57,7 @@ interface AttributeOutcome {
 type Interval = [number, number];
 
 /** Shares of a fail's alpha: the drop against the baseline, the floor, TPR gaps, FPR gaps. */
-const SHARE = { drop: 0.5, floor: 0.3, tpr: 0.1, fpr: 0.1 } as const;
+export const SHARE = { drop: 0.5, floor: 0.3, tpr: 0.1, fpr: 0.1 } as const;
 
 const f2 = (x: number) => x.toFixed(2);
 const f3 = (x: number) => x.toFixed(3);

@@ -34,7 +34,7 @@ interface Bounds {
 }
 
 /** Smallest log-ratio scale the sequences are tuned to (a maxRatio of 1 would put the optimum at ∞). */
-const MIN_SCALE = 0.05;
+export const MIN_SCALE = 0.05;
 
 const fmtMs = (x: number) =>
   x === 0 ? "0" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(3);

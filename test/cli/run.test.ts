@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cli } from "./cli-io.js";
 
-const COMMANDS = ["serve", "judge", "ingest", "template", "audit", "evidence"];
+const COMMANDS = ["serve", "judge", "ingest", "template", "plan", "audit", "evidence"];
 
 describe("modelgate command dispatch", () => {
   it("lists every command in the root help", async () => {
