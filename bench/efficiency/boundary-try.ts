@@ -18,13 +18,32 @@ const alpha = 0.01;
 const base: ArmModel = { ...baselineArm(), errorRate: BASE_ERROR_RATE };
 const cand: ArmModel = { ...base, ...change };
 const config = GATES[gate].parseConfig({});
-let fails = 0, passes = 0;
+let fails = 0,
+  passes = 0;
 const t = Date.now();
 for (let run = 0; run < runs; run++) {
   const random = mulberry32(5000 + run * 7919);
-  const state = new CohortState({ bucketMs: 3_600_000, retentionMs: 86_400_000, threshold: 0.5, layout: DEFAULT_LAYOUT, joinTtlMs: 60_000, joinMaxEntries: 1000, pairing: false, limits: { maxModels: 10, maxVersionsPerModel: 10, maxGroupAttributes: 10, maxGroupValues: 100, maxFeatures: 10, maxCategories: 100 } });
+  const state = new CohortState({
+    bucketMs: 3_600_000,
+    retentionMs: 86_400_000,
+    threshold: 0.5,
+    layout: DEFAULT_LAYOUT,
+    joinTtlMs: 60_000,
+    joinMaxEntries: 1000,
+    pairing: false,
+    limits: {
+      maxModels: 10,
+      maxVersionsPerModel: 10,
+      maxGroupAttributes: 10,
+      maxGroupValues: 100,
+      maxFeatures: 10,
+      maxCategories: 100,
+    },
+  });
   const seq = new SequentialRuns();
-  let n = 0, f = false, p = false;
+  let n = 0,
+    f = false,
+    p = false;
   for (let look = 1; look <= 20; look++) {
     const next = first * look;
     for (; n < next; n++) {
@@ -33,11 +52,23 @@ for (let run = 0; run < runs; run++) {
     }
     const design = { look, looks: 10, spending: "obrien-fleming" as const };
     const ctx = mode === "gs" ? seq.contextFor("r", gate, design) : undefined;
-    const r = (GATES[gate].evaluate as (i: unknown) => GateResult)({ baseline: state.window("bench", "baseline", undefined, 2), candidate: state.window("bench", "candidate", undefined, 2), config, alpha, sequential: ctx });
-    if (ctx) seq.observe("r", { gates: { [gate]: { ...r, sequential: { ...design, observed: Object.fromEntries(ctx.observed) } } } } as unknown as JudgeResponse);
+    const r = (GATES[gate].evaluate as (i: unknown) => GateResult)({
+      baseline: state.window("bench", "baseline", undefined, 2),
+      candidate: state.window("bench", "candidate", undefined, 2),
+      config,
+      alpha,
+      sequential: ctx,
+    });
+    if (ctx)
+      seq.observe("r", {
+        gates: { [gate]: { ...r, sequential: { ...design, observed: Object.fromEntries(ctx.observed) } } },
+      } as unknown as JudgeResponse);
     if (r.verdict === "fail") f = true;
     if (r.verdict === "pass") p = true;
   }
-  if (f) fails++; if (p) passes++;
+  if (f) fails++;
+  if (p) passes++;
 }
-console.log(`${gate} ${JSON.stringify(change)} ${mode} runs ${runs} looks 20×${first}: fail ${(100 * fails / runs).toFixed(2)}% pass ${(100 * passes / runs).toFixed(2)}% (α=${alpha}) ${((Date.now() - t) / 1000).toFixed(0)}s`);
+console.log(
+  `${gate} ${JSON.stringify(change)} ${mode} runs ${runs} looks 20×${first}: fail ${((100 * fails) / runs).toFixed(2)}% pass ${((100 * passes) / runs).toFixed(2)}% (α=${alpha}) ${((Date.now() - t) / 1000).toFixed(0)}s`,
+);

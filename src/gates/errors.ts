@@ -51,9 +51,9 @@ export const MIN_SCALE = 0.001;
  *   count test needs no variance estimate, so a handful of candidate errors against a clean baseline
  *   proves the ratio.
  * - pass: minSamples in both arms and the upper bound of the increase ≤ maxIncrease, at the gate's
- *   alpha (a pass needs both rates' claims, so a false pass needs its one false bound). Rates enter
- *   through a Laplace-smoothed Bernoulli variance p̃(1 − p̃), p̃ = (x + 1)/(n + 2), so zero observed
- *   errors do not give a zero-width interval.
+ *   alpha (a pass needs both rates' claims, so a false pass needs its one false bound). The variance
+ *   is the one at the claims' boundary: baseline rate p̃_b = (x_b + 1)/(n_b + 2) (so zero observed
+ *   errors do not give a zero-width interval) and candidate rate p̃_b + maxIncrease.
  * The shares are the cumulative event shares; the count CS is exact when the traffic split is constant
  * over the window (the usual canary weight step) and an approximation when it moves.
  */
@@ -76,14 +76,14 @@ function checkRate(
   const { pValue } = xB + xC > 0 ? countSequentialPValue([xB, xC], shares, config.k) : { pValue: 1 };
   const [ratioLow] =
     xB + xC > 0 ? countRateRatioInterval(xB, xC, shares[0], shares[1], alphaRatio, config.k) : [0];
-  const smoothedVariance = (x: number, n: number) => {
-    const p = (x + 1) / (n + 2);
-    return (p * (1 - p)) / n;
-  };
-  const difference = {
-    estimate: increase,
-    se: Math.sqrt(smoothedVariance(xB, nB) + smoothedVariance(xC, nC)),
-  };
+  // Both claims sit at the same boundary (increase = maxIncrease), so the variance is taken there
+  // (a restricted, score-type variance, as Farrington & Manning 1990): the baseline's rate from its
+  // own larger sample, the candidate's as that rate plus the tolerance. The candidate's own estimate
+  // would make a run whose errors came out few by chance look precise as well as low, and pass a
+  // candidate at the boundary more often than alpha.
+  const pB = (xB + 1) / (nB + 2);
+  const pC = Math.min(1 - 1 / (nC + 2), pB + config.maxIncrease);
+  const difference = { estimate: increase, se: Math.sqrt((pB * (1 - pB)) / nB + (pC * (1 - pC)) / nC) };
   const scale = Math.max(config.maxIncrease, MIN_SCALE);
   const sequence = { context, key: kind };
   const lower = lowerBound(difference, alphaFail * DIFFERENCE_SHARE, scale, sequence);

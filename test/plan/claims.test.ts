@@ -5,7 +5,7 @@ import { errorsGate } from "../../src/gates/errors.js";
 import { fairnessGate } from "../../src/gates/fairness.js";
 import { type Rate, ratioGap } from "../../src/gates/fairness-claims.js";
 import { latencyGate } from "../../src/gates/latency.js";
-import { logQuantileWithSe } from "../../src/gates/latency-bounds.js";
+import { logRatioContrast } from "../../src/gates/latency-quantile.js";
 import { GATES } from "../../src/gates/registry.js";
 import { anytimeHalfWidth } from "../../src/gates/sequential.js";
 import {
@@ -92,10 +92,7 @@ describe("a claim's bound is the gate's bound (same alpha, same tuning scale)", 
       const candidate = addLatencies(new CohortSummary(), random, 1000, { scale: 1.1 });
       const cfg = config("latency", raw);
       const result = latencyGate.evaluate({ baseline, candidate, config: cfg, alpha: 0.01 });
-      const b = logQuantileWithSe(baseline.latency, 0.95)!;
-      const c = logQuantileWithSe(candidate.latency, 0.95)!;
-      const estimate = c.logQuantile - b.logQuantile;
-      const se = Math.hypot(b.se, c.se);
+      const { estimate, se } = logRatioContrast(baseline.latency, candidate.latency, 0.95)!;
       const regressions = { ...DEFAULT_REGRESSIONS, latency: 2 };
       const [fail, pass] = latencyDecisions(cfg, { ...ctx, regressions }).map((d) => contrast(d.claims[0]));
       expect(result.metrics.ratioLow).toBeCloseTo(
