@@ -109,7 +109,8 @@ function beyond(gate: GateName, value: number, why: string): never {
 /**
  * The asymptotic latency method's ln quantile ratio (src/gates/latency-quantile.ts): both arms' ln Q̂
  * with the sampling sd σ·√(q(1 − q)/n)/φ(Φ⁻¹(q)) of a log-normal with the assumed log-sd (the gate
- * reads quantiles between bucket edges, so the sketch's grid does not floor it).
+ * reads quantiles between bucket edges, so the sketch's grid does not floor it), the candidate's
+ * inflated as the gate's estimator inflates it.
  */
 export function latencyDecisions(config: LatencyConfig, ctx: GateContext): GateDecision[] {
   const { k, alpha } = ctx;
@@ -117,7 +118,11 @@ export function latencyDecisions(config: LatencyConfig, ctx: GateContext): GateD
   const q = config.quantile;
   const name = `p${Number((q * 100).toPrecision(6))}`;
   const sd1 = logQuantileSd1(ctx.assumptions.latencyLogSd, q);
-  const se = (n: number) => sd1 * Math.sqrt(1 / n + 1 / (k * n));
+  // The gate takes the larger of the candidate's sparsity estimate and the baseline's: with the
+  // estimate's relative noise τ ≈ 1/√m over the m ≈ 4·√(n·q(1 − q)) order statistics of its window,
+  // that inflates the candidate's sd by about E[max(0, τZ)] = 0.4·τ.
+  const inflation = (n: number) => 1 + 0.4 / Math.sqrt(4 * Math.sqrt(n * q * (1 - q)));
+  const se = (n: number) => sd1 * Math.sqrt(inflation(n) ** 2 / n + 1 / (k * n));
   const scale = Math.max(Math.abs(Math.log(config.maxRatio)), LATENCY_MIN_SCALE);
   const minN = bothArms(config.minSamples, k);
   const notes = [
@@ -351,18 +356,22 @@ export function fairnessDecisions(config: FairnessConfig, ctx: GateContext): Gat
 }
 
 /**
- * The difference of error rates, each with the gate's Laplace-smoothed Bernoulli variance at the
- * expected count, so a baseline without errors still has the width the gate gives it.
+ * The difference of error rates with the gate's variance at the claims' boundary (the baseline's
+ * Laplace-smoothed rate at its expected count, and that rate plus maxIncrease for the candidate), so a
+ * baseline without errors still has the width the gate gives it.
  */
 export function errorsDecisions(config: ErrorsConfig, ctx: GateContext): GateDecision[] {
   const { k, alpha } = ctx;
   const base = ctx.assumptions.errorRate;
   const increase = ctx.regressions.errors;
-  const smoothed = (p: number, m: number) => {
-    const p1 = (p * m + 1) / (m + 2);
-    return (p1 * (1 - p1)) / m;
+  // the gate's variance at the claims' boundary: the baseline's smoothed rate, and that plus the
+  // tolerance for the candidate (src/gates/errors.ts), whatever the candidate's true rate
+  const boundary = (n: number) => {
+    const pB = (base * k * n + 1) / (k * n + 2);
+    const pC = Math.min(1 - 1 / (n + 2), pB + config.maxIncrease);
+    return Math.sqrt((pB * (1 - pB)) / (k * n) + (pC * (1 - pC)) / n);
   };
-  const se = (p: number) => (n: number) => Math.sqrt(smoothed(p, n) + smoothed(base, k * n));
+  const se = (_truth: number) => boundary;
   const scale = Math.max(config.maxIncrease, ERRORS_MIN_SCALE);
   const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
   if (!(increase > config.maxIncrease))

@@ -140,12 +140,14 @@ describe("a claim's bound is the gate's bound (same alpha, same tuning scale)", 
     const candidate = addErrors(new CohortSummary(), random, 2000, 0.01);
     const cfg = config("errors");
     const result = errorsGate.evaluate({ baseline, candidate, config: cfg, alpha: 0.01 });
-    const v = (x: number, n: number) => {
-      const p = (x + 1) / (n + 2);
-      return (p * (1 - p)) / n;
+    // the variance at the claims' boundary: baseline (x+1)/(n+2), candidate that rate + maxIncrease
+    const boundarySe = (xB: number, nB: number, nC: number) => {
+      const pB = (xB + 1) / (nB + 2);
+      const pC = pB + 0.005;
+      return Math.sqrt((pB * (1 - pB)) / nB + (pC * (1 - pC)) / nC);
     };
     const estimate = candidate.errors / candidate.events - baseline.errors / baseline.events;
-    const se = Math.sqrt(v(baseline.errors, baseline.events) + v(candidate.errors, candidate.events));
+    const se = boundarySe(baseline.errors, baseline.events, candidate.events);
     const [fail, pass] = errorsDecisions(cfg, ctx).map((d) => contrast(d.claims[0]));
     expect(result.metrics.errorRateIncreaseLow).toBeCloseTo(
       estimate - anytimeHalfWidth(se, fail.alpha, fail.scale),
@@ -160,7 +162,7 @@ describe("a claim's bound is the gate's bound (same alpha, same tuning scale)", 
       contrast(
         errorsDecisions(cfg, { ...ctx, regressions: { ...DEFAULT_REGRESSIONS, errors: 0.006 } })[0].claims[0],
       ).se(2000),
-    ).toBeCloseTo(Math.sqrt(v(0.011 * 2000, 2000) + v(0.005 * 18_000, 18_000)), 14);
+    ).toBeCloseTo(boundarySe(0.005 * 18_000, 18_000, 2000), 14);
   });
 });
 
