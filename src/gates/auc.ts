@@ -2,8 +2,8 @@ import type { CohortSummary } from "../sketch/cohort-summary.js";
 import { aucFromBins } from "../stats/auc-binned.js";
 import { type AucWithVariance, delongFromBins } from "../stats/delong.js";
 import { parseNumberField } from "./config-parse.js";
-import type { Gate, GateInput, GateResult } from "./gate.js";
-import { lowerBound, upperBound } from "./sequential.js";
+import { type Gate, type GateInput, type GateResult, needsText } from "./gate.js";
+import { informationFactor, lowerBound, needsMore, upperBound } from "./sequential.js";
 
 /** Share of the fail alpha spent on "no better than chance" (the rest on the margin). */
 export const FLOOR_SHARE = 0.1;
@@ -184,9 +184,17 @@ export const aucGate: Gate<AucConfig> = {
         `candidate AUC ${f3(candidateAuc)} is at or below the floor ${f3(floor)}, not yet significantly`,
       );
     }
-    return done(
-      "inconclusive",
-      `${values}: the interval still reaches below −${f3(margin)}, more labels needed`,
+    const needs = needsMore(
+      informationFactor(aucDelta + margin - binning, difference.se, alpha, scale),
+      c.labelled,
+      "labelled outcomes",
     );
+    return {
+      ...done(
+        "inconclusive",
+        `${values}: the interval still reaches below −${f3(margin)}, ${needs ? needsText(needs) : "more labels needed"}`,
+      ),
+      ...(needs ? { needs } : {}),
+    };
   },
 };

@@ -37,6 +37,8 @@ export interface DriftRule {
 export interface DriftComparison {
   verdict: Verdict;
   reason: string;
+  /** inconclusive on the KS interval: how many more candidate values it needs if the distance held */
+  needs?: { more: number; unit: string };
   nBaseline: number;
   nCandidate: number;
   ks: number;
@@ -252,9 +254,48 @@ export function compareDistributions(
   if (ksHigh <= rule.maxKs && psi <= rule.maxPsi) {
     return { ...stats, verdict: "pass", reason: `${what}: stable: ${numbers}` };
   }
-  const why =
-    psi > rule.maxPsi
-      ? "PSI is above its limit, not yet provably"
-      : "the KS interval still reaches beyond the tolerance";
-  return { ...stats, verdict: "inconclusive", reason: `${what}: ${why}: ${numbers}` };
+  if (psi > rule.maxPsi) {
+    return {
+      ...stats,
+      verdict: "inconclusive",
+      reason: `${what}: PSI is above its limit, not yet provably: ${numbers}`,
+    };
+  }
+  const needs = ksNeeds(ksHigh - epsB - epsC, nB, nC, rule, alpha);
+  const more = needs
+    ? ` (about ${needs.more.toLocaleString("en-US")} more ${needs.unit} at this distance)`
+    : "";
+  return {
+    ...stats,
+    verdict: "inconclusive",
+    reason: `${what}: the KS interval still reaches beyond the tolerance${more}: ${numbers}`,
+    ...(needs ? { needs } : {}),
+  };
+}
+
+/**
+ * The data factor f (both arms growing alike) at which the KS upper bound ks + ε_b(f·n_b) + ε_c(f·n_c)
+ * reaches the tolerance if the observed distance held; undefined beyond 1000× or when the distance
+ * alone is over the tolerance.
+ */
+function ksNeeds(
+  ks: number,
+  nB: number,
+  nC: number,
+  rule: DriftRule,
+  alpha: number,
+): { more: number; unit: string } | undefined {
+  const high = (f: number) =>
+    ks +
+    cdfBandEpsilon(f * nB, alpha / 2, rule.minSamples) +
+    cdfBandEpsilon(f * nC, alpha / 2, rule.minSamples);
+  if (!(ks < rule.maxKs) || high(1000) > rule.maxKs) return undefined;
+  let lo = 1;
+  let hi = 1000;
+  for (let i = 0; i < 40; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (high(mid) <= rule.maxKs) hi = mid;
+    else lo = mid;
+  }
+  return { more: Math.ceil((hi - 1) * nC), unit: "values" };
 }

@@ -210,7 +210,10 @@ export const driftGate: Gate<DriftConfig> = {
       };
     }
     const open = outcomes.find((o) => o.result.verdict !== "pass");
-    if (open) return { ...base, verdict: "inconclusive", reason: open.result.reason };
+    if (open) {
+      const needs = "needs" in open.result ? open.result.needs : undefined;
+      return { ...base, verdict: "inconclusive", reason: open.result.reason, ...(needs ? { needs } : {}) };
+    }
     const others = outcomes.length - 1;
     const more = others > 0 ? `; ${others} more comparison${others > 1 ? "s" : ""} stable` : "";
     return { ...base, verdict: "pass", reason: `${outcomes[0].result.reason}${more}` };

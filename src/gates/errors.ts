@@ -1,8 +1,21 @@
 import type { CohortSummary } from "../sketch/cohort-summary.js";
 import { countRateRatioInterval, countSequentialPValue } from "../stats/count-evalue.js";
 import { parseNumberField } from "./config-parse.js";
-import { emptyArmResult, type Gate, type GateInput, type GateResult, type Verdict } from "./gate.js";
-import { lowerBound, type SequentialContext, upperBound } from "./sequential.js";
+import {
+  emptyArmResult,
+  type Gate,
+  type GateInput,
+  type GateResult,
+  needsText,
+  type Verdict,
+} from "./gate.js";
+import {
+  informationFactor,
+  lowerBound,
+  needsMore,
+  type SequentialContext,
+  upperBound,
+} from "./sequential.js";
 
 export interface ErrorsConfig {
   /** largest tolerated absolute increase of the candidate's rate over the baseline's; default 0.005 */
@@ -30,6 +43,7 @@ interface RateCheck {
   pValue: number;
   ratioLow: number;
   reason: string;
+  needs?: GateResult["needs"];
 }
 
 const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
@@ -114,10 +128,16 @@ function checkRate(
   if (upper <= config.maxIncrease) {
     return { ...common, verdict: "pass", reason: `${rates}; ${ci}, within the ${limit}` };
   }
+  const needs = needsMore(
+    informationFactor(config.maxIncrease - increase, difference.se, alphaPass, scale),
+    nC,
+    "events",
+  );
   return {
     ...common,
     verdict: "inconclusive",
-    reason: `${rates}; ${ci} still reaches beyond the ${limit}, more data needed`,
+    reason: `${rates}; ${ci} still reaches beyond the ${limit}, ${needsText(needs)}`,
+    ...(needs ? { needs } : {}),
   };
 }
 
@@ -187,6 +207,7 @@ export const errorsGate: Gate<ErrorsConfig> = {
       interval: [decisive.lower, decisive.upper],
       reason,
       metrics,
+      ...(verdict === "inconclusive" && decisive.needs ? { needs: decisive.needs } : {}),
     };
   },
 };

@@ -13,8 +13,15 @@ import {
   selectionOf,
   tprOf,
 } from "./fairness-claims.js";
-import type { Gate, GateInput, GateResult, Verdict } from "./gate.js";
-import { lowerBound, type Sequence, type SequentialContext, upperBound } from "./sequential.js";
+import { type Gate, type GateInput, type GateResult, needsText, type Verdict } from "./gate.js";
+import {
+  informationFactor,
+  lowerBound,
+  needsMore,
+  type Sequence,
+  type SequentialContext,
+  upperBound,
+} from "./sequential.js";
 
 /** Smallest scale the sequences are tuned to (a tolerance of 0 would put the optimum at ∞). */
 export const MIN_SCALE = 0.02;
@@ -52,6 +59,7 @@ interface AttributeOutcome {
   equalizedOdds: { difference: number; interval: Interval; driver: string } | null;
   decisions: number;
   groups: Record<string, unknown>;
+  needs?: GateResult["needs"];
 }
 
 type Interval = [number, number];
@@ -250,11 +258,15 @@ function judgeAttribute(
   const alphaFloor = (alpha * SHARE.floor) / candidatePairs.length;
   let floorProven = false;
   let floorPassed = true;
+  // what the floor's pass still needs at the current estimates: the most any pair needs
+  let floorFactor: number | undefined = 1;
   for (const cp of candidatePairs) {
     const c = logRatio(...sel(candidate, cp));
     const sequence = seq("floor", ...cp);
     if (upperBound(c, alphaFloor, floorScale, sequence) < Math.log(floor)) floorProven = true;
     if (!(lowerBound(c, alpha, floorScale, sequence) >= Math.log(floor))) floorPassed = false;
+    const f = informationFactor(c.estimate - Math.log(floor), c.se, alpha, floorScale);
+    floorFactor = f === undefined || floorFactor === undefined ? undefined : Math.max(floorFactor, f);
   }
 
   const p = candidateParity;
@@ -293,7 +305,14 @@ function judgeAttribute(
     }
   }
   if (open.length > 0) {
-    return { ...common, verdict: "inconclusive", reason: `${parityText}: ${open.join("; ")}${unjudged}` };
+    const needs = !floorPassed && !dropEvident ? needsMore(floorFactor, decisions, "decisions") : undefined;
+    const more = needs ? ` (${needsText(needs)})` : "";
+    return {
+      ...common,
+      verdict: "inconclusive",
+      reason: `${parityText}: ${open.join("; ")}${more}${unjudged}`,
+      ...(needs ? { needs } : {}),
+    };
   }
   return {
     ...common,
@@ -418,6 +437,7 @@ export const fairnessGate: Gate<FairnessConfig> = {
       },
       reason: reasons.join("; "),
       metrics,
+      ...(decisive.verdict === "inconclusive" && decisive.needs ? { needs: decisive.needs } : {}),
     };
   },
 };

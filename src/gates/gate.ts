@@ -25,6 +25,11 @@ export interface GateResult {
   judged?: false;
   /** with a declared look schedule: the look and its contrasts' information (set by the judge) */
   sequential?: SequentialRecord;
+  /**
+   * inconclusive only: about how much more candidate data (in the gate's own unit: `n.candidate`'s)
+   * the deciding claim needs if the current estimate holds; the judge turns it into time
+   */
+  needs?: { more: number; unit: string };
 }
 
 export interface GateInput<C> {
@@ -78,4 +83,11 @@ export function emptyArmResult(
     reason: `${who} ${what} yet (needs ${minSamples} each)`,
     metrics: {},
   };
+}
+
+/** "more data needed", with how much when the deciding claim's estimate says (GateResult.needs). */
+export function needsText(needs: GateResult["needs"]): string {
+  return needs
+    ? `about ${needs.more.toLocaleString("en-US")} more ${needs.unit} needed at the current estimate`
+    : "more data needed";
 }

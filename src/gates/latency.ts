@@ -1,9 +1,15 @@
 import type { LatencySketch } from "../sketch/latency-sketch.js";
 import { parseEnumField, parseNumberField } from "./config-parse.js";
-import { emptyArmResult, type Gate, type GateInput, type GateResult } from "./gate.js";
+import { emptyArmResult, type Gate, type GateInput, type GateResult, needsText } from "./gate.js";
 import { bandBounds, quantileSequenceBounds } from "./latency-bounds.js";
 import { logRatioContrast, sloTest } from "./latency-quantile.js";
-import { lowerBound, type SequentialContext, upperBound } from "./sequential.js";
+import {
+  informationFactor,
+  lowerBound,
+  needsMore,
+  type SequentialContext,
+  upperBound,
+} from "./sequential.js";
 
 export { quantileSequenceBounds } from "./latency-bounds.js";
 
@@ -31,6 +37,8 @@ interface Bounds {
   candidate: [number, number];
   /** the claims at the tolerances when tested directly (else read off the bounds) */
   decisions?: { ratioAbove: boolean; ratioBelow: boolean; sloAbove: boolean; sloBelow: boolean };
+  /** what the open ratio claim needs if the estimate holds (asymptotic method) */
+  needs?: GateResult["needs"];
 }
 
 /** Smallest log-ratio scale the sequences are tuned to (a maxRatio of 1 would put the optimum at ∞). */
@@ -67,7 +75,13 @@ function asymptoticBounds(
           context,
           key: "slo",
         });
+  const tolerance = Math.log(config.maxRatio);
+  const factor =
+    contrast.estimate < tolerance
+      ? informationFactor(tolerance - contrast.estimate, contrast.se, alphas.pass, scale)
+      : informationFactor(contrast.estimate - tolerance, contrast.se, alphas.ratio, scale);
   return {
+    needs: needsMore(factor, c.count, "latency samples"),
     ratio: [
       Math.exp(lowerBound(contrast, alphas.ratio, scale, ratio)),
       Math.exp(upperBound(contrast, alphas.pass, scale, ratio)),
@@ -250,13 +264,15 @@ export const latencyGate: Gate<LatencyConfig> = {
     const why = !d.ratioBelow
       ? `${intervalText} still reaches beyond the limit ${fmtX(maxRatio)}`
       : `candidate ${qLabel} upper bound ${Number.isFinite(cHi) ? `${fmtMs(cHi)} ms` : "∞"} still reaches beyond the SLO ${fmtMs(sloMs ?? 0)} ms`;
+    const needs = !d.ratioBelow ? bounds.needs : undefined;
     return {
       ...base,
       verdict: "inconclusive",
       value,
       interval,
-      reason: `${ratioText}; ${why}, more data needed`,
+      reason: `${ratioText}; ${why}, ${needsText(needs)}`,
       metrics,
+      ...(needs ? { needs } : {}),
     };
   },
 };

@@ -158,3 +158,39 @@ export interface SequentialRecord {
 export function boundMultiplier(se: number, alpha: number, scale: number, sequence?: Sequence): number {
   return lowerBound({ estimate: 0, se }, alpha, scale, sequence) / -se;
 }
+
+/**
+ * How many times its current information a claim would need to be proven by the anytime bound at
+ * `alpha` if the estimate held: the smallest f ≥ 1 with distance ≥ b(V·f)/(V·f) at V = 1/se². For an
+ * inconclusive answer's "how much more data" only: undefined when the estimate lies on the claim's
+ * wrong side (distance ≤ 0) or more than 1000 times the data would be needed.
+ */
+export function informationFactor(
+  distance: number,
+  se: number,
+  alpha: number,
+  scale: number,
+): number | undefined {
+  if (!(distance > 0 && se > 0 && Number.isFinite(distance) && Number.isFinite(se))) return undefined;
+  const provenAt = (f: number) => distance >= anytimeHalfWidth(se / Math.sqrt(f), alpha, scale);
+  if (provenAt(1)) return 1;
+  if (!provenAt(1000)) return undefined;
+  let lo = 0;
+  let hi = Math.log(1000);
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (provenAt(Math.exp(mid))) hi = mid;
+    else lo = mid;
+  }
+  return Math.exp(hi);
+}
+
+/** The `needs` of an inconclusive answer: more of `unit` (beyond the candidate's `count`) at this estimate. */
+export function needsMore(
+  factor: number | undefined,
+  count: number,
+  unit: string,
+): { more: number; unit: string } | undefined {
+  if (factor === undefined || !(count > 0)) return undefined;
+  return { more: Math.ceil((factor - 1) * count), unit };
+}

@@ -126,6 +126,36 @@ export function sequentialContexts(
   };
 }
 
+const duration = (seconds: number) =>
+  seconds < 90
+    ? `${Math.ceil(seconds)} s`
+    : seconds < 5400
+      ? `${Math.ceil(seconds / 60)} min`
+      : seconds < 172_800
+        ? `${(seconds / 3600).toFixed(1)} h`
+        : `${(seconds / 86_400).toFixed(1)} days`;
+
+/**
+ * For an inconclusive answer: the time the blocking gate (the one whose reason the summary gives)
+ * still needs at the candidate's rate over the window so far, when the gate says how much more data
+ * its estimate needs (GateResult.needs).
+ */
+function timeToDecide(
+  req: JudgeRequest,
+  gates: Record<string, GateResult>,
+  seconds: number,
+): string | undefined {
+  const optional = new Set(req.optional);
+  const name = req.gates.find(
+    (g) => gates[g].verdict === "inconclusive" && gates[g].judged !== false && !optional.has(g),
+  );
+  const gate = name === undefined ? undefined : gates[name];
+  if (!gate?.needs || !(seconds > 0) || !(gate.n.candidate > 0)) return undefined;
+  const rate = gate.n.candidate / seconds;
+  const perSecond = rate >= 10 ? rate.toFixed(0) : rate.toPrecision(2);
+  return `≈ ${duration(gate.needs.more / rate)} more at the candidate's ${perSecond} ${gate.needs.unit}/s so far`;
+}
+
 /**
  * Combine the gates, count the look (canary and shadow looks under separate keys so they do not
  * mix), sanitise every non-finite number to null and record the answer in the audit log.
@@ -141,6 +171,10 @@ export function recordJudgement(
     { weights: req.weights, optional: req.optional },
   );
   if (parts.noDataReason !== undefined && summary.verdict !== "fail") summary.reason = parts.noDataReason;
+  else if (summary.verdict === "inconclusive" && from !== undefined) {
+    const wait = timeToDecide(req, gates, (req.until - from) / 1000);
+    if (wait) summary.reason += `; ${wait}`;
+  }
   const lookKey = lookKeyOf(req, parts.mode);
   const response: JudgeResponse = finite({
     summary,
