@@ -26,6 +26,8 @@ export interface AaJudgeResult {
   passAucOptional: Rate;
   /** per gate: runs in which the gate passed at some look (judges with per-gate verdicts) */
   gatePass: Partial<Record<GateKey, Rate>>;
+  /** runs passed by each look (index 0 = by look 1) */
+  passBy: Rate[];
 }
 
 export interface AbJudgeResult {
@@ -34,6 +36,8 @@ export interface AbJudgeResult {
   /** median look (1-based) and candidate events at detection, among detected runs */
   medianLook: number | null;
   medianEvents: number | null;
+  /** median canary events at the look by which 80% of runs had failed (null: fewer than 80% ever did) */
+  n80: number | null;
 }
 
 export interface QualityResult {
@@ -121,6 +125,13 @@ export function runQuality(opts: {
         aaTraces.length,
       ),
       gatePass,
+      passBy: Array.from({ length: run.looks }, (_, l) =>
+        rate(
+          aaTraces.filter((t) => t.judges[j].passLook !== null && (t.judges[j].passLook as number) <= l + 1)
+            .length,
+          aaTraces.length,
+        ),
+      ),
     };
   });
 
@@ -142,11 +153,18 @@ export function runQuality(opts: {
         const hits = traces.filter((t) => t.judges[j].failLook !== null);
         const looks = hits.map((t) => t.judges[j].failLook as number);
         const events = hits.map((t) => t.candidateEvents[(t.judges[j].failLook as number) - 1]);
+        let n80: number | null = null;
+        for (let l = 1; l <= run.looks && n80 === null; l++) {
+          if (looks.filter((x) => x <= l).length >= 0.8 * traces.length) {
+            n80 = median(traces.filter((t) => t.candidateEvents.length >= l).map((t) => t.candidateEvents[l - 1]));
+          }
+        }
         return {
           judge,
           detected: rate(hits.length, traces.length),
           medianLook: median(looks),
           medianEvents: median(events),
+          n80,
         };
       }),
     });

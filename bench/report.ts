@@ -5,6 +5,8 @@ import type { LatencyRow } from "./judge-latency.js";
 import { FIXED_LIMITS } from "./judges/fixed-thresholds.js";
 import { GATE_KEYS } from "./judges/judge.js";
 import { KAYENTA_THRESHOLDS } from "./judges/kayenta-judge.js";
+import type { EfficiencyResult } from "./efficiency/run.js";
+import { qualityOracleN80 } from "./efficiency/quality-oracle.js";
 import type { QualityResult, Rate } from "./quality.js";
 import type { Scenario } from "./sim/world.js";
 
@@ -28,6 +30,10 @@ export interface BenchResults {
   quality?: QualityResult;
   /** the same judges at 10× the traffic on a subset of regressions */
   qualityHighRate?: QualityResult;
+  /** sample efficiency of every gate decision against the information limit */
+  efficiency?: EfficiencyResult;
+  /** A/A at twice the declared looks, and changes inside the tolerance, with many runs */
+  spending?: { aa: QualityResult; inside: QualityResult };
   latency?: { rows: LatencyRow[]; gates: string[] };
   python?: CompareRow[];
   ingestion?: IngestionResult | { error: string };
@@ -72,7 +78,7 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
   out.push(`${heading}\n`);
   if (!setup) {
     out.push(
-      `Same model, judges and rules as above; traffic at **${int(r.rate)} requests/s** (≈ ${int(r.rate * r.candidateShare * r.lookSeconds)} canary events per look), fewer runs (wide intervals).\n`,
+      `Same model, judges and rules as above; traffic at **${int(r.rate)} requests/s** (≈ ${int(r.rate * r.candidateShare * r.lookSeconds)} canary events per look), ${Math.round(r.labelledShare * 100)}% of events labelled, fewer runs (wider intervals).\n`,
     );
   }
   if (setup)
@@ -83,7 +89,8 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
         "Synthetic model (bench/sim/world.ts): label ~ Bernoulli(0.3); score = logistic(z), z ~ N(1.19·label, 1) (AUC 0.80); latency ~ LogNormal(ln 50 ms, 0.5) (p95 ≈ 114 ms); groups a/b 50/50, decision = score ≥ 0.5 (selection rate ≈ 0.61 in both). Regressions are injected into the canary only: prediction shift (z + δ, δ solved for the stated PSI on 10 baseline-decile bins), latency × factor, AUC drop by label noise (scores and selection rates unchanged), group b's positive decisions kept with probability = target parity ratio, errors at the stated rate (stable: 0).",
         "",
         "Judges:",
-        `- **modelgate**: the registered gates (${q.gates.modelgate.join(", ")}) with default configs, each at alpha/${q.gates.modelgate.length} of a family-wise alpha 0.05 (the judge's Bonferroni split), combined by the judge's policy; summaries built by the store's CohortState.applyEvent.`,
+        `- **modelgate**: the registered gates (${q.gates.modelgate.join(", ")}) with default configs, each at alpha/${q.gates.modelgate.length} of a family-wise alpha 0.05 (the judge's Bonferroni split), combined by the judge's policy; summaries built by the store's CohortState.applyEvent. Anytime-valid: no look schedule declared.`,
+        `- **modelgate, ${r.looks} looks declared**: the same, with the request declaring Argo's count (\`looks: ${r.looks}\`, as the shipped templates pass it): group-sequential bounds over the declared looks with an anytime reserve.`,
         `- **fixed thresholds** as written by hand, checked on cumulative point estimates at every look: PSI < ${FIXED_LIMITS.psi}, canary p95 < ${FIXED_LIMITS.p95Ratio} × stable p95, AUC drop < ${FIXED_LIMITS.aucDrop}, parity ratio ≥ ${FIXED_LIMITS.parityRatio}, canary error rate < ${FIXED_LIMITS.errorRate * 100}%.`,
         `- **Kayenta NetflixACAJudge** (bench/baselines/kayenta.ts) re-applied at every look to per-${r.stepSeconds}-second aggregates of each arm since the start: mean score (either), p95 latency (increase, allowedIncrease 1.2), error rate (increase), AUC of the step's labelled events (decrease), selection rate of group a and of group b (either); one Kayenta group per gate, equal weights; the run fails when a look's score ≤ marginal ${KAYENTA_THRESHOLDS.marginal} or the last look's score < pass ${KAYENTA_THRESHOLDS.pass} (standalone canary analysis semantics, REFERENCES §1.6).`,
         "",
@@ -108,10 +115,9 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
       "\nWhy Kayenta's run-level rate is lower than its per-metric rates (and than the 66/100 Netflix reports for a plain Mann–Whitney re-run at every look): one metric flagged at an intermediate look only lowers the score to 80 or 90, above the marginal 75, so it fails the run only if it is still flagged at the last look; and its rule asks the interval's lower bound to exceed a quarter of the Hodges–Lehmann estimate, stricter than “the interval excludes 0”.",
     );
   }
-  const mg = q.aa.find((a) => a.judge === "modelgate");
-  if (mg) {
+  for (const mg of q.aa.filter((a) => a.judge.startsWith("modelgate"))) {
     out.push(
-      `\nmodelgate said **pass** at some look in ${pctCi(mg.pass)} of the A/A runs (per gate: ${GATE_KEYS.filter(
+      `\n${mg.judge} said **pass** at some look in ${pctCi(mg.pass)} of the A/A runs${mg.passBy.length >= 5 ? `, by look 5 in ${pctCi(mg.passBy[4])}` : ""} (per gate: ${GATE_KEYS.filter(
         (g) => mg.gatePass[g],
       )
         .map((g) => `${g} ${pct(mg.gatePass[g] as Rate)}`)
@@ -121,7 +127,7 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
     );
     if (mg.passAucOptional) {
       out.push(
-        `With the AUC gate optional (as the modelgate-all AnalysisTemplate ships it), modelgate passed ${pctCi(mg.passAucOptional)} of the A/A runs at some look.`,
+        `With the AUC gate optional (as the modelgate-all AnalysisTemplate ships it), ${mg.judge} passed ${pctCi(mg.passAucOptional)} of the A/A runs at some look.`,
       );
     }
   }
@@ -129,14 +135,27 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
   out.push(
     "Detection rate, then median look and median canary events at the failing look (among detecting runs). “beyond tolerance” says whether the change exceeds modelgate's default tolerance for that gate: failing a change inside it is a false alarm from that policy's point of view, not power.\n",
   );
-  const cell = (j: QualityResult["ab"][number]["judges"][number]) =>
+  const cell = (j: QualityResult["ab"][number]["judges"][number], oracle: number | null) =>
     j.detected.count === 0
       ? `0%`
-      : `${pct(j.detected)} · look ${j.medianLook} · ${int(j.medianEvents ?? 0)} ev`;
+      : `${pct(j.detected)} · look ${j.medianLook} · ${int(j.medianEvents ?? 0)} ev${
+          j.n80 !== null ? ` · n80 ${int(j.n80)}${oracle ? ` (${(j.n80 / oracle).toFixed(1)}×)` : ""}` : ""
+        }`;
+  out.push(
+    "n80: median canary events at the look by which 80% of runs had failed (and, where the change is beyond the tolerance, n80 over the oracle's: a fixed-sample one-sided z-test at alpha/5 that knows the true variance, 80% power against modelgate's tolerance — REFERENCES §7). Looks are 60 s apart, so n80 is read on that coarse grid; §0 measures it on a fine one.\n",
+  );
   out.push(
     table(
-      ["regression", "beyond tolerance", ...judges],
-      q.ab.map(({ scenario, judges: js }) => [scenario.label, beyondTolerance(scenario), ...js.map(cell)]),
+      ["regression", "beyond tolerance", "oracle n80", ...judges],
+      q.ab.map(({ scenario, judges: js }) => {
+        const oracle = beyondTolerance(scenario).startsWith("yes") ? qualityOracleN80(scenario, q.run, 0.01) : null;
+        return [
+          scenario.label,
+          beyondTolerance(scenario),
+          oracle === null ? "—" : int(oracle),
+          ...js.map((j) => cell(j, oracle)),
+        ];
+      }),
     ),
   );
   out.push(`\n${comparison(q)}\n`);
@@ -193,6 +212,21 @@ function comparison(q: QualityResult): string {
           );
         }
       }
+    }
+  }
+  // the bar: where the oracle needs ≤ 6,000 canary events, modelgate detects at least as often as
+  // Kayenta and at an earlier median look
+  for (const { scenario, judges } of q.ab) {
+    const oracle = beyondTolerance(scenario).startsWith("yes") ? qualityOracleN80(scenario, q.run, 0.01) : null;
+    if (oracle === null || oracle > 6000) continue;
+    const k = judges.find((j) => j.judge.startsWith("Kayenta"));
+    if (!k) continue;
+    for (const m of judges.filter((j) => j.judge.startsWith("modelgate"))) {
+      const atLeast = m.detected.rate >= k.detected.rate;
+      const earlier = m.medianLook !== null && (k.medianLook === null || m.medianLook < k.medianLook);
+      lines.push(
+        `- ${scenario.label} (oracle n80 ${int(oracle)}): ${m.judge} ${pct(m.detected)} at median look ${m.medianLook ?? "—"} vs Kayenta ${pct(k.detected)} at look ${k.medianLook ?? "—"}: ${atLeast && earlier ? "as often and earlier" : atLeast ? "as often, not earlier" : "**less often**"}.`,
+      );
     }
   }
   lines.push(
@@ -304,6 +338,67 @@ function pythonSection(rows: CompareRow[]): string {
   return out.join("\n");
 }
 
+const ratio = (x: number | null) => (x === null ? "not reached" : `${x.toFixed(2)}×`);
+
+function efficiencySection(e: EfficiencyResult): string {
+  const head = [
+    "## 0. Sample efficiency against the information limit\n",
+    `Each gate alone at alpha ${e.alpha} (its share of a family-wise 0.05 over five gates), on the simulated model of §1 with every event labelled, a 10% canary (baseline = 9 × candidate) and a baseline error rate of 0.5%; ${int(e.runs)} seeded runs per row. **n80** = candidate events by which 80% of runs have reached the right decision (fail for a regression beyond the tolerance, pass for an equal model); a run's first decision counts, and a wrong one never turns right.`,
+    "",
+    "- **oracle**: the information limit (REFERENCES §7): a fixed-sample one-sided z-test at the same alpha that knows the true variance of the deciding contrast, 80% power against the gate's own tolerance boundary; variances from the simulator's known laws (log-normal quantile, exact binormal AUC placement variances, delta-method parity ratio, binomial rates, multinomial PSI). The drift pass row's oracle is the fixed-sample two-sample Kolmogorov–Smirnov equivalence test (the claim is about sup |F_c − F_b|).",
+    "- **anytime-valid** (the default): looks on a grid of 1.1× steps; the decisions do not depend on how often Argo looks.",
+    `- **declared ${e.declaredLooks} looks**: the request declares Argo's count (\`looks\`); the schedule is what \`modelgate plan\` would suggest for the row (equally spaced, the last look at the O'Brien–Fleming design's size for 90% power at the row's effect at the claim's share of alpha), and Argo keeps asking ${e.declaredLooks} more times (only the anytime reserve can decide there). “by look ${e.declaredLooks}”: runs decided right by the last declared look.`,
+    "",
+  ];
+  const rows = e.rows.map((r) => [
+    r.row.gate,
+    `${r.row.expect}: ${r.row.label}`,
+    int(r.oracle),
+    r.anytime.n80 === null ? "not reached" : `${int(r.anytime.n80)} (**${ratio(r.anytime.ratio)}**)`,
+    r.declared === null
+      ? "— (anytime only)"
+      : `${r.declared.n80 === null ? "not reached" : `${int(r.declared.n80)} (**${ratio(r.declared.ratio)}**)`} · ${(r.declared.byLast * 100).toFixed(0)}% by look ${e.declaredLooks} (${int(r.declared.lastDeclared)})`,
+    String(r.anytime.wrong + (r.declared?.wrong ?? 0)),
+  ]);
+  return [
+    ...head,
+    table(
+      ["gate", "decision", "oracle n80", "anytime-valid n80 (÷ oracle)", `declared ${e.declaredLooks} looks n80 (÷ oracle)`, "wrong decisions"],
+      rows,
+    ),
+    "",
+  ].join("\n");
+}
+
+function spendingSection(s: { aa: QualityResult; inside: QualityResult }, main?: QualityResult): string {
+  const out = [
+    "## 1c. Spending the alpha\n",
+    `Per-gate false-fail rates against each gate's share of alpha (0.05/5 = 1%): A/A with the run of §1 (10 looks) and, below, with ${s.aa.run.looks} looks where the declared variant declared 10 (Argo asking twice as often as declared); then changes inside the tolerance, where every fail is a false alarm. ${int(s.aa.aaRuns)} runs per A/A row, ${int(s.inside.abRuns)} per change.\n`,
+  ];
+  const rows: string[][] = [];
+  for (const [label, q] of [
+    [`${main?.run.looks ?? 10} looks`, main],
+    [`${s.aa.run.looks} looks`, s.aa],
+  ] as const) {
+    if (!q) continue;
+    for (const a of q.aa.filter((x) => x.judge.startsWith("modelgate"))) {
+      rows.push([a.judge, label, `**${pctCi(a.fail)}**`, ...GATE_KEYS.map((g) => (a.gates[g] ? pct(a.gates[g]) : "—"))]);
+    }
+  }
+  out.push(table(["judge", "A/A run", "overall", ...GATE_KEYS], rows));
+  out.push("\nChanges inside the tolerance (a fail is a false alarm):\n");
+  out.push(
+    table(
+      ["change", ...s.inside.ab[0]?.judges.map((j) => j.judge) ?? []],
+      s.inside.ab.map(({ scenario, judges }) => [scenario.label, ...judges.map((j) => pctCi(j.detected))]),
+    ),
+  );
+  out.push(
+    "\nA time-uniform bound spends its alpha over an unlimited number of looks, so over a finite run it is used only in part; a declared schedule spends it across the looks it names, so its realised rate sits nearer the share.\n",
+  );
+  return out.join("\n");
+}
+
 /** The figures a reader wants first, each pointing to its section. */
 function headline(r: BenchResults): string {
   const lines = ["## Headline figures\n"];
@@ -399,8 +494,10 @@ export function renderReport(r: BenchResults): string {
   ];
   if (r.notes.length > 0) out.push(...r.notes.map((n) => `> ${n}`), "");
   out.push(headline(r));
+  if (r.efficiency) out.push(efficiencySection(r.efficiency));
   if (r.quality)
     out.push(qualitySection(r.quality, "## 1. Judgement quality on simulated Argo analysis runs"));
+  if (r.spending) out.push(spendingSection(r.spending, r.quality));
   if (r.qualityHighRate) {
     out.push(
       qualitySection(

@@ -14,6 +14,7 @@ import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runComparePython } from "./compare-python.js";
+import { runEfficiency } from "./efficiency/run.js";
 import { runIngestion } from "./ingestion.js";
 import { runJudgeLatency } from "./judge-latency.js";
 import { fixedThresholdJudge } from "./judges/fixed-thresholds.js";
@@ -25,7 +26,7 @@ import { FULL, keepShadowSection, QUICK, renderShadowPower, runShadowPower } fro
 import { DEFAULT_RUN } from "./sim/analysis-run.js";
 import { renderSoak, runSoak } from "./soak.js";
 
-const SECTIONS = ["quality", "latency", "ingestion", "python", "soak", "shadow"] as const;
+const SECTIONS = ["efficiency", "quality", "spending", "latency", "ingestion", "python", "soak", "shadow"] as const;
 
 function machine(root: string): Machine {
   let commit = "unknown";
@@ -108,10 +109,20 @@ async function main(): Promise<number> {
   };
   if (quick) results.notes.push("Quick mode: small sizes for CI; the figures are not meant to be read.");
 
+  const declared = (looks: number) => modelgateJudge(0.05, {}, { looks });
+  if (only.has("efficiency")) {
+    const quickRows = new Set(["latency", "errors"]);
+    results.efficiency = runEfficiency({
+      runs: quick ? 20 : 200,
+      only: quick ? (row) => quickRows.has(row.gate) : undefined,
+      log,
+    });
+    log(`efficiency: ${results.efficiency.seconds.toFixed(0)} s`);
+  }
   if (only.has("quality")) {
     results.quality = runQuality({
-      judges: () => [modelgateJudge(), fixedThresholdJudge(), kayentaJudge()],
-      aaRuns: Number(values.aa ?? (quick ? 40 : 1000)),
+      judges: () => [modelgateJudge(), declared(DEFAULT_RUN.looks), fixedThresholdJudge(), kayentaJudge()],
+      aaRuns: Number(values.aa ?? (quick ? 40 : 2000)),
       abRuns: Number(values.ab ?? (quick ? 4 : 100)),
       log,
     });
@@ -119,14 +130,36 @@ async function main(): Promise<number> {
     // Power grows with traffic: a smaller set of runs at 10× the rate, on the rows where the
     // sequential gates are slowest at 100 req/s.
     const subset = new Set(["p95 +30%", "AUC −0.03", "AUC −0.05", "parity ratio 0.8"]);
+    // every event labelled here: "equal models pass" is measured with all five gates required
     results.qualityHighRate = runQuality({
-      judges: () => [modelgateJudge(), fixedThresholdJudge(), kayentaJudge()],
-      aaRuns: quick ? 2 : 30,
+      judges: () => [modelgateJudge(), declared(DEFAULT_RUN.looks), fixedThresholdJudge(), kayentaJudge()],
+      aaRuns: quick ? 2 : 200,
       abRuns: quick ? 1 : 15,
-      run: { ...DEFAULT_RUN, rate: 1000 },
+      run: { ...DEFAULT_RUN, rate: 1000, labelledShare: 1 },
       only: (s) => subset.has(s.label),
       log,
     });
+  }
+  if (only.has("spending")) {
+    const inside = new Set(["p95 +10%", "AUC −0.01", "PSI 0.10"]);
+    results.spending = {
+      // Argo asking twice as often as declared: 20 looks of a run that declared 10
+      aa: runQuality({
+        judges: () => [modelgateJudge(), declared(DEFAULT_RUN.looks)],
+        aaRuns: quick ? 10 : 2000,
+        abRuns: 0,
+        run: { ...DEFAULT_RUN, looks: 2 * DEFAULT_RUN.looks },
+        only: () => false,
+        log,
+      }),
+      inside: runQuality({
+        judges: () => [modelgateJudge(), declared(DEFAULT_RUN.looks)],
+        aaRuns: 0,
+        abRuns: quick ? 5 : 2000,
+        only: (s) => inside.has(s.label),
+        log,
+      }),
+    };
   }
   if (only.has("latency")) {
     results.latency = await runJudgeLatency({

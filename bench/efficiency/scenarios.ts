@@ -38,7 +38,7 @@ export const BASE_ERROR_RATE = 0.005;
 const k = BASELINE_RATIO;
 
 /** Selection rate of an arm at the store's threshold 0.5 (latent z ≥ 0), before group b's keep. */
-function selectionRate(arm: ArmModel): number {
+export function selectionRate(arm: ArmModel): number {
   const p = PREVALENCE;
   return (1 - p) * normalCdf(arm.shift) + p * normalCdf(arm.shift + arm.separation);
 }
@@ -54,7 +54,7 @@ function classLaws(arm: ArmModel) {
   };
 }
 
-function aucOf(arm: ArmModel) {
+export function aucOf(arm: ArmModel) {
   const { pos, neg } = classLaws(arm);
   return aucVariance1(pos, neg, PREVALENCE);
 }
@@ -213,7 +213,7 @@ function bisect(f: (x: number) => number, lo: number, hi: number): number {
 }
 
 /** Shares of 10 baseline-decile bins in both arms, and their PSI. */
-function psiBins(shift: number) {
+export function psiBins(shift: number) {
   const edges = [Number.NEGATIVE_INFINITY];
   for (let b = 1; b < 10; b++) edges.push(bisect((z) => latentCdf(z, 0) - b / 10, -20, 20));
   edges.push(Number.POSITIVE_INFINITY);

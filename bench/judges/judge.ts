@@ -36,5 +36,7 @@ export interface BenchJudge {
   readonly name: string;
   /** gates this judge checks */
   readonly gates: readonly GateKey[];
+  /** a new analysis run starts (judges that keep state across a run's looks reset it here) */
+  startRun?(): void;
   judge(look: Look): LookVerdict;
 }

@@ -114,6 +114,7 @@ export function simulateRun(
   stopWhenAllFail = false,
 ): RunTrace {
   const state = newState();
+  for (const judge of judges) judge.startRun?.();
   const steps = { baseline: new StepAccumulator(), candidate: new StepAccumulator() };
   const traces: JudgeTrace[] = judges.map(() => ({
     failLook: null,

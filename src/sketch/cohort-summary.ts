@@ -15,6 +15,13 @@ export interface SummaryLayout {
 
 export const DEFAULT_LAYOUT: SummaryLayout = { scoreBins: 1000, scoreLo: 0, scoreHi: 1, sketchAlpha: 0.01 };
 
+/**
+ * Score bins of what crosses Prometheus (the exporter's `le` edges, the Prometheus source's layout):
+ * every bin is a series, so 200 rather than 1000 (`0.005, 0.01, …, 1`); the embedded store's 1000 bins
+ * sum into them exactly.
+ */
+export const PROMETHEUS_SCORE_BINS = 200;
+
 export type FeatureSummary =
   | { kind: "numeric"; sketch: LatencySketch }
   | { kind: "categorical"; counts: Map<string, number> };

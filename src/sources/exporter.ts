@@ -1,5 +1,5 @@
 import type { Metric, Registry } from "prom-client";
-import type { CohortSummary } from "../sketch/cohort-summary.js";
+import { type CohortSummary, PROMETHEUS_SCORE_BINS } from "../sketch/cohort-summary.js";
 import type { LatencySketch } from "../sketch/latency-sketch.js";
 import type { ScoreHistogram } from "../sketch/score-histogram.js";
 import { featureSamples } from "./feature-export.js";
@@ -153,7 +153,12 @@ export function registerCohortExporter(
 }
 
 /** Cumulative buckets with `le` = the histogram's upper bin edges; empty histograms are not exported. */
-function scoreSamples(name: string, labels: Labels, h: ScoreHistogram): Sample[] {
+function scoreSamples(name: string, labels: Labels, histogram: ScoreHistogram): Sample[] {
+  // exported at the Prometheus grid (every bin is a series); finer store bins sum into it exactly
+  const h =
+    histogram.bins > PROMETHEUS_SCORE_BINS && histogram.bins % PROMETHEUS_SCORE_BINS === 0
+      ? histogram.coarsened(PROMETHEUS_SCORE_BINS)
+      : histogram;
   const total = h.total;
   if (total === 0) return [];
   const out: Sample[] = [];

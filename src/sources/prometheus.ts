@@ -1,5 +1,10 @@
 import type { Config } from "../config.js";
-import { CohortSummary, DEFAULT_LAYOUT, type SummaryLayout } from "../sketch/cohort-summary.js";
+import {
+  CohortSummary,
+  DEFAULT_LAYOUT,
+  PROMETHEUS_SCORE_BINS,
+  type SummaryLayout,
+} from "../sketch/cohort-summary.js";
 import { DEFAULT_NAMING, latencyUnitMs, type NamingContract } from "./naming.js";
 import { decumulate, latencySketchFromBuckets, scoreHistogramFromBuckets } from "./prometheus/buckets.js";
 import { type PrometheusAuth, PrometheusClient, type VectorSample } from "./prometheus/client.js";
@@ -53,7 +58,7 @@ export class PrometheusSource implements Source {
   constructor(opts: PrometheusSourceOptions) {
     this.client = new PrometheusClient(opts);
     this.naming = opts.naming ?? DEFAULT_NAMING;
-    this.layout = opts.layout ?? DEFAULT_LAYOUT;
+    this.layout = opts.layout ?? { ...DEFAULT_LAYOUT, scoreBins: PROMETHEUS_SCORE_BINS };
     this.limits = opts.limits ?? { maxFeatures: 200, maxCategories: 200 };
     this.startLookbackMs = opts.startLookbackMs ?? HOUR;
     this.maxHistoryMs = opts.maxHistoryMs ?? 7 * 24 * HOUR;
