@@ -17,6 +17,8 @@ export const KUSTOMIZATIONS = [
   "examples/blue-green",
   "examples/experiment",
   "examples/cross-namespace-rbac",
+  "examples/install",
+  "examples/kube-prometheus-stack",
 ] as const;
 
 export interface K8sObject {
