@@ -19,6 +19,8 @@ export const KUSTOMIZATIONS = [
   "examples/cross-namespace-rbac",
   "examples/install",
   "examples/kube-prometheus-stack",
+  // the example model server's Rollout (examples/model-server, outside manifests/)
+  "../examples/model-server/deploy",
 ] as const;
 
 export interface K8sObject {

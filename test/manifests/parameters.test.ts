@@ -47,12 +47,15 @@ function overlay(name: string, values: Record<string, string>, resources: string
   return build(relative(MANIFESTS, dir));
 }
 
-/** Every manifest a parameter can reach: modelgate, its RBAC and monitoring, an example Rollout, the cluster templates. */
+/**
+ * Every manifest a parameter can reach: modelgate, its RBAC and monitoring, the example model
+ * server (a Rollout, its traffic Deployment, the namespaced templates), the cluster templates.
+ */
 const EVERYTHING = [
   "base",
   "examples/cross-namespace-rbac",
   "monitoring",
-  "examples/canary",
+  "../examples/model-server/deploy",
   "cluster-templates",
 ];
 
