@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   differences,
@@ -7,6 +9,7 @@ import {
   readBlocks,
   writeBlocks,
 } from "../../scripts/docs-examples.js";
+import { build } from "../manifests/kustomize.js";
 
 describe("scripts/docs-examples.ts", () => {
   it("sets aside times, ids, hashes, ports and run durations, and nothing else", () => {
@@ -58,4 +61,16 @@ describe("docs/quickstart.md and docs/walkthrough.md", () => {
     },
     15 * 60_000,
   );
+});
+
+describe("docs/walkthrough.md", () => {
+  it("lists the AnalysisTemplates manifests/templates installs", () => {
+    const page = readFileSync(join(import.meta.dirname, "..", "..", "docs", "walkthrough.md"), "utf8");
+    const listed = /^# (modelgate-all .*)$/m.exec(page)![1]!.split(/\s+/).sort();
+    expect(listed).toEqual(
+      build("templates")
+        .map((t) => t.metadata.name)
+        .sort(),
+    );
+  });
 });
