@@ -37,12 +37,10 @@ export async function spawnServer(opts: {
     [
       ...(opts.entry ?? ["--import", "tsx", "src/cli/main.ts"]),
       "serve",
-      // a flag given twice is refused, so a test's own --port replaces the default
+      // a flag given twice is refused, so a test's own --port, --host or --data-dir replaces the default
       ...(opts.args?.includes("--port") ? [] : ["--port", "0"]),
-      "--host",
-      "127.0.0.1",
-      "--data-dir",
-      opts.dataDir,
+      ...(opts.args?.includes("--host") ? [] : ["--host", "127.0.0.1"]),
+      ...(opts.args?.includes("--data-dir") ? [] : ["--data-dir", opts.dataDir]),
       ...(opts.args ?? []),
     ],
     { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ["ignore", "ignore", "pipe"] },
