@@ -22,6 +22,8 @@ export interface IngestionResult {
   eventsPerSecond: number;
   bytesPerEvent: number;
   rss: Array<{ events: number; rssMb: number }>;
+  /** the most resident memory the server held during the run (VmHWM), MB */
+  peakRssMb: number;
 }
 
 /** NDJSON body of `n` events: half baseline, half candidate, each with score, latency, group, label on half. */
@@ -84,6 +86,7 @@ export async function runIngestion(opts: {
     await Promise.all(Array.from({ length: opts.inFlight }, worker));
     const seconds = (performance.now() - start) / 1000;
     if (rss[rss.length - 1].events !== sent) rss.push({ events: sent, rssMb: rssMb() });
+    const peakRssMb = server.peakRssBytes() / 2 ** 20;
     return {
       events: sent,
       accepted,
@@ -93,6 +96,7 @@ export async function runIngestion(opts: {
       eventsPerSecond: sent / seconds,
       bytesPerEvent,
       rss,
+      peakRssMb,
     };
   } finally {
     server.child.kill("SIGTERM");

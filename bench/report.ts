@@ -267,6 +267,12 @@ function ingestionSection(i: IngestionResult | { error: string }): string {
       ["events ingested", "RSS MB"],
       i.rss.map((r) => [int(r.events), r.rssMb.toFixed(0)]),
     ),
+    // results saved before the peak was recorded have none
+    ...(i.peakRssMb === undefined
+      ? []
+      : [
+          `\nPeak resident memory of the server over the run (VmHWM): ${i.peakRssMb.toFixed(0)} MB (the Deployment's memory limit and heap cap are sized in docs/kubernetes.md, "Memory").`,
+        ]),
     "",
   ].join("\n");
 }

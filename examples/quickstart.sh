@@ -74,7 +74,8 @@ curl -fs "$URL/readyz" >/dev/null || { echo "quickstart: the server is not ready
 echo "    ready at $URL ($(curl -s "$URL/readyz"))"
 
 echo "==> generating $EVENTS events per version over the last 5 minutes"
-NOW="$(date +%s)000"
+# one "now" for the three files, a whole minute: every version's traffic spans the same 5 buckets
+NOW="$(( $(date +%s) / 60 * 60 ))000"
 "${GENERATE[@]}" --only baseline --events "$EVENTS" --now "$NOW" --out "$WORK/v1-baseline.ndjson"
 "${GENERATE[@]}" --only candidate --scenario good --candidate-version v2 --events "$EVENTS" --now "$NOW" \
   --out "$WORK/v2-good.ndjson"

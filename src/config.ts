@@ -114,6 +114,10 @@ export interface Config {
   eventTimeoutMs: number;
   /** on shutdown, how long undelivered events may still be tried, ms */
   eventFlushTimeoutMs: number;
+  /** kubeconfig file for the Kubernetes API outside a pod (in a pod: its ServiceAccount) */
+  kubeconfig: string | undefined;
+  /** timeout of one Kubernetes API call, ms */
+  kubeTimeoutMs: number;
 }
 
 interface Setting {
@@ -123,6 +127,8 @@ interface Setting {
   help: string;
   parse: (raw: string, name: string) => unknown;
   default: unknown;
+  /** how help shows a default that is not a plain value (an object parsed from JSON) */
+  defaultHelp?: string;
 }
 
 const int =
@@ -300,6 +306,7 @@ export const SETTINGS: Setting[] = [
       }
     },
     default: parseNaming(undefined),
+    defaultHelp: "the built-in names of docs/prometheus.md",
   },
   {
     key: "maxBodyBytes",
@@ -652,7 +659,31 @@ export const SETTINGS: Setting[] = [
     parse: int(0, 600_000),
     default: 3_000,
   },
+  {
+    key: "kubeconfig",
+    flag: "kubeconfig",
+    env: "MODELGATE_KUBECONFIG",
+    help: "kubeconfig file for the Kubernetes API outside a pod (in a pod: its ServiceAccount; KUBECONFIG is never read)",
+    parse: str,
+    default: undefined,
+  },
+  {
+    key: "kubeTimeoutMs",
+    flag: "kube-timeout-ms",
+    env: "MODELGATE_KUBE_TIMEOUT_MS",
+    help: "timeout of one Kubernetes API call (Rollout lookup, Event), ms",
+    parse: int(100, 60_000),
+    default: 2_000,
+  },
 ];
+
+/** One line of `serve --help` per setting: flag, help, variable and default (when there is one). */
+export function settingsHelp(): string {
+  return SETTINGS.map((s) => {
+    const shown = s.defaultHelp ?? (s.default === undefined ? undefined : String(s.default));
+    return `  --${s.flag.padEnd(28)} ${s.help} [env ${s.env}${shown === undefined ? "" : `, default ${shown}`}]`;
+  }).join("\n");
+}
 
 /** Resolve settings: flag beats environment beats default. */
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | undefined> = {}): Config {

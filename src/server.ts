@@ -32,7 +32,12 @@ import { EmbeddedStore, storeOptionsFromConfig } from "./store/embedded-store.js
 import { ingestionRouters } from "./store/routers.js";
 
 export interface RunningServer {
+  /** where a client on this machine reaches the server (loopback when bound to every interface) */
   url: string;
+  /** the address it is bound to, as a URL: http://0.0.0.0:8080 when it listens on every interface */
+  listening: string;
+  /** true when bound to every interface (0.0.0.0 or ::), not one address */
+  allInterfaces: boolean;
   port: number;
   /** stop accepting, finish in-flight requests, flush the store */
   close(): Promise<void>;
@@ -116,7 +121,7 @@ export async function startServer(opts: {
     history,
     maxBodyBytes: config.maxBodyBytes,
     metricsRegistry: metrics.registry,
-    kube: createKubeClientFromEnv(logger),
+    kube: createKubeClientFromEnv(logger, config),
     events,
     ready: () => store.ready,
   });
@@ -210,8 +215,19 @@ export async function startServer(opts: {
       });
     }
   }
-  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
-  return { url: `${tls ? "https" : "http"}://${host}:${port}`, port, close, closed };
+  const scheme = tls ? "https" : "http";
+  const bound = (server.address() as AddressInfo).address;
+  const allInterfaces = bound === "0.0.0.0" || bound === "::";
+  const urlHost = (h: string) => (h.includes(":") ? `[${h}]` : h);
+  const local = allInterfaces ? (bound === "::" ? "::1" : "127.0.0.1") : bound;
+  return {
+    url: `${scheme}://${urlHost(local)}:${port}`,
+    listening: `${scheme}://${urlHost(bound)}:${port}`,
+    allInterfaces,
+    port,
+    close,
+    closed,
+  };
 }
 
 /**

@@ -86,7 +86,7 @@ export function aucWithLabelNoise(q: number, sep: number): number {
 
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
-/** The A/A scenario and the A/B regressions of the issue (several sizes each). */
+/** The A/A scenario and the A/B regressions the benchmark measures (several sizes each). */
 export function scenarios(): { aa: Scenario; ab: Scenario[] } {
   const base = baselineArm();
   const make = (kind: RegressionKind, label: string, size: number, change: Partial<ArmModel>): Scenario => ({

@@ -20,7 +20,10 @@ Options:
 
 Examples:
   modelgate audit verify --data-dir /var/lib/modelgate
-  kubectl cp modelgate/modelgate-0:/data/judge/audit.jsonl audit.jsonl && modelgate audit verify --file audit.jsonl
+  # in the cluster (manifests/base): the pod's MODELGATE_DATA_DIR is /var/lib/modelgate
+  kubectl -n modelgate exec deploy/modelgate -- node dist/src/cli/main.js audit verify
+  kubectl -n modelgate exec deploy/modelgate -- cat /var/lib/modelgate/judge/audit.jsonl > audit.jsonl
+  modelgate audit verify --file audit.jsonl
 `;
 
 export const auditCommand: Command = {

@@ -1,5 +1,5 @@
 import { createServiceMetrics } from "../api/metrics.js";
-import { ConfigError, loadConfig, SETTINGS } from "../config.js";
+import { ConfigError, loadConfig, SETTINGS, settingsHelp } from "../config.js";
 import { createLogger } from "../log.js";
 import { parseOptions } from "./command-line.js";
 import type { CliIo, Command } from "./run.js";
@@ -11,8 +11,8 @@ Usage: modelgate serve [options]
 Every option can also be set by its environment variable; a flag wins over the variable.
 
 Options:
-${SETTINGS.map((s) => `  --${s.flag.padEnd(24)} ${s.help} [env ${s.env}${s.default !== undefined ? `, default ${s.default}` : ""}]`).join("\n")}
-  --help                     show this help
+${settingsHelp()}
+  --help                         show this help
 
 Examples:
   modelgate serve                                   # embedded store in ./data, port 8080
@@ -61,7 +61,13 @@ export const serveCommand: Command = {
       io.stderr(`modelgate serve: cannot start: ${what}\n`);
       return 2;
     }
-    logger.info("modelgate listening", { url: server.url, dataDir: config.dataDir });
+    // The address it is bound to, as it is: 0.0.0.0 says every interface (a pod, a container),
+    // and then where a client on this machine reaches it.
+    logger.info("modelgate listening", {
+      url: server.listening,
+      ...(server.allInterfaces ? { interfaces: "all", localUrl: server.url } : {}),
+      dataDir: config.dataDir,
+    });
     await server.closed;
     return 0;
   },

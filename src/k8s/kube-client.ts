@@ -11,7 +11,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from "@kubernetes/client-node";
-import { ConfigError } from "../config.js";
+import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 
 /** The two pod-template hashes a Rollout is moving between, and its uid (for Events). */
@@ -224,36 +224,28 @@ const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/tok
 
 /**
  * The KubeClient the service runs with, or undefined when it has no credentials: in a pod it uses
- * the ServiceAccount (in-cluster config); elsewhere only an explicit MODELGATE_KUBECONFIG, so that
- * a laptop's KUBECONFIG is never used by surprise. Says which once, at start.
- * MODELGATE_KUBE_TIMEOUT_MS bounds each API call (default 2000).
+ * the ServiceAccount (in-cluster config); elsewhere only an explicit MODELGATE_KUBECONFIG
+ * (`settings.kubeconfig`), so that a laptop's KUBECONFIG is never used by surprise. Says which
+ * once, at start. `settings.kubeTimeoutMs` (MODELGATE_KUBE_TIMEOUT_MS) bounds each API call.
+ * `env` is read for the pod's own variables only (KUBERNETES_SERVICE_HOST/PORT, HOSTNAME).
  */
 export function createKubeClientFromEnv(
   logger: Logger,
+  settings: Pick<Config, "kubeconfig" | "kubeTimeoutMs">,
   env: NodeJS.ProcessEnv = process.env,
   fileExists: (path: string) => boolean = existsSync,
 ): KubeClient | undefined {
-  let timeoutMs = DEFAULT_KUBE_TIMEOUT_MS;
-  const rawTimeout = env.MODELGATE_KUBE_TIMEOUT_MS;
-  if (rawTimeout !== undefined && rawTimeout !== "") {
-    timeoutMs = Number(rawTimeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000) {
-      throw new ConfigError(
-        "MODELGATE_KUBE_TIMEOUT_MS",
-        `must be an integer in [100, 60000], got "${rawTimeout}"`,
-      );
-    }
-  }
+  const timeoutMs = settings.kubeTimeoutMs;
   const kubeConfig = new KubeConfig();
   let source: string;
   try {
     if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && fileExists(SERVICE_ACCOUNT_TOKEN)) {
       kubeConfig.loadFromCluster();
       source = "in-cluster ServiceAccount";
-    } else if (env.MODELGATE_KUBECONFIG) {
-      kubeConfig.loadFromFile(env.MODELGATE_KUBECONFIG);
+    } else if (settings.kubeconfig) {
+      kubeConfig.loadFromFile(settings.kubeconfig);
       if (!kubeConfig.getCurrentCluster()) throw new Error("it has no current context/cluster");
-      source = `kubeconfig ${env.MODELGATE_KUBECONFIG}`;
+      source = `kubeconfig ${settings.kubeconfig}`;
     } else {
       logger.info(
         "no Kubernetes credentials (not in a pod, MODELGATE_KUBECONFIG unset): rollout=namespace/name lookups and Events on Rollouts are off",

@@ -89,7 +89,8 @@ interface Waiting extends PendingAnswer {
 /**
  * Pairs the answers of two versions of a model to the same request (same model and id: a shadow
  * mirror sends each request to both) and folds each pair into time-bucketed PairedSummary, kept in
- * one orientation (lexicographically first version as "baseline") and flipped on read.
+ * one orientation (lexicographically first version as "baseline") and flipped on read. A pair is
+ * filed in the bucket of its later answer's timestamp; an unpaired answer in its own.
  *
  * Bounded twice over: an answer waits at most `ttlMs` and at most `maxPending` answers wait (oldest
  * dropped first); both cases are counted as unpaired in the answer's version and time bucket. A pair
@@ -225,7 +226,10 @@ export class PairingIndex {
     const first = x.version < y.version;
     const b = first ? x : y;
     const c = first ? y : x;
-    const ts = Math.min(b.ts, c.ts);
+    // A pair is filed at its later answer: never before either version's own answer, so a window
+    // that starts at the candidate's first event (the default) sees every pair of the candidate,
+    // even when the stable answered in an earlier bucket (a mirror logs its copy after the original).
+    const ts = Math.max(b.ts, c.ts);
     const bucket = this.bucketStart(ts);
     const s = this.summaryAt(model, b.version, c.version, bucket);
     const bs = sideOf(b);

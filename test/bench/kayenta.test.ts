@@ -20,7 +20,7 @@ describe("Kayenta NetflixACAJudge baseline", () => {
     const experiment = [100, 100, 100, 100, 100, 100, 100, 1, 1, 1];
     const control = Array.from({ length: 10 }, () => 1);
     const ci = wilcoxonInterval(experiment, control);
-    // the issue reports CI = [6.8e-5, 99] and HL ≈ 99: the lower bound 0 < 0.25·99 so the rule passes
+    // spinnaker#6278 reports CI = [6.8e-5, 99] and HL ≈ 99: the lower bound 0 < 0.25·99 so the rule passes
     expect(ci.lower).toBeGreaterThanOrEqual(0);
     expect(ci.lower).toBeLessThan(1e-3);
     expect(ci.upper).toBeCloseTo(99, 6);

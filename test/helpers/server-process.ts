@@ -12,6 +12,8 @@ export interface ServerProcess {
   stderr(): string;
   /** resident set size of the process now, bytes (Linux /proc) */
   rssBytes(): number;
+  /** the most resident memory the process has held since it started, bytes (VmHWM, Linux /proc) */
+  peakRssBytes(): number;
   /** exit code and signal once it exits */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   alive(): boolean;
@@ -27,20 +29,18 @@ export async function spawnServer(opts: {
   env?: Record<string, string>;
   args?: string[];
   readyHeaders?: Record<string, string>;
+  /** how node starts the CLI (default: the sources through tsx; bench/memory.ts runs the built dist/) */
+  entry?: string[];
 }): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
+      ...(opts.entry ?? ["--import", "tsx", "src/cli/main.ts"]),
       "serve",
-      // a flag given twice is refused, so a test's own --port replaces the default
+      // a flag given twice is refused, so a test's own --port, --host or --data-dir replaces the default
       ...(opts.args?.includes("--port") ? [] : ["--port", "0"]),
-      "--host",
-      "127.0.0.1",
-      "--data-dir",
-      opts.dataDir,
+      ...(opts.args?.includes("--host") ? [] : ["--host", "127.0.0.1"]),
+      ...(opts.args?.includes("--data-dir") ? [] : ["--data-dir", opts.dataDir]),
       ...(opts.args ?? []),
     ],
     { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ["ignore", "ignore", "pipe"] },
@@ -51,7 +51,11 @@ export async function spawnServer(opts: {
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${err}`)), 30_000);
+    // a server that does not start is stopped, not left running behind the error
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start within 30 s:\n${err}`));
+    }, 30_000);
     child.stderr!.on("data", (chunk: string) => {
       err += chunk;
       const m = /"msg":"modelgate listening","url":"([^"]+)"/.exec(err);
@@ -68,7 +72,10 @@ export async function spawnServer(opts: {
   for (let i = 0; ; i++) {
     const r = await fetch(`${url}/readyz`, { headers: opts.readyHeaders }).catch(() => undefined);
     if (r?.status === 200) break;
-    if (i > 1200) throw new Error(`server at ${url} never became ready:\n${err}`);
+    if (i > 1200) {
+      child.kill("SIGKILL");
+      throw new Error(`server at ${url} never became ready:\n${err}`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   let exitedFlag = false;
@@ -80,11 +87,8 @@ export async function spawnServer(opts: {
     pid: child.pid!,
     child,
     stderr: () => err,
-    rssBytes: () => {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-      if (!m) throw new Error("no VmRSS in /proc status");
-      return Number(m[1]) * 1024;
-    },
+    rssBytes: () => procStatusBytes(child.pid!, "VmRSS"),
+    peakRssBytes: () => procStatusBytes(child.pid!, "VmHWM"),
     exited,
     alive: () => !exitedFlag,
     async [Symbol.asyncDispose]() {
@@ -94,6 +98,13 @@ export async function spawnServer(opts: {
       }
     },
   };
+}
+
+/** A memory figure of a process from /proc/<pid>/status (Linux), bytes. */
+function procStatusBytes(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(m[1]) * 1024;
 }
 
 /** POST JSON with a timeout; network errors and timeouts come back as status 0 with the error. */

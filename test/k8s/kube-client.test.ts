@@ -1,5 +1,6 @@
 import type { CoreV1Event, KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
 import { createKubeClient, createKubeClientFromEnv } from "../../src/k8s/kube-client.js";
 import type { Logger } from "../../src/log.js";
 import { sendJson, startFakeApiServer, status } from "./fake-apiserver.js";
@@ -196,9 +197,10 @@ describe("KubeClient against a local API server (real client-node)", () => {
 });
 
 describe("createKubeClientFromEnv", () => {
+  const settings = (env: NodeJS.ProcessEnv = {}) => loadConfig(env);
   it("returns undefined and says so once without credentials", () => {
     const { logger, lines } = recordingLogger();
-    expect(createKubeClientFromEnv(logger, {}, () => false)).toBeUndefined();
+    expect(createKubeClientFromEnv(logger, settings(), {}, () => false)).toBeUndefined();
     expect(lines).toHaveLength(1);
     expect(lines[0]!.level).toBe("info");
     expect(lines[0]!.msg).toMatch(/no Kubernetes credentials/);
@@ -207,7 +209,7 @@ describe("createKubeClientFromEnv", () => {
   it("does not use a laptop's KUBECONFIG unless MODELGATE_KUBECONFIG names it", () => {
     const { logger } = recordingLogger();
     expect(
-      createKubeClientFromEnv(logger, { KUBECONFIG: "/home/me/.kube/config" }, () => false),
+      createKubeClientFromEnv(logger, settings(), { KUBECONFIG: "/home/me/.kube/config" }, () => false),
     ).toBeUndefined();
   });
 
@@ -220,7 +222,7 @@ describe("createKubeClientFromEnv", () => {
     const path = join(dir, "config");
     writeFileSync(path, api.kubeConfig.exportConfig());
     const { logger, lines } = recordingLogger();
-    const kube = createKubeClientFromEnv(logger, { MODELGATE_KUBECONFIG: path }, () => false);
+    const kube = createKubeClientFromEnv(logger, settings({ MODELGATE_KUBECONFIG: path }), {}, () => false);
     expect(kube).toBeDefined();
     expect(lines[0]!.fields?.server).toBe(api.url);
     expect((await kube!.resolveRollout("ml", "fraud-model"))?.canary).toBe("84c2d7f4b");
@@ -229,15 +231,18 @@ describe("createKubeClientFromEnv", () => {
   it("logs and returns undefined for an unreadable kubeconfig", () => {
     const { logger, lines } = recordingLogger();
     expect(
-      createKubeClientFromEnv(logger, { MODELGATE_KUBECONFIG: "/nonexistent/kubeconfig" }, () => false),
+      createKubeClientFromEnv(
+        logger,
+        settings({ MODELGATE_KUBECONFIG: "/nonexistent/kubeconfig" }),
+        {},
+        () => false,
+      ),
     ).toBe(undefined);
     expect(lines[0]!.level).toBe("warn");
   });
 
-  it("rejects a bad MODELGATE_KUBE_TIMEOUT_MS naming the variable", () => {
-    const { logger } = recordingLogger();
-    expect(() => createKubeClientFromEnv(logger, { MODELGATE_KUBE_TIMEOUT_MS: "soon" }, () => false)).toThrow(
-      /MODELGATE_KUBE_TIMEOUT_MS/,
-    );
+  it("rejects a bad MODELGATE_KUBE_TIMEOUT_MS naming the variable, when the settings load", () => {
+    expect(() => settings({ MODELGATE_KUBE_TIMEOUT_MS: "soon" })).toThrow(/MODELGATE_KUBE_TIMEOUT_MS/);
+    expect(settings({ MODELGATE_KUBE_TIMEOUT_MS: "750" }).kubeTimeoutMs).toBe(750);
   });
 });

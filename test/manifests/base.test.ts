@@ -12,9 +12,6 @@ const pod = () => deployment().spec.template;
 const container = () => pod().spec.containers[0];
 const configMap = () => one(base(), "ConfigMap", "modelgate");
 
-/** Settings the Kubernetes client reads (src/k8s/kube-client.ts), beside src/config.ts's. */
-const KUBE_SETTINGS = ["MODELGATE_KUBE_TIMEOUT_MS", "MODELGATE_KUBECONFIG"];
-
 function cpu(q: string): number {
   return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
 }
@@ -87,7 +84,7 @@ describe("manifests/base Deployment", () => {
 describe("manifests/base ConfigMap", () => {
   it("sets only settings modelgate knows, with values loadConfig accepts", () => {
     const data = configMap().data as Record<string, string>;
-    const known = new Set([...SETTINGS.map((s) => s.env), ...KUBE_SETTINGS]);
+    const known = new Set(SETTINGS.map((s) => s.env));
     for (const key of Object.keys(data)) expect(known.has(key), key).toBe(true);
     const config = loadConfig(data);
     expect(config.port).toBe(8080);

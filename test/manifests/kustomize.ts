@@ -18,6 +18,10 @@ export const KUSTOMIZATIONS = [
   "examples/experiment",
   "examples/cross-namespace-rbac",
   "examples/monitoring-settings",
+  "examples/install",
+  "examples/kube-prometheus-stack",
+  // the example model server's Rollout (examples/model-server, outside manifests/)
+  "../examples/model-server/deploy",
 ] as const;
 
 export interface K8sObject {

@@ -88,4 +88,43 @@ describe("mode=shadow over HTTP: POST /v1/events, /v1/outcomes, /v1/judge", () =
       await server.close();
     }
   });
+
+  it("counts a stable answer logged in the minute before its mirrored copy in the default window", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "modelgate-shadow-"));
+    dirs.push(dataDir);
+    // 1,000 stable answers in the 2 s before a minute boundary, their mirrored copies 1–2 s after it
+    const boundary = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
+    const t = pairedTraffic({ n: 1000, seed: 5, ts: boundary - 2000, labels: true });
+    const candidate = t.candidate.map((e) => ({ ...e, ts: e.ts + 3000 }));
+    expect(Math.max(...t.baseline.map((e) => e.ts))).toBeLessThan(boundary);
+    expect(Math.min(...candidate.map((e) => e.ts))).toBeGreaterThan(boundary);
+    const server = await start(dataDir);
+    try {
+      expect((await post(`${server.url}/v1/events`, t.baseline)).status).toBe(202);
+      expect((await post(`${server.url}/v1/events`, candidate)).status).toBe(202);
+      const ask = async (extra: Record<string, string>) => {
+        const res = await post(`${server.url}/v1/judge`, {
+          model: "fraud",
+          baseline: "stable",
+          candidate: "challenger",
+          mode: "shadow",
+          ...extra,
+        });
+        expect(res.status).toBe(200);
+        return (await res.json()) as JudgeResponse;
+      };
+      // the default window starts at the candidate's first event, after the boundary
+      const byDefault = await ask({ runKey: "default" });
+      expect(byDefault.summary.reason).not.toMatch(/answered by both/);
+      expect(byDefault.gates.agreement.n).toEqual({ baseline: 1000, candidate: 1000 });
+      // the same answer as a window reaching well before both
+      const wide = await ask({ runKey: "wide", window: "10m" });
+      expect(wide.gates.agreement.n).toEqual({ baseline: 1000, candidate: 1000 });
+      expect(byDefault.summary.verdict).toBe(wide.summary.verdict);
+      // identical answers with their labels: nothing left undecided for want of pairs
+      expect(byDefault.summary.verdict).toBe("pass");
+    } finally {
+      await server.close();
+    }
+  });
 });

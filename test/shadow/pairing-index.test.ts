@@ -91,6 +91,20 @@ describe("PairingIndex", () => {
     expect(s.joint.negative.get(80 * 100 + 10)).toBe(1);
   });
 
+  it("files a pair at its later answer, so a window from the candidate's first answer holds it", () => {
+    const p = new PairingIndex(options({ bucketMs: 60_000, ttlMs: 60_000 }));
+    const minute = Math.floor(T0 / 60_000) * 60_000 + 60_000;
+    // stable answers 2 s before the minute, its mirrored copy 1 s after; and the other way round
+    p.observe(event("stable", "a", { ts: minute - 2000 }), minute - 2000);
+    p.observe(event("shadow", "a", { ts: minute + 1000 }), minute + 1000);
+    p.observe(event("shadow", "b", { ts: minute - 1500 }), minute + 1001);
+    p.observe(event("stable", "b", { ts: minute + 1500 }), minute + 1500);
+    // a window starting at the first answer after the minute (buckets are one minute wide)
+    expect(p.window("m", "stable", "shadow", minute + 1000, minute + 60_000)!.summary.pairs).toBe(2);
+    // both pairs completed after the minute began: none in the minute before
+    expect(p.window("m", "stable", "shadow", minute - 60_000, minute)?.summary.pairs ?? 0).toBe(0);
+  });
+
   it("windows by bucket and prunes past the retention", () => {
     const p = new PairingIndex(options({ retentionMs: 2 * 3_600_000 }));
     for (const [i, ts] of [T0, T0 + 3_600_000, T0 + 2 * 3_600_000].entries()) {
