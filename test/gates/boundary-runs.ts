@@ -16,17 +16,20 @@ export type Mode = "anytime" | "declared";
 export const DECLARED_LOOKS = 10;
 export const ASKED_LOOKS = 20;
 
-/** One run's looks at a gate: call once per look with the cumulative cohorts. */
+/**
+ * One run's looks at a gate: call once per look with the cumulative cohorts. `at` is the look's number
+ * in the run when the caller skips looks it knows repeat an earlier answer (default: the next number).
+ */
 export function gateRun<C>(
   gate: Gate<C>,
   mode: Mode,
   spending: SpendingFunction = "obrien-fleming",
   looks = DECLARED_LOOKS,
-): (input: Omit<GateInput<C>, "sequential">) => GateResult {
+): (input: Omit<GateInput<C>, "sequential">, at?: number) => GateResult {
   const runs = new SequentialRuns();
   let look = 0;
-  return (input) => {
-    look++;
+  return (input, at) => {
+    look = at ?? look + 1;
     const design = { look, looks, spending };
     const sequential = mode === "declared" ? runs.contextFor("run", gate.name, design) : undefined;
     const result = gate.evaluate({ ...input, sequential });
