@@ -292,5 +292,6 @@ describe("drift gate", () => {
     console.info(
       `drift A/A: false-fail ${falseFail} over ${runs} runs × ${looks} looks; power at PSI≈0.46: ${power}`,
     );
-  });
+    // ~12 s alone, twice that beside other test files on two cores
+  }, 60_000);
 });

@@ -296,5 +296,6 @@ describe("fairness gate", () => {
     console.info(
       `fairness A/A: false-fail ${falseFail} over ${runs} runs × ${looks} looks; power at parity 0.6: ${power}`,
     );
-  });
+    // ~12 s alone, twice that beside other test files on two cores
+  }, 60_000);
 });
