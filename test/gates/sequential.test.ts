@@ -86,7 +86,7 @@ describe("anytime-valid bound", () => {
     ]) {
       const half = mixtureHalfWidth(se, alpha, tuning(z, scale));
       expect(anytimeHalfWidth(se, alpha, scale)).toBeCloseTo(half, 12);
-      // wider than the fixed-sample bound z·se, narrower than a two-sided mixture's would be at α/2
+      // wider than the fixed-sample bound z·se: the price of holding at every look
       expect(half).toBeGreaterThan(z * se);
       const c = { estimate: 0.1, se };
       expect(lowerBound(c, alpha, scale)).toBeCloseTo(0.1 - half, 12);
