@@ -353,7 +353,7 @@ function efficiencySection(e: EfficiencyResult): string {
     "",
     "- **oracle**: the information limit (REFERENCES §7): a fixed-sample one-sided z-test at the same alpha that knows the true variance of the deciding contrast, 80% power against the gate's own tolerance boundary; variances from the simulator's known laws (log-normal quantile, exact binormal AUC placement variances, delta-method parity ratio, binomial rates, multinomial PSI). The drift pass row's oracle is the fixed-sample two-sample Kolmogorov–Smirnov equivalence test (the claim is about sup |F_c − F_b|).",
     "- **anytime-valid** (the default): looks on a grid of 1.1× steps; the decisions do not depend on how often Argo looks.",
-    `- **declared ${e.declaredLooks} looks**: the request declares Argo's count (\`looks\`); the schedule is what \`modelgate plan\` would suggest for the row (equally spaced, the last look at the O'Brien–Fleming design's size for 90% power at the row's effect at the claim's share of alpha), and Argo keeps asking ${e.declaredLooks} more times (only the anytime reserve can decide there). “by look ${e.declaredLooks}”: runs decided right by the last declared look.`,
+    `- **declared ${e.declaredLooks} looks**: the request declares Argo's count (\`looks\`); the schedule is what \`modelgate plan\` would suggest for the row (equally spaced, the last look where the plan (src/plan, the gate's own claims and alpha shares) expects 90% of runs to have decided), and Argo keeps asking ${e.declaredLooks} more times (only the anytime reserve can decide there). “by look ${e.declaredLooks}”: runs decided right by the last declared look.`,
     "",
   ];
   const rows = e.rows.map((r) => [

@@ -98,12 +98,13 @@ export function plannedDeclared(
   alpha: number,
   k: number,
   spending: SpendingFunction,
+  power = POWER,
 ): { schedule: Schedule; predicted: number | null; look: number | null } {
   const d = planDecision(row, alpha);
   // time is counted in candidate events
   const curve = curveOf(d);
   const horizons = d.claims
-    .map((c) => declaredHorizon(c, curve, k, spending, POWER))
+    .map((c) => declaredHorizon(c, curve, k, spending, power))
     .filter((h): h is number => h !== null);
   const horizon = Math.min(...horizons);
   const events = { countAt: (t: number) => t, timeToReach: (n: number) => n };
@@ -111,7 +112,7 @@ export function plannedDeclared(
   const looks = [...declared, ...declared.map((n) => n + declared[k - 1])];
   const inUnit = declared.map(curve.countAt);
   const look = Math.min(
-    ...d.claims.map((c) => declaredOutcome(c, inUnit, spending, POWER).look ?? Number.POSITIVE_INFINITY),
+    ...d.claims.map((c) => declaredOutcome(c, inUnit, spending, power).look ?? Number.POSITIVE_INFINITY),
   );
   return {
     schedule: { looks, declared: k, spending },

@@ -2,10 +2,11 @@
  * The sample-efficiency section of `npm run bench`: every row of scenarios.ts (each gate failing a
  * regression beyond its tolerance, and passing an equal model), measured as n80 against the oracle in
  * both modes — anytime-valid on a fine look grid (1.1× steps: where decisions fall does not depend on
- * the grid), and with a declared schedule of 10 looks planned as `modelgate plan` would (90% power at
- * the row's effect), asked 20 times.
+ * the grid), and with a declared schedule of 10 looks as `modelgate plan` suggests it (src/plan: the
+ * gate's own claims, sized for 90% of runs deciding by the last declared look), asked 20 times.
  */
-import { measureN80, type N80Result, plannedSchedule } from "./n80.js";
+import { measureN80, type N80Result } from "./n80.js";
+import { plannedDeclared } from "./plan-agreement.js";
 import { type EfficiencyRow, efficiencyRows } from "./scenarios.js";
 
 export interface EfficiencyResult {
@@ -42,7 +43,8 @@ export function runEfficiency(opts: {
       row.gate === "drift" && row.expect === "pass"
         ? null
         : (() => {
-            const schedule = plannedSchedule(row, alpha, k, "obrien-fleming");
+            // what `modelgate plan` suggests for this row, sized for 90% of runs by the last declared look
+            const { schedule } = plannedDeclared(row, alpha, k, "obrien-fleming", 0.9);
             const r = measureN80(row, { runs: opts.runs, alpha, seed, schedule });
             return {
               n80: r.n80,

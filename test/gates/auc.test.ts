@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { aucGate } from "../../src/gates/auc.js";
 import { GateConfigError } from "../../src/gates/config-parse.js";
 import { rocAuc } from "../../src/stats/auc.js";
+import { binnedDelong, lowerByHand, upperByHand } from "./by-hand.js";
 import {
   addLabelled,
   configErrorField,
@@ -25,7 +26,7 @@ function judge(baselineAuc: number, candidateAuc: number, n: number, seed: numbe
 
 describe("auc gate", () => {
   it("parses config from strings, defaults, and names a bad field", () => {
-    expect(aucGate.parseConfig({})).toEqual({ margin: 0.02, minLabelled: 200, floor: 0.5, tuningN: 5000 });
+    expect(aucGate.parseConfig({})).toEqual({ margin: 0.02, minLabelled: 200, floor: 0.5 });
     expect(aucGate.parseConfig({ margin: "0.05", minLabelled: "500", floor: "0.6" })).toMatchObject({
       margin: 0.05,
       minLabelled: 500,
@@ -55,24 +56,38 @@ describe("auc gate", () => {
     expect(nonFinite(result)).toEqual([]);
   });
 
-  it("computes the bounds as one-sided asymptotic CSs on DeLong variances, widened by the binning bound", () => {
+  it("bounds the AUC difference as one contrast (DeLong variances add), widened by both arms' binning bound", () => {
     const { result } = judge(0.8, 0.78, 3000, 5);
     const m = result.metrics as Record<string, number>;
-    // Independent evaluation of the one-sided asymptotic CS (REFERENCES.md §2.4 a2, GrowthBook form):
-    // half = σ̂·sqrt(2(nρ²+1)/(n²ρ²)·ln(1 + sqrt(nρ²+1)/(2α'))), ρ tuned at 2α', α' = alpha/2, N* = 5000
-    const a = alpha / 2;
-    const rho2 = (-2 * Math.log(2 * a) + Math.log(1 - 2 * Math.log(2 * a))) / 5000;
-    const nB = m.baselinePositives + m.baselineNegatives;
-    const nC = m.candidatePositives + m.candidateNegatives;
-    const n = nB + nC;
-    const sigma2 = n * (m.baselineAucVariance + m.candidateAucVariance);
-    const half = Math.sqrt(
-      ((sigma2 * 2 * (n * rho2 + 1)) / (n * n * rho2)) * Math.log(1 + Math.sqrt(n * rho2 + 1) / (2 * a)),
-    );
-    const binning = m.baselineAucMaxError + m.candidateAucMaxError;
-    expect(m.aucDeltaLow).toBeCloseTo(m.aucDelta - half - binning, 12);
-    expect(m.aucDeltaHigh).toBeCloseTo(m.aucDelta + half + binning, 12);
-    expect(result.n).toEqual({ baseline: nB, candidate: nC });
+    const candidate = newSummary();
+    const baseline = newSummary();
+    // the same draws again, to read the histograms the gate read
+    const random = mulberry32(5);
+    addLabelled(baseline, random, 3000, { auc: 0.8 });
+    addLabelled(candidate, random, 3000, { auc: 0.78 });
+    const b = binnedDelong(baseline.scoresPositive.counts, baseline.scoresNegative.counts);
+    const c = binnedDelong(candidate.scoresPositive.counts, candidate.scoresNegative.counts);
+    expect(m.baselineAuc).toBeCloseTo(b.auc, 12);
+    expect(m.candidateAuc).toBeCloseTo(c.auc, 12);
+    expect(m.baselineAucVariance).toBeCloseTo(b.variance, 15);
+    expect(m.candidateAucVariance).toBeCloseTo(c.variance, 15);
+    expect(m.baselineAucMaxError).toBeCloseTo(b.maxError, 15);
+    // at 1000 bins the binning bound is well under a tenth of the default margin
+    expect(b.maxError + c.maxError).toBeLessThan(0.002);
+    // one sequence for candidate − baseline, tuned at the margin; the margin claim at 90% of the fail
+    // alpha, the floor claim on the candidate's own AUC at 10%; the pass bound at the gate's alpha
+    const scale = 0.02;
+    const delta = c.auc - b.auc;
+    const se = Math.sqrt(b.variance + c.variance);
+    const binning = b.maxError + c.maxError;
+    expect(m.aucDelta).toBeCloseTo(delta, 12);
+    expect(m.aucDeltaLow).toBeCloseTo(lowerByHand(delta, se, alpha, scale) - binning, 12);
+    expect(m.aucDeltaHigh).toBeCloseTo(upperByHand(delta, se, 0.9 * alpha, scale) + binning, 12);
+    const own = Math.sqrt(c.variance);
+    expect(m.candidateAucLow).toBeCloseTo(lowerByHand(c.auc, own, alpha, scale) - c.maxError, 12);
+    expect(m.candidateAucHigh).toBeCloseTo(upperByHand(c.auc, own, 0.1 * alpha, scale) + c.maxError, 12);
+    expect(result.interval).toEqual([m.aucDeltaLow, m.aucDeltaHigh]);
+    expect(result.n).toEqual({ baseline: b.positives + b.negatives, candidate: c.positives + c.negatives });
   });
 
   it("passes an equal candidate with enough labels", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorsGate } from "../../src/gates/errors.js";
-import { asymptoticCsDifference } from "../../src/stats/asymptotic-cs.js";
 import { countSequentialPValue } from "../../src/stats/count-evalue.js";
+import { lowerByHand, upperByHand } from "./by-hand.js";
 import { countCohort } from "./cohorts.js";
 
 const config = errorsGate.parseConfig({});
@@ -51,7 +51,7 @@ describe("errors gate", () => {
     expect(res.verdict).not.toBe("fail");
   });
 
-  it("passes A/A with enough events; the interval matches the asymptotic CS on smoothed rates (alpha/4: two rates, two claims)", () => {
+  it("passes A/A with enough events; the interval is the engine's bound with the variance at the claims' boundary", () => {
     const res = errorsGate.evaluate({
       baseline: countCohort(20_000, 200),
       candidate: countCohort(20_000, 205),
@@ -59,15 +59,30 @@ describe("errors gate", () => {
       alpha: 0.05,
     });
     expect(res.verdict).toBe("pass");
-    const p = (x: number, n: number) => (x + 1) / (n + 2);
-    const cs = asymptoticCsDifference(
-      { mean: 200 / 20_000, variance: p(200, 20_000) * (1 - p(200, 20_000)), n: 20_000 },
-      { mean: 205 / 20_000, variance: p(205, 20_000) * (1 - p(205, 20_000)), n: 20_000 },
-      0.0125,
+    // variance where "increase = maxIncrease": the baseline's smoothed rate (x + 1)/(n + 2), the
+    // candidate's that rate plus the tolerance 0.005
+    const pB = 201 / 20_002;
+    const pC = pB + 0.005;
+    const se = Math.sqrt((pB * (1 - pB)) / 20_000 + (pC * (1 - pC)) / 20_000);
+    const increase = 205 / 20_000 - 200 / 20_000;
+    // the fail bound at the error rate's share (0.75) of alpha, its difference claim's share (0.8) of
+    // that; the pass bound at the gate's alpha; tuned at the tolerance
+    expect(res.metrics.errorRateIncreaseLow).toBeCloseTo(
+      lowerByHand(increase, se, 0.05 * 0.75 * 0.8, 0.005),
+      12,
     );
-    expect(res.metrics.errorRateIncreaseHigh).toBeCloseTo(cs.upper, 12);
-    expect(res.metrics.errorRateIncreaseLow).toBeCloseTo(cs.lower, 12);
-    expect(cs.upper).toBeLessThanOrEqual(0.005);
+    expect(res.metrics.errorRateIncreaseHigh).toBeCloseTo(upperByHand(increase, se, 0.05, 0.005), 12);
+    expect(res.metrics.errorRateIncreaseHigh as number).toBeLessThanOrEqual(0.005);
+    expect(res.interval).toEqual([res.metrics.errorRateIncreaseLow, res.metrics.errorRateIncreaseHigh]);
+    // the invalid rate (none in either arm): baseline 1/20,002, at the invalid share (0.25) of alpha
+    const qB = 1 / 20_002;
+    const qC = qB + 0.005;
+    const seInvalid = Math.sqrt((qB * (1 - qB)) / 20_000 + (qC * (1 - qC)) / 20_000);
+    expect(res.metrics.invalidRateIncreaseLow).toBeCloseTo(
+      lowerByHand(0, seInvalid, 0.05 * 0.25 * 0.8, 0.005),
+      12,
+    );
+    expect(res.metrics.invalidRateIncreaseHigh).toBeCloseTo(upperByHand(0, seInvalid, 0.05, 0.005), 12);
   });
 
   it("does not fail a small relative increase the count test proves but the tolerance allows", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Gate, GateResult } from "../../src/gates/gate.js";
+import { GATES } from "../../src/gates/registry.js";
 import { nonFinitePaths } from "../../src/judge/finite.js";
 import { JudgementHistory } from "../../src/judge/history.js";
 import { runJudgement } from "../../src/judge/judge.js";
@@ -109,5 +110,38 @@ describe("runJudgement", () => {
       "$.a[1]",
       "$.b.c",
     ]);
+  });
+});
+
+describe("runJudgement with a gate that has nothing to judge", () => {
+  it("passes on the other gates when no event of either cohort carries a protected attribute, naming fairness", async () => {
+    const cohorts = { "m/a": countCohort(20_000), "m/b": countCohort(20_000) };
+    const ask = (extra: Record<string, unknown> = {}) =>
+      runJudgement(
+        parseJudgeRequest(
+          { model: "m", baseline: "a", candidate: "b", gates: "errors,fairness", ...extra },
+          { registry: GATES, now },
+        ),
+        {
+          registry: GATES,
+          sources: { memory: memorySource(cohorts) },
+          defaultSource: "memory",
+          history: new JudgementHistory(),
+          clock: () => now,
+        },
+      );
+    const r = await ask();
+    expect(r.gates.errors.verdict).toBe("pass");
+    expect(r.gates.fairness).toMatchObject({ verdict: "inconclusive", judged: false });
+    expect(r.summary.verdict).toBe("pass");
+    expect(r.summary.score).toBe(100);
+    expect(r.summary.reason).toMatch(
+      /; fairness not judged: no protected-attribute groups recorded in either cohort$/,
+    );
+    // a named attribute the events do not carry is a blocking inconclusive
+    const named = await ask({ "fairness.attributes": "sex" });
+    expect(named.gates.fairness.judged).toBeUndefined();
+    expect(named.summary.verdict).toBe("inconclusive");
+    expect(named.summary.reason).toBe("fairness: fairness sex: fewer than 2 groups have 30 decisions yet");
   });
 });

@@ -84,6 +84,82 @@ describe("verdict policy", () => {
     ).toBe("fail");
   });
 
+  it("a gate with nothing to judge (judged: false) neither blocks a pass nor counts as one; the reason names it", () => {
+    const nothing = {
+      ...gate("inconclusive", "no protected-attribute groups recorded in either cohort"),
+      judged: false as const,
+    };
+    expect(
+      combine([
+        ["latency", gate("pass", "ok 1.01x")],
+        ["fairness", nothing],
+      ]),
+    ).toEqual({
+      verdict: "pass",
+      pass: true,
+      score: 100,
+      reason:
+        "latency: ok 1.01x; fairness not judged: no protected-attribute groups recorded in either cohort",
+    });
+    // not a pass either: it leaves the score's denominator, so one failing gate scores 0
+    expect(
+      combine([
+        ["errors", gate("fail", "errors up")],
+        ["fairness", nothing],
+      ]),
+    ).toEqual({ verdict: "fail", pass: false, score: 0, reason: "errors: errors up" });
+    // a required inconclusive gate still blocks, and the reason names both
+    expect(
+      combine([
+        ["latency", gate("inconclusive", "more data needed")],
+        ["fairness", nothing],
+      ]),
+    ).toEqual({
+      verdict: "inconclusive",
+      pass: false,
+      score: 0,
+      reason:
+        "latency: more data needed; fairness not judged: no protected-attribute groups recorded in either cohort",
+    });
+    // the same inconclusive answer without judged: false blocks a pass
+    expect(
+      combine([
+        ["latency", gate("pass", "ok 1.01x")],
+        ["fairness", gate("inconclusive", "fairness sex: fewer than 2 groups have 30 decisions yet")],
+      ]).verdict,
+    ).toBe("inconclusive");
+  });
+
+  it("is inconclusive when no gate had anything to judge, naming each", () => {
+    const nothing = (reason: string) => ({ ...gate("inconclusive", reason), judged: false as const });
+    expect(
+      combine([
+        ["fairness", nothing("no groups")],
+        ["drift", nothing("no scores")],
+      ]),
+    ).toEqual({
+      verdict: "inconclusive",
+      pass: false,
+      score: 0,
+      reason: "no gate had anything to judge; fairness not judged: no groups; drift not judged: no scores",
+    });
+    // with only optional gates left undecided beside it, still no pass
+    expect(
+      combine(
+        [
+          ["auc", gate("inconclusive", "needs labels")],
+          ["fairness", nothing("no groups")],
+        ],
+        { optional: ["auc"] },
+      ),
+    ).toEqual({
+      verdict: "inconclusive",
+      pass: false,
+      score: 0,
+      reason: "no gate could decide (all are optional); fairness not judged: no groups",
+    });
+  });
+
   it("splits alpha by Bonferroni", () => {
     expect(alphaPerGate(0.05, 5)).toBeCloseTo(0.01, 15);
     expect(alphaPerGate(0.05, 1)).toBe(0.05);

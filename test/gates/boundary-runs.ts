@@ -1,0 +1,72 @@
+import type { Gate, GateInput, GateResult, Verdict } from "../../src/gates/gate.js";
+import type { SequentialRecord } from "../../src/gates/sequential.js";
+import type { JudgeResponse } from "../../src/judge/judgement.js";
+import { SequentialRuns } from "../../src/judge/sequential-runs.js";
+import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
+
+/**
+ * Simulated runs of one gate at its tolerance boundary, for the Monte Carlo validity tests: a run is a
+ * series of looks at cumulative data, evaluated either anytime-valid (no schedule) or as the judge
+ * evaluates a run that declared `looks` (each look gets the run's SequentialContext, and what the gate
+ * observed is kept for the next look, as src/judge/assembly.ts and JudgementHistory do).
+ */
+export type Mode = "anytime" | "declared";
+
+/** The declared schedule the tests use: 10 looks declared, Argo asks 20 times. */
+export const DECLARED_LOOKS = 10;
+export const ASKED_LOOKS = 20;
+
+/**
+ * One run's looks at a gate: call once per look with the cumulative cohorts. `at` is the look's number
+ * in the run when the caller skips looks it knows repeat an earlier answer (default: the next number).
+ */
+export function gateRun<C>(
+  gate: Gate<C>,
+  mode: Mode,
+  spending: SpendingFunction = "obrien-fleming",
+  looks = DECLARED_LOOKS,
+): (input: Omit<GateInput<C>, "sequential">, at?: number) => GateResult {
+  const runs = new SequentialRuns();
+  let look = 0;
+  return (input, at) => {
+    look = at ?? look + 1;
+    const design = { look, looks, spending };
+    const sequential = mode === "declared" ? runs.contextFor("run", gate.name, design) : undefined;
+    const result = gate.evaluate({ ...input, sequential });
+    if (sequential) {
+      const record: SequentialRecord = { ...design, observed: Object.fromEntries(sequential.observed) };
+      // observe() reads only the gates' sequential records of an answer
+      runs.observe("run", {
+        gates: { [gate.name]: { ...result, sequential: record } },
+      } as unknown as JudgeResponse);
+    }
+    return result;
+  };
+}
+
+/** Share of runs in which any look gave each verdict. */
+export interface EverRates {
+  fail: number;
+  pass: number;
+  runs: number;
+}
+
+/** Runs `runs` simulated runs; `run(index)` returns the verdicts of its looks. */
+export function everRates(runs: number, run: (index: number) => Verdict[]): EverRates {
+  let fail = 0;
+  let pass = 0;
+  for (let i = 0; i < runs; i++) {
+    const verdicts = run(i);
+    if (verdicts.includes("fail")) fail++;
+    if (verdicts.includes("pass")) pass++;
+  }
+  return { fail: fail / runs, pass: pass / runs, runs };
+}
+
+/**
+ * Monte Carlo allowance for a rate whose true value is at most alpha: alpha plus two binomial standard
+ * deviations at the run count (a valid rule exactly at alpha exceeds it with probability ≈ 2.3%; the
+ * seeds are fixed, so a pass is reproducible).
+ */
+export const monteCarloLimit = (alpha: number, runs: number) =>
+  alpha + 2 * Math.sqrt((alpha * (1 - alpha)) / runs);
