@@ -62,7 +62,8 @@ function answer(gate: GateName, expect: "fail" | "pass", n: number, seed: number
   const random = mulberry32(seed);
   for (let i = 0; i < n; i++) {
     state.applyEvent(drawEvent(row.candidate, random, "candidate", 1, 1), 1);
-    for (let j = 0; j < BASELINE_RATIO; j++) state.applyEvent(drawEvent(row.baseline, random, "baseline", 1, 1), 1);
+    for (let j = 0; j < BASELINE_RATIO; j++)
+      state.applyEvent(drawEvent(row.baseline, random, "baseline", 1, 1), 1);
   }
   const config = GATES[gate].parseConfig({});
   return (GATES[gate].evaluate as (i: unknown) => GateResult)({
@@ -73,7 +74,8 @@ function answer(gate: GateName, expect: "fail" | "pass", n: number, seed: number
   });
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
+const fmt = (x: number) =>
+  Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3);
 const cell = (r: GateResult) => {
   const iv = r.interval ? `[${fmt(r.interval[0])}, ${fmt(r.interval[1])}]` : "—";
   const v = r.verdict === "inconclusive" ? "inconclusive" : `**${r.verdict}**`;
@@ -100,7 +102,8 @@ function table(gate: GateName, eff: EfficiencyResult): string {
     "| decision | oracle n80 | anytime-valid n80 | declared 10 looks n80 |",
     "|---|---|---|---|",
   );
-  const ratio = (n: number | null, r: number | null) => (n === null ? "not reached" : `${int(n)} (${r?.toFixed(2)}×)`);
+  const ratio = (n: number | null, r: number | null) =>
+    n === null ? "not reached" : `${int(n)} (${r?.toFixed(2)}×)`;
   for (const r of eff.rows.filter((x) => x.row.gate === gate)) {
     lines.push(
       `| ${r.row.expect}: ${r.row.label} | ${int(r.oracle)} | ${ratio(r.anytime.n80, r.anytime.ratio)} | ${r.declared ? ratio(r.declared.n80, r.declared.ratio) : "— (anytime only)"} |`,
@@ -144,7 +147,9 @@ function main(): number {
       stale++;
       if (!values.check) writeFileSync(file, next);
     }
-    process.stderr.write(`gate-tables: ${gate} ${next === text ? "unchanged" : values.check ? "stale" : "written"}\n`);
+    process.stderr.write(
+      `gate-tables: ${gate} ${next === text ? "unchanged" : values.check ? "stale" : "written"}\n`,
+    );
   }
   return values.check && stale > 0 ? 1 : 0;
 }

@@ -156,7 +156,9 @@ export function runQuality(opts: {
         let n80: number | null = null;
         for (let l = 1; l <= run.looks && n80 === null; l++) {
           if (looks.filter((x) => x <= l).length >= 0.8 * traces.length) {
-            n80 = median(traces.filter((t) => t.candidateEvents.length >= l).map((t) => t.candidateEvents[l - 1]));
+            n80 = median(
+              traces.filter((t) => t.candidateEvents.length >= l).map((t) => t.candidateEvents[l - 1]),
+            );
           }
         }
         return {

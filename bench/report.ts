@@ -1,12 +1,12 @@
 /** Markdown rendering of the benchmark results (docs/BENCHMARKS.md). */
 import type { CompareRow } from "./compare-python.js";
+import { qualityOracleN80 } from "./efficiency/quality-oracle.js";
+import type { EfficiencyResult } from "./efficiency/run.js";
 import type { IngestionResult } from "./ingestion.js";
 import type { LatencyRow } from "./judge-latency.js";
 import { FIXED_LIMITS } from "./judges/fixed-thresholds.js";
 import { GATE_KEYS } from "./judges/judge.js";
 import { KAYENTA_THRESHOLDS } from "./judges/kayenta-judge.js";
-import type { EfficiencyResult } from "./efficiency/run.js";
-import { qualityOracleN80 } from "./efficiency/quality-oracle.js";
 import type { QualityResult, Rate } from "./quality.js";
 import type { Scenario } from "./sim/world.js";
 
@@ -148,7 +148,9 @@ function qualitySection(q: QualityResult, heading: string, setup = true): string
     table(
       ["regression", "beyond tolerance", "oracle n80", ...judges],
       q.ab.map(({ scenario, judges: js }) => {
-        const oracle = beyondTolerance(scenario).startsWith("yes") ? qualityOracleN80(scenario, q.run, 0.01) : null;
+        const oracle = beyondTolerance(scenario).startsWith("yes")
+          ? qualityOracleN80(scenario, q.run, 0.01)
+          : null;
         return [
           scenario.label,
           beyondTolerance(scenario),
@@ -217,7 +219,9 @@ function comparison(q: QualityResult): string {
   // the bar: where the oracle needs ≤ 6,000 canary events, modelgate detects at least as often as
   // Kayenta and at an earlier median look
   for (const { scenario, judges } of q.ab) {
-    const oracle = beyondTolerance(scenario).startsWith("yes") ? qualityOracleN80(scenario, q.run, 0.01) : null;
+    const oracle = beyondTolerance(scenario).startsWith("yes")
+      ? qualityOracleN80(scenario, q.run, 0.01)
+      : null;
     if (oracle === null || oracle > 6000) continue;
     const k = judges.find((j) => j.judge.startsWith("Kayenta"));
     if (!k) continue;
@@ -369,7 +373,14 @@ function efficiencySection(e: EfficiencyResult): string {
   return [
     ...head,
     table(
-      ["gate", "decision", "oracle n80", "anytime-valid n80 (÷ oracle)", `declared ${e.declaredLooks} looks n80 (÷ oracle)`, "wrong decisions"],
+      [
+        "gate",
+        "decision",
+        "oracle n80",
+        "anytime-valid n80 (÷ oracle)",
+        `declared ${e.declaredLooks} looks n80 (÷ oracle)`,
+        "wrong decisions",
+      ],
       rows,
     ),
     "",
@@ -388,14 +399,19 @@ function spendingSection(s: { aa: QualityResult; inside: QualityResult }, main?:
   ] as const) {
     if (!q) continue;
     for (const a of q.aa.filter((x) => x.judge.startsWith("modelgate"))) {
-      rows.push([a.judge, label, `**${pctCi(a.fail)}**`, ...GATE_KEYS.map((g) => (a.gates[g] ? pct(a.gates[g]) : "—"))]);
+      rows.push([
+        a.judge,
+        label,
+        `**${pctCi(a.fail)}**`,
+        ...GATE_KEYS.map((g) => (a.gates[g] ? pct(a.gates[g]) : "—")),
+      ]);
     }
   }
   out.push(table(["judge", "A/A run", "overall", ...GATE_KEYS], rows));
   out.push("\nChanges inside the tolerance (a fail is a false alarm):\n");
   out.push(
     table(
-      ["change", ...s.inside.ab[0]?.judges.map((j) => j.judge) ?? []],
+      ["change", ...(s.inside.ab[0]?.judges.map((j) => j.judge) ?? [])],
       s.inside.ab.map(({ scenario, judges }) => [scenario.label, ...judges.map((j) => pctCi(j.detected))]),
     ),
   );

@@ -26,7 +26,16 @@ import { FULL, keepShadowSection, QUICK, renderShadowPower, runShadowPower } fro
 import { DEFAULT_RUN } from "./sim/analysis-run.js";
 import { renderSoak, runSoak } from "./soak.js";
 
-const SECTIONS = ["efficiency", "quality", "spending", "latency", "ingestion", "python", "soak", "shadow"] as const;
+const SECTIONS = [
+  "efficiency",
+  "quality",
+  "spending",
+  "latency",
+  "ingestion",
+  "python",
+  "soak",
+  "shadow",
+] as const;
 
 function machine(root: string): Machine {
   let commit = "unknown";

@@ -39,4 +39,3 @@ export function qualityOracleN80(s: Scenario, run: RunOptions, alpha: number): n
       return null;
   }
 }
-

@@ -17,7 +17,7 @@ export interface EfficiencyResult {
     row: Pick<EfficiencyRow, "gate" | "label" | "expect">;
     oracle: number;
     anytime: Pick<N80Result, "n80" | "ratio" | "wrong">;
-    declared: Pick<N80Result, "n80" | "ratio" | "wrong"> & { byLast: number; lastDeclared: number } | null;
+    declared: (Pick<N80Result, "n80" | "ratio" | "wrong"> & { byLast: number; lastDeclared: number }) | null;
   }>;
   seconds: number;
 }

@@ -37,7 +37,10 @@ export function modelgateJudge(
         const sequential = design && runs.contextFor("run", g, design);
         const r = registry[g].evaluate({ baseline, candidate, config, alpha: gateAlpha, sequential });
         if (design && sequential) {
-          answered[g] = { ...r, sequential: { ...design, observed: Object.fromEntries(sequential.observed) } };
+          answered[g] = {
+            ...r,
+            sequential: { ...design, observed: Object.fromEntries(sequential.observed) },
+          };
         }
         return [g, r] as const;
       });
