@@ -41,6 +41,11 @@ export const CANDIDATES = {
   erroring: { ...BASE, version: "2d5c7e9f0", errorRate: 0.03, perLook: PER_LOOK, seed: 17 },
   // too little data: 5 events per look, 50 over the whole run
   tiny: { ...BASE, version: "8b2f4a6c3", perLook: 5, seed: 18 },
+  // More equal candidates, so that each variant of a template's equal case judges a canary of its
+  // own, as separate rollouts would: the runs of one canary with the same gates are one run to the
+  // judge (its looks count on, under one declared schedule).
+  "equal-b": { ...BASE, version: "4a7c2e9d1", perLook: PER_LOOK, seed: 19 },
+  "equal-c": { ...BASE, version: "6d3b8f2a5", perLook: PER_LOOK, seed: 20 },
 } satisfies Record<string, CohortSpec>;
 
 export type Scenario = keyof typeof CANDIDATES;
