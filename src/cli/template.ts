@@ -20,9 +20,9 @@ drift-max-psi, latency-max-ratio, auc-margin, …; defaults = the gates' own), s
 override them; --alpha, --min-samples and --set change their defaults.
 
 The request declares its look schedule: looks = the count arg, so modelgate spreads alpha over
-the looks Argo will take (less traffic to decide than with no schedule; more looks than declared
-stay valid), spent as the spending arg says (obrien-fleming or pocock). --looks and --spending
-change that.
+the looks Argo will take (less traffic to decide by the last look; more looks than declared stay
+valid), spent as the spending arg says (obrien-fleming or pocock). --looks and --spending change
+that.
 
 Options:
   --model NAME          model name as its events report it (required)
@@ -66,7 +66,7 @@ export type LookSchedule = "count" | "none" | number;
 function argsComment(looks: LookSchedule): string {
   const schedule =
     looks === "count"
-      ? "# The judge request declares looks = the count arg (the schedule Argo runs), spent by the\n# spending arg: modelgate spreads alpha over exactly those looks and decides with less traffic;\n# more looks than declared stay valid, decided by a reserve of alpha kept for them.\n"
+      ? "# The judge request declares looks = the count arg (the schedule Argo runs), spent by the\n# spending arg: modelgate spreads alpha over exactly those looks, so by the last look a gate has\n# decided with less traffic; more looks than declared stay valid, decided by a reserve of alpha.\n"
       : looks === "none"
         ? "# The judge request declares no look schedule: anytime-valid bounds, whatever the number of looks.\n"
         : `# The judge request declares looks = ${looks} (a fixed schedule, whatever count a Rollout passes),\n# spent by the spending arg; more looks than declared stay valid, decided by a reserve of alpha.\n`;
