@@ -335,7 +335,7 @@ describe("Argo Rollouts contract: every template against the real server", () =>
     expect(evalCondition(summary, 'result.score == "100"')).toBe(false);
   });
 
-  it("the drift scenario is PSI ≈ 0.3, the fairness one a parity ratio ≈ 0.6 (read back from the judge)", async () => {
+  it("the drift scenario is PSI ≈ 0.47, the fairness one a parity ratio ≈ 0.6 (read back from the judge)", async () => {
     const ask = async (gate: string, scenario: Scenario) => {
       const res = await fetch(
         `${server.url}/v1/judge/${gate}?model=${MODEL}&baseline=${BASELINE.version}&candidate=${CANDIDATES[scenario].version}&runKey=check-${gate}`,
@@ -346,8 +346,8 @@ describe("Argo Rollouts contract: every template against the real server", () =>
       ]!.metrics;
     };
     const drift = await ask("drift", "shifted");
-    expect(drift.psi).toBeGreaterThan(0.2);
-    expect(drift.psi).toBeLessThan(0.4);
+    expect(drift.psi).toBeGreaterThan(0.4);
+    expect(drift.psi).toBeLessThan(0.55);
     const fairness = await ask("fairness", "unfair");
     expect(fairness.candidateParityRatio).toBeGreaterThan(0.55);
     expect(fairness.candidateParityRatio).toBeLessThan(0.65);
