@@ -25,6 +25,10 @@ answers to the SAME requests pair by pair (the service's mode=shadow and its gat
 rows are paired by their id, so every row needs one (an id repeated within a file is an error too);
 rows whose id is missing from the other file are counted but not judged.
 
+Offline judging is one look: nothing carries over from one run of the command to the next, so
+there is no look schedule to declare (--looks and --spending are refused). The bounds are
+anytime-valid, so judging the same comparison again on more rows stays valid.
+
 Files are NDJSON (one object a line with the fields of POST /v1/events: score, label, decision,
 latencyMs, error, ts, id, groups {…}, features {…}) or CSV with a header row (columns score, label,
 decision, latencyMs, error, ts, id, group.<attribute>, feature.<name>); the format follows the
@@ -56,6 +60,15 @@ Examples:
   modelgate judge --mode shadow --champion champion-answers.csv --challenger challenger-answers.csv \
     --set fairness.maxFlipRateGap=0.01
 `;
+
+/**
+ * Why the offline judge takes no look schedule. Each run of the command is look 1 of a fresh run
+ * (no history between runs): a schedule of K > 1 looks would spend only its first look's share of
+ * alpha, and one look (a fixed-sample test) would be invalid as soon as a pipeline judges the same
+ * comparison again on more rows. The anytime-valid bounds stay valid however often it is re-run.
+ */
+const OFFLINE_ONE_LOOK =
+  "offline judging is one look (nothing carries over between runs of the command), so there is no look schedule to declare; its anytime-valid bounds stay valid when the same comparison is judged again on more rows. A declared schedule is for the service's repeated looks: the judge request's looks and spending fields, which the AnalysisTemplates send from their count and spending args";
 
 const EXIT: Record<string, number> = { pass: 0, fail: 1, inconclusive: 2 };
 
@@ -155,6 +168,9 @@ export const judgeCommand: Command = {
         json: { type: "boolean" },
         report: { type: "string" },
         mode: { type: "string" },
+        // declared only to refuse them with the reason (see OFFLINE_ONE_LOOK)
+        looks: { type: "string" },
+        spending: { type: "string" },
         help: { type: "boolean" },
       }).values;
     } catch (e) {
@@ -163,6 +179,9 @@ export const judgeCommand: Command = {
     if (values.help) {
       io.stdout(HELP);
       return 0;
+    }
+    for (const flag of ["looks", "spending"] as const) {
+      if (values[flag] !== undefined) return fail(`--${flag}: ${OFFLINE_ONE_LOOK}`);
     }
     let baselineFile: string | undefined;
     let candidateFile: string | undefined;

@@ -36,11 +36,17 @@ export function humanDuration(ms: number): string {
 
 const count = (n: number) => Math.ceil(n - 1e-9).toLocaleString("en-US");
 
-/** The Rollout analysis args that set this schedule (and the thresholds and alpha given). */
+/**
+ * The Rollout analysis args that set this schedule (and the thresholds and alpha given), named and
+ * ordered as the templates declare them. A declared schedule is the templates' own: they send
+ * looks = the count arg, so only its spending function is an arg; the anytime-valid schedule is for
+ * a template that declares none (`modelgate template --looks none`).
+ */
 export function templateArgs(
   request: PlanRequest,
   suggestion: ScheduleSuggestion,
   given: GivenFlags,
+  schedule: "anytime" | "declared",
 ): { name: string; value: string }[] {
   const args = [
     { name: "interval", value: goDuration(suggestion.intervalMs) },
@@ -48,6 +54,7 @@ export function templateArgs(
     // only a run whose every look was inconclusive should end Inconclusive
     { name: "inconclusive-limit", value: String(Math.max(0, suggestion.count - 1)) },
   ];
+  if (schedule === "declared") args.push({ name: "spending", value: request.spending });
   if (given.alpha) args.push({ name: "alpha", value: String(request.alpha) });
   if (given.optional) args.push({ name: "optional-gates", value: request.optional.join(",") });
   for (const gate of request.gates) {
@@ -70,16 +77,16 @@ function decisionJson(d: DecisionPlan) {
 }
 
 const DECLARED_FIELDS = (s: { looks: number; spending: string }) =>
-  `the judge request must declare looks: ${s.looks} and spending: ${s.spending} (jsonBody fields)`;
+  `the templates send looks = count (${s.looks}) and the spending arg (${s.spending})`;
 
 export function planJson(request: PlanRequest, plan: Plan, given: GivenFlags): string {
   const { anytime, declared, missing } = plan.suggestion;
-  const schedule = (s: ScheduleSuggestion | null) =>
+  const schedule = (s: ScheduleSuggestion | null, kind: "anytime" | "declared") =>
     s && {
       ...s,
       interval: goDuration(s.intervalMs),
       total: humanDuration(s.count * s.intervalMs),
-      args: templateArgs(request, s, given),
+      args: templateArgs(request, s, given, kind),
     };
   const body = {
     traffic: request.traffic,
@@ -97,9 +104,9 @@ export function planJson(request: PlanRequest, plan: Plan, given: GivenFlags): s
     regressions: Object.fromEntries(request.gates.map((g) => [g, request.regressions[g]])),
     decisions: plan.decisions.map(decisionJson),
     suggestion: {
-      anytime: schedule(anytime),
+      anytime: schedule(anytime, "anytime"),
       declared: declared && {
-        ...schedule(declared)!,
+        ...schedule(declared, "declared")!,
         requestFields: { looks: declared.looks, spending: declared.spending },
       },
       missing,
@@ -182,17 +189,25 @@ export function planText(request: PlanRequest, plan: Plan, given: GivenFlags): s
     const line = (name: string, s: ScheduleSuggestion) =>
       `  ${name} count ${s.count} × interval ${goDuration(s.intervalMs)} = ${humanDuration(s.count * s.intervalMs)} (set by ${s.slowest.gate} ${s.slowest.decision})`;
     out.push(
-      line("anytime-valid:", anytime),
       `${line("declared:     ", declared)}; ${DECLARED_FIELDS(declared)}`,
+      line("anytime-valid:", anytime),
     );
-    const yaml = (s: ScheduleSuggestion) =>
-      stringify(templateArgs(request, s, given), { lineWidth: 0 })
+    const yaml = (s: ScheduleSuggestion, kind: "anytime" | "declared") =>
+      stringify(templateArgs(request, s, given, kind), { lineWidth: 0 })
         .trimEnd()
         .split("\n")
         .map((l) => `  ${l}`)
         .join("\n");
-    out.push("", "template args to paste (anytime-valid):", yaml(anytime));
-    out.push("", "template args to paste (declared schedule):", yaml(declared));
+    out.push(
+      "",
+      "template args to paste (declared schedule: the shipped templates and modelgate template's default):",
+      yaml(declared, "declared"),
+    );
+    out.push(
+      "",
+      "template args to paste (anytime-valid: a template that declares no schedule, modelgate template --looks none):",
+      yaml(anytime, "anytime"),
+    );
   }
   return `${out.join("\n")}\n`;
 }

@@ -19,7 +19,8 @@ For every judged gate: the candidate events (labelled outcomes, for auc) and the
 which 80% of runs (--power) have failed the stated regression and passed an equal model, with the
 judge's anytime-valid bounds and with a declared schedule of --looks looks; then the shortest
 AnalysisTemplate schedule (count × interval) that lets every required gate do both, and the template
-args to paste into a Rollout's analysis step. Computed from the boundaries the judge uses, each gate
+args to paste into a Rollout's analysis step (the shipped templates declare their count as the
+schedule; the anytime-valid one is for a template made with modelgate template --looks none). Computed from the boundaries the judge uses, each gate
 at its share of alpha, under assumptions about the data (--assume) stated in the output.
 Exit code: 0 printed, 2 usage error.
 
@@ -49,8 +50,9 @@ What the data look like and what must be caught:
 
 Schedule:
   --interval D          time between Argo's looks, a Go duration: 30s, 1m, 1h30m (default 1m)
-  --looks K             looks of a declared schedule (the judge's looks field) (default 10)
-  --spending NAME       ${SPENDING_FUNCTIONS.join(" or ")} (default obrien-fleming)
+  --looks K             looks of a declared schedule (default 10): the count of the suggested
+                        declared schedule, which the templates send as the judge's looks field
+  --spending NAME       ${SPENDING_FUNCTIONS.join(" or ")} (default obrien-fleming): the templates' spending arg
 
 Output:
   --format text|json    a table (default) or JSON for machines

@@ -33,14 +33,20 @@ export const BASELINE: CohortSpec = { ...BASE, version: "6b7f9c5d8", perLook: PE
 /** Candidates by scenario name; "clearly worse" ones differ from the baseline in one respect. */
 export const CANDIDATES = {
   equal: { ...BASE, version: "84c2d7f4b", perLook: PER_LOOK, seed: 12 },
-  // z shifted by 0.6 sd: PSI ≈ 0.3 on 10 baseline-quantile bins (checked in the test)
-  shifted: { ...BASE, version: "5f8d6c9b7", shift: 0.6, perLook: PER_LOOK, seed: 13 },
+  // z shifted by 0.8 sd: PSI 0.47 on 10 baseline-quantile bins (scipy, from the mixture's CDF;
+  // checked in the test), clearly beyond the drift gate's limit 0.25, which must be proven
+  shifted: { ...BASE, version: "5f8d6c9b7", shift: 0.8, perLook: PER_LOOK, seed: 13 },
   slower: { ...BASE, version: "7c4b9d2e1", latencyMedianMs: 150, perLook: PER_LOOK, seed: 14 },
   weaker: { ...BASE, version: "9a1e3f5d2", auc: 0.75, perLook: PER_LOOK, seed: 15 },
   unfair: { ...BASE, version: "3e6a8b1c4", femaleFactor: 0.6, perLook: PER_LOOK, seed: 16 },
   erroring: { ...BASE, version: "2d5c7e9f0", errorRate: 0.03, perLook: PER_LOOK, seed: 17 },
   // too little data: 5 events per look, 50 over the whole run
   tiny: { ...BASE, version: "8b2f4a6c3", perLook: 5, seed: 18 },
+  // More equal candidates, so that each variant of a template's equal case judges a canary of its
+  // own, as separate rollouts would: the runs of one canary with the same gates are one run to the
+  // judge (its looks count on, under one declared schedule).
+  "equal-b": { ...BASE, version: "4a7c2e9d1", perLook: PER_LOOK, seed: 19 },
+  "equal-c": { ...BASE, version: "6d3b8f2a5", perLook: PER_LOOK, seed: 20 },
 } satisfies Record<string, CohortSpec>;
 
 export type Scenario = keyof typeof CANDIDATES;

@@ -304,4 +304,16 @@ describe("modelgate judge: every flag is checked and named", () => {
     );
     await refused(["--champion", files.small], "--baseline: give --baseline or --champion, not both");
   });
+
+  it("is one look: refuses --looks and --spending saying why, and says so in --help", async () => {
+    const why =
+      "offline judging is one look (nothing carries over between runs of the command), so there is no look schedule to declare; its anytime-valid bounds stay valid when the same comparison is judged again on more rows. A declared schedule is for the service's repeated looks: the judge request's looks and spending fields, which the AnalysisTemplates send from their count and spending args";
+    await refused(["--looks", "10"], `--looks: ${why}`);
+    await refused(["--looks", "1"], `--looks: ${why}`);
+    await refused(["--spending", "pocock"], `--spending: ${why}`);
+    const help = await cli(["judge", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Offline judging is one look");
+    expect(help.stdout).toContain("(--looks and --spending are refused)");
+  });
 });

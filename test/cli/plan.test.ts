@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { GATES } from "../../src/gates/registry.js";
+import { parseJudgeRequest } from "../../src/judge/request.js";
+import { defaults, resolveArgs, type TemplateArg } from "../manifests/argo.js";
+import { build, type K8sObject, one } from "../manifests/kustomize.js";
 import { cli, cliProcess } from "./cli-io.js";
 
 const BASE = ["plan", "--rate", "100", "--weight", "10%"];
@@ -216,6 +220,15 @@ describe("modelgate plan: the answer", () => {
     const declared = p.suggestion.declared!;
     expect(declared.count).toBe(6);
     expect(declared.requestFields).toEqual({ looks: 6, spending: "pocock" });
+    // the templates send looks = count, so the schedule is the count and the spending arg
+    expect(declared.args).toEqual([
+      { name: "interval", value: declared.interval },
+      { name: "count", value: "6" },
+      { name: "inconclusive-limit", value: "5" },
+      { name: "spending", value: "pocock" },
+      { name: "optional-gates", value: "" },
+      { name: "latency-max-ratio", value: "1.3" },
+    ]);
     expect(declared.intervalMs % 30_000).toBe(0);
     const horizon = Math.max(...p.decisions.map((d) => d.declared.alone!.timeMs));
     expect(6 * declared.intervalMs).toBeGreaterThanOrEqual(horizon);
@@ -242,13 +255,68 @@ describe("modelgate plan: the answer", () => {
     )!;
     expect(anytime).not.toBeNull();
     expect(anytime[2]).not.toBe("auc");
-    const args = out.split("template args to paste (anytime-valid):\n")[1].split("\n\n")[0];
-    expect(parse(args)).toEqual([
+    const pasted = (heading: string) => parse(out.split(`${heading}\n`)[1].split("\n\n")[0]);
+    expect(
+      pasted(
+        "template args to paste (anytime-valid: a template that declares no schedule, modelgate template --looks none):",
+      ),
+    ).toEqual([
       { name: "interval", value: "1m" },
       { name: "count", value: anytime[1] },
       { name: "inconclusive-limit", value: String(Number(anytime[1]) - 1) },
     ]);
-    expect(out).toContain("the judge request must declare looks: 10 and spending: obrien-fleming");
+    const declared = out.match(/declared: +count 10 × interval (\w+) = /)!;
+    expect(
+      pasted(
+        "template args to paste (declared schedule: the shipped templates and modelgate template's default):",
+      ),
+    ).toEqual([
+      { name: "interval", value: declared[1] },
+      { name: "count", value: "10" },
+      { name: "inconclusive-limit", value: "9" },
+      { name: "spending", value: "obrien-fleming" },
+    ]);
+    expect(out).toContain("the templates send looks = count (10) and the spending arg (obrien-fleming)");
+  });
+
+  it("prints args the shipped modelgate-all declares, which make the request the plan assumed", {
+    timeout: 60_000,
+  }, async () => {
+    const p = await planJson([
+      "--alpha",
+      "0.01",
+      "--optional",
+      "",
+      "--set",
+      "latency.maxRatio=1.25",
+      "--looks",
+      "6",
+      "--spending",
+      "pocock",
+    ]);
+    const shipped = one(build("templates"), "AnalysisTemplate", "modelgate-all");
+    const caller = { model: "fraud", "stable-hash": "s", "canary-hash": "c", "api-token": "t" };
+    const requestWith = (template: K8sObject, args: { name: string; value: string }[]) => {
+      const declaredArgs = new Set((template.spec.args as TemplateArg[]).map((a) => a.name));
+      for (const a of args) expect(declaredArgs.has(a.name), a.name).toBe(true);
+      const values = {
+        ...defaults(template),
+        ...caller,
+        ...Object.fromEntries(args.map((a) => [a.name, a.value])),
+      };
+      const web = resolveArgs(template.spec.metrics[0].provider.web, values);
+      return parseJudgeRequest(web.jsonBody, { registry: GATES, now: 0 });
+    };
+    const declared = p.suggestion.declared!;
+    const request = requestWith(shipped, declared.args);
+    expect({ looks: request.looks, spending: request.spending }).toEqual(declared.requestFields);
+    expect(request).toMatchObject({ alpha: 0.01, optional: [] });
+    expect(request.gateFields.latency).toMatchObject({ maxRatio: "1.25" });
+    // the anytime-valid schedule is for a template that declares none
+    const printed = await cli(["template", "--model", "fraud", "--looks", "none"]);
+    const undeclared = requestWith(parse(printed.stdout) as K8sObject, p.suggestion.anytime!.args);
+    expect(undeclared.looks).toBeUndefined();
+    expect(undeclared.alpha).toBe(0.01);
   });
 
   it("says why there is no suggestion when a required gate cannot decide", async () => {

@@ -116,6 +116,57 @@ describe("modelgate template", () => {
     expect(t.spec.args.filter((a) => /^(drift|auc|fairness)-/.test(a.name))).toEqual([]);
   });
 
+  it("declares the look schedule: looks = the count arg by default, spending from its arg (--spending its default)", async () => {
+    const requestOf = (t: Template, args: Record<string, string> = {}) => {
+      const withArgs = t.spec.args.map((a) => (a.name in args ? { ...a, value: args[a.name] } : a));
+      const web = t.spec.metrics[0].provider.web;
+      const raw = web.jsonBody
+        ? (substitute(web.jsonBody, withArgs) as Record<string, unknown>)
+        : Object.fromEntries(new URL(String(substitute(web.url, withArgs))).searchParams);
+      return parseJudgeRequest(raw, { registry: GATES, now: Date.now() });
+    };
+    const shipped = await template(["--model", "m", "--count", "12", "--spending", "pocock"]);
+    expect(shipped.spec.metrics[0].provider.web.jsonBody).toMatchObject({
+      looks: "{{args.count}}",
+      spending: "{{args.spending}}",
+    });
+    expect(shipped.spec.args.find((a) => a.name === "spending")).toEqual({
+      name: "spending",
+      value: "pocock",
+    });
+    expect(requestOf(shipped)).toMatchObject({ looks: 12, spending: "pocock" });
+    // a Rollout that changes count changes the schedule with it
+    expect(requestOf(shipped, { count: "30", spending: "obrien-fleming" })).toMatchObject({
+      looks: 30,
+      spending: "obrien-fleming",
+    });
+    // one metric per gate: the schedule in each query
+    const perGate = await template(["--model", "m", "--per-gate", "--gates", "latency,errors"]);
+    for (const m of perGate.spec.metrics) {
+      expect(String(m.provider.web.url)).toContain(
+        "&alpha={{args.alpha}}&looks={{args.count}}&spending={{args.spending}}&",
+      );
+    }
+    expect(requestOf(perGate)).toMatchObject({ looks: 10, spending: "obrien-fleming" });
+    // a fixed number, for looks that span several analyses of one run
+    const fixed = await template(["--model", "m", "--looks", "30"]);
+    expect(fixed.spec.metrics[0].provider.web.jsonBody).toMatchObject({ looks: "30" });
+    expect(requestOf(fixed, { count: "15" })).toMatchObject({ looks: 30, spending: "obrien-fleming" });
+    // none: anytime-valid bounds only, and no spending arg to set
+    const none = await template(["--model", "m", "--looks", "none"]);
+    expect((await validateObject(none as K8sObject)).errors).toEqual([]);
+    expect(none.spec.metrics[0].provider.web.jsonBody).not.toHaveProperty("looks");
+    expect(none.spec.metrics[0].provider.web.jsonBody).not.toHaveProperty("spending");
+    expect(none.spec.args.map((a) => a.name)).not.toContain("spending");
+    expect(requestOf(none).looks).toBeUndefined();
+    // the comment at the top says which schedule the template declares
+    const printed = await cli(["template", "--model", "m", "--looks", "none"]);
+    expect(printed.stdout).toContain("# The judge request declares no look schedule");
+    expect((await cli(["template", "--model", "m"])).stdout).toContain(
+      "# The judge request declares looks = the count arg",
+    );
+  });
+
   it("makes AUC optional by default when it is judged; --optional '' makes every gate required", async () => {
     const optionalOf = async (args: string[]) => {
       const t = await template(["--model", "m", ...args]);
@@ -194,6 +245,25 @@ describe("modelgate template", () => {
       [["--model", "m", "--url", "modelgate:8080"], '--url must be an http(s) URL, got "modelgate:8080"'],
       [["--model", "m", "--interval", "1 minute"], "--interval must be a duration like 30s, 1m or 1h30m"],
       [["--model", "m", "--interval", "0s"], "--interval must be a duration like 30s, 1m or 1h30m"],
+      [["--model", "m", "--count", "1001"], '--count must be an integer from 1 to 1000, got "1001"'],
+      [
+        ["--model", "m", "--looks", "ten"],
+        '--looks must be count, none or an integer from --count (10) to 1000, got "ten"',
+      ],
+      [
+        ["--model", "m", "--looks", "5"],
+        '--looks must be count, none or an integer from --count (10) to 1000, got "5"',
+      ],
+      [
+        ["--model", "m", "--looks", "1001"],
+        '--looks must be count, none or an integer from --count (10) to 1000, got "1001"',
+      ],
+      [["--model", "m", "--spending", "linear"], '--spending must be obrien-fleming or pocock, got "linear"'],
+      [
+        ["--model", "m", "--looks", "none", "--spending", "pocock"],
+        "--spending applies to a declared look schedule; --looks none declares none",
+      ],
+      [["--model", "m", "--lookz", "10"], "Unknown option '--lookz'"],
     ];
     for (const [args, message] of cases) {
       const r = await cli(["template", ...args]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { GateConfigError } from "../../src/gates/config-parse.js";
 import { GATES as GATE_REGISTRY } from "../../src/gates/registry.js";
 import { parseJudgeRequest } from "../../src/judge/request.js";
 import { parseRolloutRef } from "../../src/k8s/rollout-ref.js";
@@ -115,6 +116,8 @@ describe("AnalysisTemplate library", () => {
       candidate: "84c2d7f4b",
       rollout: "ml/fraud-model",
       alpha: d.alpha,
+      looks: d.count,
+      spending: d.spending,
       ...Object.fromEntries(
         Object.entries(THRESHOLDS[gate]!).map(([arg, field]) => [`${gate}.${field}`, d[arg]]),
       ),
@@ -140,6 +143,8 @@ describe("AnalysisTemplate library", () => {
       rollout: "ml/fraud-model",
       optional: "auc",
       alpha: "0.05",
+      looks: "10",
+      spending: "obrien-fleming",
       ...Object.fromEntries(
         Object.entries(THRESHOLDS).flatMap(([gate, args]) =>
           Object.entries(args).map(([arg, field]) => [`${gate}.${field}`, d[arg]]),
@@ -221,6 +226,34 @@ describe("AnalysisTemplate library", () => {
       expect(configOf(req, gate), template).toMatchObject(expected);
     }
   });
+
+  it.each([...GATES, "all"])(
+    "modelgate-%s declares its look schedule: looks = the count arg (a string the judge reads), spending from its arg",
+    (gate) => {
+      const t = one(templates(), "AnalysisTemplate", `modelgate-${gate}`);
+      expect((t.spec.args as TemplateArg[]).find((a) => a.name === "spending")).toEqual({
+        name: "spending",
+        value: "obrien-fleming",
+      });
+      // as shipped: the count (10) is the schedule, O'Brien–Fleming spending
+      expect(requestOf(gate, {})).toMatchObject({ looks: 10, spending: "obrien-fleming" });
+      // a Rollout's count is the schedule too (the args arrive as strings: "20")
+      const longer = { count: "20", "inconclusive-limit": "19", spending: "pocock" };
+      expect(requestOf(gate, longer)).toMatchObject({ looks: 20, spending: "pocock" });
+      // what the judge refuses, it refuses naming the field: a count beyond the looks it accepts, a
+      // spending function it does not know (Argo would record an Error at every look)
+      const refused = (args: Record<string, string>) => {
+        try {
+          requestOf(gate, args);
+        } catch (e) {
+          return (e as GateConfigError).field;
+        }
+        return undefined;
+      };
+      expect(refused({ count: "1001", "inconclusive-limit": "1000" })).toBe("looks");
+      expect(refused({ spending: "linear" })).toBe("spending");
+    },
+  );
 
   it('modelgate-all: AUC is optional by default, and optional-gates "" makes every gate required', () => {
     expect(requestOf("all", {}).optional).toEqual(["auc"]);

@@ -44,6 +44,9 @@ describe("manifests: the shadow AnalysisTemplate and the shadow-paired example",
       candidate: "84c2d7f4b",
     });
     expect(req.gates).toEqual(SHADOW_GATE_NAMES);
+    // the declared look schedule, as every template of the library: looks = the count arg
+    expect(web.jsonBody).toMatchObject({ looks: "10", spending: "obrien-fleming" });
+    expect(req).toMatchObject({ looks: 10, spending: "obrien-fleming" });
   });
 
   it("shares every arg definition with the rest of the library (Argo merges args across templates)", () => {
