@@ -245,6 +245,21 @@ export function parseJudgeRequest(
     gateFields[g] = fields;
   }
 
+  const looks = present(top.looks)
+    ? parseNumberField(top, "looks", 0, { min: 1, max: MAX_LOOKS, integer: true })
+    : undefined;
+  const spending = parseEnumField(top, "spending", SPENDING_FUNCTIONS, "obrien-fleming");
+  if (looks === undefined && present(top.spending)) {
+    throw new GateConfigError("spending", "applies to a declared look schedule: give looks (Argo's count) too");
+  }
+  if (looks !== undefined && present(top.window)) {
+    // a sliding window judges different events at each look: the schedule's boundaries assume one
+    // growing sample (the default window, since the candidate's first event, or a fixed `since`)
+    throw new GateConfigError(
+      "looks",
+      "a declared look schedule needs the cumulative window: drop window (or give a fixed since)",
+    );
+  }
   return {
     model,
     baseline,
@@ -259,9 +274,7 @@ export function parseJudgeRequest(
     runKey: optionalName(top, "runKey") ?? `${model}/${baseline}/${candidate}`,
     source: optionalName(top, "source"),
     mode,
-    looks: present(top.looks)
-      ? parseNumberField(top, "looks", 0, { min: 1, max: MAX_LOOKS, integer: true })
-      : undefined,
-    spending: parseEnumField(top, "spending", SPENDING_FUNCTIONS, "obrien-fleming"),
+    looks,
+    spending,
   };
 }

@@ -122,3 +122,26 @@ describe("judge request parsing", () => {
     );
   });
 });
+
+describe("declared look schedules", () => {
+  const base = { model: "m", baseline: "a", candidate: "b" };
+  it("takes looks and spending as strings, as Argo substitutes them", () => {
+    const r = parse({ ...base, looks: "10", spending: "pocock" });
+    expect(r.looks).toBe(10);
+    expect(r.spending).toBe("pocock");
+  });
+
+  it("refuses spending without looks: it would be silently ignored", () => {
+    expect(() => parse({ ...base, spending: "pocock" })).toThrow(
+      /^spending: applies to a declared look schedule/,
+    );
+  });
+
+  it("refuses looks with a sliding window, which re-judges different events at each look", () => {
+    expect(() => parse({ ...base, looks: 10, window: "15m" })).toThrow(
+      /^looks: a declared look schedule needs the cumulative window/,
+    );
+    // a fixed start stays one growing sample
+    expect(parse({ ...base, looks: 10, since: "2026-11-25T11:00:00Z" }).looks).toBe(10);
+  });
+});
