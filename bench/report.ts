@@ -244,15 +244,17 @@ function latencySection(l: { rows: LatencyRow[]; gates: string[] }): string {
     "## 2. Judgement latency\n",
     `runJudgement with the real embedded source (merge of the store's 60 s buckets over a 10-minute window), gates ${l.gates.join(", ")}, history and hash-chained audit record; cohorts built beforehand (not timed) with CohortState.applyEvent; in-process, no HTTP.\n`,
     table(
-      ["events per cohort", "judgements", "p50 ms", "p99 ms", "max ms"],
+      ["events per cohort", "judgements", "p50 ms", "p99 ms", "max ms", "declared 10 looks: p50 / p99 ms"],
       l.rows.map((r) => [
         int(r.eventsPerCohort),
         String(r.judgements),
         ms(r.p50Ms),
         ms(r.p99Ms),
         ms(r.maxMs),
+        r.declaredP50Ms === undefined ? "—" : `${ms(r.declaredP50Ms)} / ${ms(r.declaredP99Ms ?? 0)}`,
       ]),
     ),
+    "\nWith a declared schedule each look advances every contrast's group-sequential state by one step of the recursive integration (a fresh run per judgement here, so every judgement is such a step).\n",
     "",
   ].join("\n");
 }

@@ -177,7 +177,8 @@ export function informationFactor(
   if (!provenAt(1000)) return undefined;
   let lo = 0;
   let hi = Math.log(1000);
-  for (let i = 0; i < 40; i++) {
+  // to ~1% in the factor: it is an estimate for a reason text
+  for (let i = 0; i < 12; i++) {
     const mid = (lo + hi) / 2;
     if (provenAt(Math.exp(mid))) hi = mid;
     else lo = mid;

@@ -250,7 +250,10 @@ export function parseJudgeRequest(
     : undefined;
   const spending = parseEnumField(top, "spending", SPENDING_FUNCTIONS, "obrien-fleming");
   if (looks === undefined && present(top.spending)) {
-    throw new GateConfigError("spending", "applies to a declared look schedule: give looks (Argo's count) too");
+    throw new GateConfigError(
+      "spending",
+      "applies to a declared look schedule: give looks (Argo's count) too",
+    );
   }
   if (looks !== undefined && present(top.window)) {
     // a sliding window judges different events at each look: the schedule's boundaries assume one
