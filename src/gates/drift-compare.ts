@@ -6,7 +6,7 @@ import { jensenShannon } from "../stats/jensen-shannon.js";
 import { ksFromCounts } from "../stats/ks.js";
 import { psiFromCounts, psiFromHistograms, psiNoiseFloor } from "../stats/psi.js";
 import { psiVariance } from "../stats/psi-variance.js";
-import { wasserstein1 } from "../stats/wasserstein.js";
+import { wasserstein1Aligned } from "../stats/wasserstein.js";
 import type { Verdict } from "./gate.js";
 import { lowerBound, type Sequence } from "./sequential.js";
 
@@ -207,7 +207,7 @@ export function compareDistributions(
     floor = r.noiseFloor;
     psiSe = Math.sqrt(psiVariance(regroup(d.baseline, r.edges), regroup(d.candidate, r.edges)));
     js = jensenShannon(regroup(d.baseline, r.edges), regroup(d.candidate, r.edges));
-    w = wasserstein1(d.values, d.values, d.baseline, d.candidate);
+    w = wasserstein1Aligned(d.values, d.baseline, d.candidate);
     const sd = weightedStd(d.values, d.baseline);
     wn = sd > 0 ? w / sd : null;
   }

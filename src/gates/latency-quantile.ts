@@ -12,8 +12,10 @@ import { boundMultiplier, type Contrast, type Sequence } from "./sequential.js";
  * flat across 2% of value), which removes the grid.
  */
 
+type Cells = Array<[number, number, number]>;
+
 /** [lower edge, upper edge, count] of each bucket in value order (zero bucket as a point). */
-function cells(sketch: LatencySketch): Array<[number, number, number]> {
+function cells(sketch: LatencySketch): Cells {
   const a = sketch.alpha;
   return sketch.buckets().map(([v, c]) => {
     if (v > 0) return [v / (1 + a), v / (1 - a), c];
@@ -26,10 +28,10 @@ function cells(sketch: LatencySketch): Array<[number, number, number]> {
 const inside = (lo: number, hi: number, t: number) => (lo > 0 ? lo * (hi / lo) ** t : lo + t * (hi - lo));
 
 /** The p-quantile (rank p·n) with the CDF interpolated inside the bucket holding it. */
-export function interpolatedQuantile(sketch: LatencySketch, p: number): number {
+export function interpolatedQuantile(sketch: LatencySketch, p: number, of: Cells = cells(sketch)): number {
   const target = p * sketch.count;
   let seen = 0;
-  for (const [lo, hi, c] of cells(sketch)) {
+  for (const [lo, hi, c] of of) {
     if (seen + c >= target) return inside(lo, hi, c > 0 ? Math.max(0, target - seen) / c : 0);
     seen += c;
   }
@@ -37,9 +39,9 @@ export function interpolatedQuantile(sketch: LatencySketch, p: number): number {
 }
 
 /** F̂(y): share of values ≤ y, interpolated inside the bucket holding y. */
-export function interpolatedCdf(sketch: LatencySketch, y: number): number {
+export function interpolatedCdf(sketch: LatencySketch, y: number, of: Cells = cells(sketch)): number {
   let below = 0;
-  for (const [lo, hi, c] of cells(sketch)) {
+  for (const [lo, hi, c] of of) {
     if (hi <= y) below += c;
     else if (lo < y) {
       const t = lo > 0 ? Math.log(y / lo) / Math.log(hi / lo) : (y - lo) / (hi - lo);
@@ -54,12 +56,12 @@ export function interpolatedCdf(sketch: LatencySketch, y: number): number {
  * (Siddiqui 1960; with this bandwidth the McKean & Schrader 1984 standard error). undefined when the
  * window's lower end is not positive.
  */
-export function logSparsity(sketch: LatencySketch, q: number): number | undefined {
+export function logSparsity(sketch: LatencySketch, q: number, of: Cells = cells(sketch)): number | undefined {
   const h = 2 * Math.sqrt((q * (1 - q)) / sketch.count);
   const lo = Math.max(0, q - h);
   const hi = Math.min(1, q + h);
-  const a = interpolatedQuantile(sketch, lo);
-  const b = interpolatedQuantile(sketch, hi);
+  const a = interpolatedQuantile(sketch, lo, of);
+  const b = interpolatedQuantile(sketch, hi, of);
   if (!(a > 0 && b > 0 && hi > lo)) return undefined;
   return Math.log(b / a) / (hi - lo);
 }
@@ -77,10 +79,12 @@ export function logRatioContrast(
   candidate: LatencySketch,
   q: number,
 ): Contrast | undefined {
-  const qb = interpolatedQuantile(baseline, q);
-  const qc = interpolatedQuantile(candidate, q);
-  const sb = logSparsity(baseline, q);
-  const sc = logSparsity(candidate, q);
+  const cb = cells(baseline);
+  const cc = cells(candidate);
+  const qb = interpolatedQuantile(baseline, q, cb);
+  const qc = interpolatedQuantile(candidate, q, cc);
+  const sb = logSparsity(baseline, q, cb);
+  const sc = logSparsity(candidate, q, cc);
   if (!(qb > 0 && qc > 0) || sb === undefined || sc === undefined) return undefined;
   const sCandidate = Math.max(sb, sc);
   const v = q * (1 - q);
@@ -106,8 +110,9 @@ export function sloTest(
   const se = Math.sqrt((q * (1 - q)) / candidate.count);
   const failMultiplier = boundMultiplier(se, alphas.fail, scale, sequence);
   const passMultiplier = boundMultiplier(se, alphas.pass, scale, sequence);
-  const above = (y: number) => q - interpolatedCdf(candidate, y) >= failMultiplier * se;
-  const below = (y: number) => interpolatedCdf(candidate, y) - q >= passMultiplier * se;
+  const cc = cells(candidate);
+  const above = (y: number) => q - interpolatedCdf(candidate, y, cc) >= failMultiplier * se;
+  const below = (y: number) => interpolatedCdf(candidate, y, cc) - q >= passMultiplier * se;
   // F̂ is monotone, so the bounds are quantiles: Q_c > Q̂(q − m·se) and Q_c < Q̂(q + m·se)
   const lowShare = q - failMultiplier * se;
   const highShare = q + passMultiplier * se;
@@ -115,8 +120,8 @@ export function sloTest(
     above: above(slo),
     below: below(slo),
     interval: [
-      lowShare > 0 ? interpolatedQuantile(candidate, lowShare) : 0,
-      highShare < 1 ? interpolatedQuantile(candidate, highShare) : Number.POSITIVE_INFINITY,
+      lowShare > 0 ? interpolatedQuantile(candidate, lowShare, cc) : 0,
+      highShare < 1 ? interpolatedQuantile(candidate, highShare, cc) : Number.POSITIVE_INFINITY,
     ],
   };
 }

@@ -72,10 +72,19 @@ export interface Sequence {
   key: string;
 }
 
+const Z_POWER = normalQuantile(0.8);
+/** z(1 − α) by alpha: a judgement asks for a handful of alphas many times (a pure cache, bounded). */
+const zOfAlpha = new Map<number, number>();
+
 /** Intrinsic time at which the mixture for a claim at `alpha` on an effect scale `scale` is tightest. */
 export function tuningInformation(alpha: number, scale: number): number {
-  const z = normalQuantile(1 - alpha) + normalQuantile(0.8);
-  return TUNING_FACTOR * (z / scale) ** 2;
+  let za = zOfAlpha.get(alpha);
+  if (za === undefined) {
+    za = normalQuantile(1 - alpha);
+    if (zOfAlpha.size > 1000) zOfAlpha.clear();
+    zOfAlpha.set(alpha, za);
+  }
+  return TUNING_FACTOR * ((za + Z_POWER) / scale) ** 2;
 }
 
 /** Half-width b(V)/V of the anytime-valid one-sided bound at information V = 1/se². */

@@ -28,6 +28,8 @@ export class LatencySketch {
   sum = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
+  /** buckets() in value order, kept until the next add or merge (a judgement reads it many times) */
+  private sorted: Array<[number, number]> | undefined;
 
   /** Values closer to 0 than this are counted as zero (keeps the bucket range bounded). */
   static readonly MIN_INDEXABLE = 1e-9;
@@ -58,6 +60,7 @@ export class LatencySketch {
 
   add(x: number, weight = 1): void {
     if (!Number.isFinite(x)) throw new RangeError(`value must be finite, got ${x}`);
+    this.sorted = undefined;
     if (x > LatencySketch.MIN_INDEXABLE) {
       const i = this.indexOf(x);
       this.pos.set(i, (this.pos.get(i) ?? 0) + weight);
@@ -77,6 +80,7 @@ export class LatencySketch {
     if (other.alpha !== this.alpha) {
       throw new RangeError(`cannot merge sketches of accuracy ${other.alpha} and ${this.alpha}`);
     }
+    this.sorted = undefined;
     for (const [i, c] of other.pos) this.pos.set(i, (this.pos.get(i) ?? 0) + c);
     for (const [i, c] of other.neg) this.neg.set(i, (this.neg.get(i) ?? 0) + c);
     this.zero += other.zero;
@@ -93,15 +97,18 @@ export class LatencySketch {
 
   /**
    * Buckets in increasing value order as [representative value, count]. This is the sorted
-   * "sample" every binned statistic (quantiles, CDF bands, KS) works from.
+   * "sample" every binned statistic (quantiles, CDF bands, KS) works from. The array is kept until the
+   * next add or merge and shared between callers: read it, never change it.
    */
   buckets(): Array<[number, number]> {
+    if (this.sorted) return this.sorted;
     const out: Array<[number, number]> = [];
     const negKeys = [...this.neg.keys()].sort((a, b) => b - a);
     for (const i of negKeys) out.push([-this.valueOf(i), this.neg.get(i)!]);
     if (this.zero > 0) out.push([0, this.zero]);
     const posKeys = [...this.pos.keys()].sort((a, b) => a - b);
     for (const i of posKeys) out.push([this.valueOf(i), this.pos.get(i)!]);
+    this.sorted = out;
     return out;
   }
 

@@ -58,3 +58,45 @@ export function wasserstein1(u: number[], v: number[], uWeights?: number[], vWei
   }
   return distance;
 }
+
+/**
+ * Wasserstein-1 of two weighted samples on one shared, strictly increasing support (two histograms
+ * with the same bins): Σ_k |F_u(x_k) − F_v(x_k)|·(x_{k+1} − x_k), what wasserstein1 computes for such
+ * input, in O(k) without sorting. Weights finite, ≥ 0, each side's sum > 0.
+ */
+export function wasserstein1Aligned(
+  support: ArrayLike<number>,
+  uWeights: ArrayLike<number>,
+  vWeights: ArrayLike<number>,
+): number {
+  const n = support.length;
+  if (n === 0 || uWeights.length !== n || vWeights.length !== n) {
+    throw new RangeError(
+      "wasserstein1Aligned: support and both weight vectors must be non-empty and of one length",
+    );
+  }
+  let su = 0;
+  let sv = 0;
+  for (let k = 0; k < n; k++) {
+    const a = uWeights[k];
+    const b = vWeights[k];
+    if (!(a >= 0 && b >= 0 && Number.isFinite(a + b))) {
+      throw new RangeError("wasserstein1Aligned: weights must be finite and >= 0 (no NaN)");
+    }
+    if (k > 0 && !(support[k] > support[k - 1])) {
+      throw new RangeError("wasserstein1Aligned: support must be strictly increasing");
+    }
+    su += a;
+    sv += b;
+  }
+  if (!(su > 0 && sv > 0)) throw new RangeError("wasserstein1Aligned: weights must have a positive sum");
+  let cu = 0;
+  let cv = 0;
+  let distance = 0;
+  for (let k = 0; k + 1 < n; k++) {
+    cu += uWeights[k];
+    cv += vWeights[k];
+    distance += Math.abs(cu / su - cv / sv) * (support[k + 1] - support[k]);
+  }
+  return distance;
+}

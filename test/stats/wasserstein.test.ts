@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { wasserstein1 } from "../../src/stats/wasserstein.js";
+import { wasserstein1, wasserstein1Aligned } from "../../src/stats/wasserstein.js";
 import { errorCases, loadDistributionFixture, relErr, worst } from "./distribution-fixture.js";
 
 // Reference: scipy.stats.wasserstein_distance (scipy 1.10) via gen_distribution.py.
@@ -41,5 +41,32 @@ describe("wasserstein1", () => {
     expect(() => wasserstein1([Number.NaN], [1])).toThrow(/u must be/);
     expect(() => wasserstein1([1], [1], [0])).toThrow(/uWeights/);
     expect(() => wasserstein1([1], [1], undefined, [1, 2])).toThrow(/vWeights/);
+  });
+});
+
+describe("wasserstein1Aligned (two histograms on one support)", () => {
+  it("equals wasserstein1 on the same weighted samples", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(50), fc.nat(50)), { minLength: 2, maxLength: 40 }),
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        (pairs, start) => {
+          const u = pairs.map(([a]) => a);
+          const v = pairs.map(([, b]) => b);
+          fc.pre(u.some((x) => x > 0) && v.some((x) => x > 0));
+          const support = pairs.map((_, k) => start + k * 0.37);
+          const expected = wasserstein1(support, support, u, v);
+          expect(Math.abs(wasserstein1Aligned(support, u, v) - expected)).toBeLessThanOrEqual(
+            1e-12 * Math.max(1, expected),
+          );
+        },
+      ),
+    );
+  });
+
+  it("refuses a support that is not strictly increasing, and bad weights", () => {
+    expect(() => wasserstein1Aligned([0, 0], [1, 1], [1, 1])).toThrow(/strictly increasing/);
+    expect(() => wasserstein1Aligned([0, 1], [1, -1], [1, 1])).toThrow(/finite and >= 0/);
+    expect(() => wasserstein1Aligned([0, 1], [0, 0], [1, 1])).toThrow(/positive sum/);
   });
 });
