@@ -15,13 +15,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { GateResult } from "../src/gates/gate.js";
 import { GATES, type GateName } from "../src/gates/registry.js";
-import { DEFAULT_LAYOUT } from "../src/sketch/cohort-summary.js";
 import { mulberry32 } from "../src/stats/random.js";
-import { CohortState } from "../src/store/cohort-state.js";
 import { type EfficiencyResult, runEfficiency } from "./efficiency/run.js";
 import { BASELINE_RATIO, efficiencyRows } from "./efficiency/scenarios.js";
 import type { BenchResults } from "./report.js";
-import { drawEvent } from "./sim/analysis-run.js";
+import { drawEvent, newState } from "./sim/analysis-run.js";
 
 const SIZES: Record<GateName, number[]> = {
   drift: [200, 500, 1000, 3000],
@@ -42,23 +40,8 @@ const int = (x: number) => Math.round(x).toLocaleString("en-US");
 
 function answer(gate: GateName, expect: "fail" | "pass", n: number, seed: number): GateResult {
   const row = efficiencyRows().find((r) => r.gate === gate && r.expect === expect)!;
-  const state = new CohortState({
-    bucketMs: 3_600_000,
-    retentionMs: 86_400_000,
-    threshold: 0.5,
-    layout: DEFAULT_LAYOUT,
-    joinTtlMs: 60_000,
-    joinMaxEntries: 1000,
-    pairing: false,
-    limits: {
-      maxModels: 10,
-      maxVersionsPerModel: 10,
-      maxGroupAttributes: 10,
-      maxGroupValues: 100,
-      maxFeatures: 10,
-      maxCategories: 100,
-    },
-  });
+  const state = newState(3_600_000);
+
   const random = mulberry32(seed);
   for (let i = 0; i < n; i++) {
     state.applyEvent(drawEvent(row.candidate, random, "candidate", 1, 1), 1);

@@ -9,12 +9,10 @@ import { GATES } from "../../src/gates/registry.js";
 import { RESERVE } from "../../src/gates/sequential.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
 import { SequentialRuns } from "../../src/judge/sequential-runs.js";
-import { DEFAULT_LAYOUT } from "../../src/sketch/cohort-summary.js";
 import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
 import { planGroupSequential } from "../../src/stats/group-sequential-design.js";
 import { mulberry32, type RandomSource } from "../../src/stats/random.js";
-import { CohortState } from "../../src/store/cohort-state.js";
-import { drawEvent } from "../sim/analysis-run.js";
+import { drawEvent, newState } from "../sim/analysis-run.js";
 import { ksEquivalenceN, oracleN } from "./oracle.js";
 import { BASELINE_RATIO, type EfficiencyRow } from "./scenarios.js";
 
@@ -42,26 +40,6 @@ export function lookGrid(first: number, last: number, step = 1.1): number[] {
 
 const T0 = 1_700_000_000_000;
 
-function newState(): CohortState {
-  return new CohortState({
-    bucketMs: 3_600_000,
-    retentionMs: 86_400_000,
-    threshold: 0.5,
-    layout: DEFAULT_LAYOUT,
-    joinTtlMs: 60_000,
-    joinMaxEntries: 1_000,
-    pairing: false,
-    limits: {
-      maxModels: 10,
-      maxVersionsPerModel: 10,
-      maxGroupAttributes: 10,
-      maxGroupValues: 100,
-      maxFeatures: 10,
-      maxCategories: 100,
-    },
-  });
-}
-
 /** A declared look schedule: K looks at these candidate sizes, with this spending function. */
 export interface Schedule {
   /** candidate sizes of every look asked, declared or not */
@@ -81,7 +59,7 @@ function oneRun(
   schedule?: Schedule,
 ): { look: number; verdict: "pass" | "fail" } | null {
   const gate = GATES[row.gate];
-  const state = newState();
+  const state = newState(3_600_000);
   const runs = new SequentialRuns();
   let n = 0;
   for (let i = 0; i < looks.length; i++) {

@@ -5,8 +5,9 @@
  * The baseline is `baselineRatio` × the candidate (a 10% canary: 9), every event labelled.
  */
 import type { GateName } from "../../src/gates/registry.js";
+import { psiBinShares, shiftForPsi } from "../../src/plan/score-model.js";
 import { normalCdf } from "../../src/stats/normal.js";
-import { type ArmModel, baselineArm, LATENCY_SIGMA, PREVALENCE } from "../sim/world.js";
+import { type ArmModel, BASELINE_AUC, baselineArm, LATENCY_SIGMA, PREVALENCE } from "../sim/world.js";
 import {
   aucVariance1,
   logQuantileSd1,
@@ -174,7 +175,7 @@ export function efficiencyRows(): EfficiencyRow[] {
     claimShare: 1,
   });
   // drift: PSI on 10 baseline-decile bins (latent z; the score is monotone in it), delta-method sd
-  const shift = shiftForPsi(0.5);
+  const shift = shiftForPsi(0.5, BASELINE_AUC, PREVALENCE, 10);
   const { baselineShares, candidateShares, psi } = psiBins(shift);
   rows.push({
     gate: "drift",
@@ -197,36 +198,8 @@ export function efficiencyRows(): EfficiencyRow[] {
   return rows;
 }
 
-/** Latent-z CDF of the baseline world (no label noise) shifted by `shift`. */
-function latentCdf(z: number, shift: number): number {
-  const sep = baselineArm().separation;
-  return (1 - PREVALENCE) * normalCdf(z - shift) + PREVALENCE * normalCdf(z - shift - sep);
-}
-
-function bisect(f: (x: number) => number, lo: number, hi: number): number {
-  for (let i = 0; i < 80; i++) {
-    const mid = (lo + hi) / 2;
-    if (f(mid) > 0) hi = mid;
-    else lo = mid;
-  }
-  return (lo + hi) / 2;
-}
-
-/** Shares of 10 baseline-decile bins in both arms, and their PSI. */
+/** Shares of 10 baseline-decile bins in both arms of the world, and their PSI (src/plan/score-model.ts). */
 export function psiBins(shift: number) {
-  const edges = [Number.NEGATIVE_INFINITY];
-  for (let b = 1; b < 10; b++) edges.push(bisect((z) => latentCdf(z, 0) - b / 10, -20, 20));
-  edges.push(Number.POSITIVE_INFINITY);
-  const share = (s: number) => edges.slice(1).map((e, b) => latentCdf(e, s) - latentCdf(edges[b], s));
-  const baselineShares = share(0);
-  const candidateShares = share(shift);
-  let psi = 0;
-  for (let b = 0; b < 10; b++) {
-    psi += (candidateShares[b] - baselineShares[b]) * Math.log(candidateShares[b] / baselineShares[b]);
-  }
-  return { baselineShares, candidateShares, psi };
-}
-
-function shiftForPsi(target: number): number {
-  return bisect((s) => psiBins(s).psi - target, 0, 5);
+  const { baseline, candidate, psi } = psiBinShares(shift, BASELINE_AUC, PREVALENCE, 10);
+  return { baselineShares: baseline, candidateShares: candidate, psi };
 }

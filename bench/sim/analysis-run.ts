@@ -61,9 +61,9 @@ const GROUP_A = { group: "a" };
 const GROUP_B = { group: "b" };
 const LOG_MEDIAN = Math.log(LATENCY_MEDIAN_MS);
 
-export function newState(): CohortState {
+export function newState(bucketMs = 60_000): CohortState {
   return new CohortState({
-    bucketMs: 60_000,
+    bucketMs,
     retentionMs: 86_400_000,
     threshold: 0.5,
     layout: DEFAULT_LAYOUT,
