@@ -47,7 +47,28 @@ function gateOf(raw: unknown): EvidenceGate {
     interval: iv ? [number(iv[0]), number(iv[1])] : null,
     n: { baseline: number(n.baseline) ?? 0, candidate: number(n.candidate) ?? 0 },
     reason: text(g.reason),
+    ...(g.judged === false ? { judged: false as const } : {}),
+    ...needsOf(g.needs),
+    ...sequentialOf(g.sequential),
   };
+}
+
+function needsOf(raw: unknown): Pick<EvidenceGate, "needs"> {
+  const o = object(raw);
+  const more = number(o?.more);
+  return o && more !== null && more >= 0 && typeof o.unit === "string"
+    ? { needs: { more, unit: o.unit } }
+    : {};
+}
+
+function sequentialOf(raw: unknown): Pick<EvidenceGate, "sequential"> {
+  const o = object(raw);
+  const look = number(o?.look);
+  const looks = number(o?.looks);
+  const spending = o?.spending;
+  if (!o || look === null || looks === null || (spending !== "obrien-fleming" && spending !== "pocock"))
+    return {};
+  return { sequential: { look, looks, spending } };
 }
 
 /**

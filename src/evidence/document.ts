@@ -1,4 +1,5 @@
 import type { Verdict } from "../gates/gate.js";
+import type { SpendingFunction } from "../stats/alpha-spending.js";
 
 /**
  * The evidence document for one model version (GET /v1/models/{model}/versions/{version}/evidence
@@ -81,6 +82,12 @@ export interface EvidenceGate {
   interval: [number | null, number | null] | null;
   n: { baseline: number; candidate: number };
   reason: string;
+  /** present (false) when the gate had nothing to judge in either cohort */
+  judged?: false;
+  /** inconclusive only: about how much more candidate data the deciding claim needed */
+  needs?: { more: number; unit: string };
+  /** with a declared look schedule: the look, the schedule's length and its spending function */
+  sequential?: { look: number; looks: number; spending: SpendingFunction };
 }
 
 export type Role = "candidate" | "baseline" | "both";

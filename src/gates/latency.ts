@@ -86,7 +86,8 @@ function asymptoticBounds(
       Math.exp(lowerBound(contrast, alphas.ratio, scale, ratio)),
       Math.exp(upperBound(contrast, alphas.pass, scale, ratio)),
     ],
-    candidate: slo?.interval ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+    // without an SLO the candidate's own interval only informs (plots, metrics): the per-arm sequence
+    candidate: slo?.interval ?? quantileSequenceBounds(c, q, alphas.slo),
     decisions: slo && {
       ratioAbove: lowerBound(contrast, alphas.ratio, scale, ratio) > Math.log(config.maxRatio),
       ratioBelow: upperBound(contrast, alphas.pass, scale, ratio) <= Math.log(config.maxRatio),

@@ -81,7 +81,10 @@ describe("latency gate", () => {
       alpha: 0.05,
     });
     expect(small.verdict).toBe("inconclusive");
-    expect(small.reason).toMatch(/more data needed/);
+    // it says how much more: the estimate sits inside the limit, so the claim could still be proven
+    expect(small.needs?.unit).toBe("latency samples");
+    expect(small.needs?.more).toBeGreaterThan(0);
+    expect(small.reason).toMatch(/about [\d,]+ more latency samples needed/);
   });
 
   it("asymptotic method: one sequence for ln(Q_c/Q_b) on interpolated quantiles, the candidate's sparsity at least the baseline's", () => {

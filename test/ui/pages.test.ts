@@ -75,6 +75,8 @@ describe("/ui report pages in headless Chromium (no JavaScript)", () => {
 
     await using chromium = await launchBrowser({ javaScript: false });
     const page = await chromium.browser.newPage();
+    // a missing element fails in seconds, naming its locator, instead of at the test's timeout
+    page.setDefaultTimeout(10_000);
 
     // index: the model with its version count, the judgement with its verdict
     const index = await page.goto(`${url}/ui`);
