@@ -53,7 +53,8 @@ export function writeBlocks(page: string, fresh: Map<string, string>): string {
 
 /**
  * What may differ between two runs of the same commands: wall-clock times and the values derived
- * from them (timestamps, judgement ids, the audit chain's hashes), ports, process ids, temporary
+ * from them (timestamps, judgement ids, the audit chain's hashes, the candidate's rate so far and
+ * the time an inconclusive answer says it needs at that rate), ports, process ids, temporary
  * names, and how long a run took. Everything else (verdicts, reasons, statistics, counts) must
  * match.
  */
@@ -65,7 +66,8 @@ export function normalise(text: string): string {
     .replace(/\b(127\.0\.0\.1|localhost):\d+/g, "$1:<port>")
     .replace(/\(pid \d+\)/g, "(pid <pid>)")
     .replace(/modelgate-quickstart\.[A-Za-z0-9]+/g, "modelgate-quickstart.<tmp>")
-    .replace(/<!-- took -->[^<]*<!-- \/took -->/g, "<took>");
+    .replace(/<!-- took -->[^<]*<!-- \/took -->/g, "<took>")
+    .replace(/≈ [^;,]+? more at the candidate's [\d.,]+ /g, "≈ <duration> more at the candidate's <rate> ");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ describe("scripts/docs-examples.ts", () => {
     // a verdict, a statistic or a count is never set aside
     expect(normalise(a.replace("85.6 ms", "85.7 ms"))).not.toBe(normalise(b));
     expect(normalise(a.replace("2 records", "3 records"))).not.toBe(normalise(b));
+    // the wait an inconclusive answer names follows the wall clock; how much more data does not
+    const wait = (more: string, time: string, rate: string) =>
+      `about ${more} more labelled outcomes needed at the current estimate; ≈ ${time} more at the candidate's ${rate} labelled outcomes/s so far`;
+    expect(normalise(wait("5,147", "7 min", "14"))).toBe(normalise(wait("5,147", "6 min", "13.5")));
+    expect(normalise(wait("5,147", "7 min", "14"))).not.toBe(normalise(wait("5,148", "7 min", "14")));
   });
 
   it("reads and rewrites only the named blocks between the markers", () => {
