@@ -192,6 +192,7 @@ export function recordJudgement(
       source: parts.sourceName,
       at: iso(deps.clock()),
       mode: parts.mode,
+      ...(req.rollout ? { rollout: req.rollout } : {}),
     },
   });
   return deps.history.record(lookKey, response);

@@ -21,6 +21,8 @@ export interface JudgementMeta {
   at: string;
   /** canary: two cohorts compared; shadow: paired answers to the same requests (src/shadow) */
   mode?: "canary" | "shadow";
+  /** "namespace/name" of the Argo Rollout the request named (templates pass it), when it named one */
+  rollout?: string;
 }
 
 /** The answer of /v1/judge (DESIGN.md "Response shape"); `summary` is what templates select. */

@@ -6,6 +6,7 @@ import {
 } from "../gates/config-parse.js";
 import type { GateRegistry } from "../gates/registry.js";
 import { SHADOW_GATES } from "../gates/shadow/registry.js";
+import { parseRolloutRef } from "../k8s/rollout-ref.js";
 import { dictionary, isReservedName, reservedNameMessage } from "../safe-keys.js";
 import { SPENDING_FUNCTIONS, type SpendingFunction } from "../stats/alpha-spending.js";
 
@@ -42,6 +43,8 @@ export interface JudgeRequest {
   looks?: number;
   /** alpha-spending function of a declared schedule; default O'Brien–Fleming type */
   spending?: SpendingFunction;
+  /** "namespace/name" of the Argo Rollout the request names, recorded with the judgement */
+  rollout?: string;
 }
 
 const TOP_LEVEL = [
@@ -279,5 +282,16 @@ export function parseJudgeRequest(
     mode,
     looks,
     spending,
+    ...rolloutOf(top.rollout),
   };
+}
+
+function rolloutOf(raw: unknown): Pick<JudgeRequest, "rollout"> {
+  let ref: ReturnType<typeof parseRolloutRef>;
+  try {
+    ref = parseRolloutRef(raw === undefined || raw === null ? undefined : String(raw));
+  } catch (e) {
+    throw new GateConfigError("rollout", (e as Error).message);
+  }
+  return ref ? { rollout: `${ref.namespace}/${ref.name}` } : {};
 }

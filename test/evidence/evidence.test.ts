@@ -108,9 +108,21 @@ beforeAll(async () => {
     const res = await post(`${server.url}/v1/judge`, { since, ...body });
     expect(res.status).toBe(200);
   };
-  await judge({ model: MODEL, baseline: "v1", candidate: "v2", runKey: "canary-1" });
+  await judge({
+    model: MODEL,
+    baseline: "v1",
+    candidate: "v2",
+    runKey: "canary-1",
+    rollout: "ml/fraud-scorer",
+  });
   await judge({ model: "other", baseline: "v1", candidate: "v2" });
-  await judge({ model: MODEL, baseline: "v1", candidate: "v2", runKey: "canary-1" });
+  await judge({
+    model: MODEL,
+    baseline: "v1",
+    candidate: "v2",
+    runKey: "canary-1",
+    rollout: "ml/fraud-scorer",
+  });
   await judge({ model: MODEL, baseline: "v1", candidate: "v2", mode: "shadow", gates: "agreement" });
   await judge({
     model: MODEL,
@@ -162,6 +174,7 @@ describe("GET /v1/models/{model}/versions/{version}/evidence", () => {
         look: r.judgement.look,
         window: r.judgement.window,
         mode: r.judgement.mode,
+        rollout: r.judgement.rollout ?? null,
         role: r.judgement.candidate === "v2" ? "candidate" : "baseline",
         against: r.judgement.candidate === "v2" ? r.judgement.baseline : r.judgement.candidate,
       });
@@ -212,7 +225,8 @@ describe("GET /v1/models/{model}/versions/{version}/evidence", () => {
         inconclusive: count(asCandidate, "inconclusive"),
       },
       against: { values: ["v1"], omitted: 0 },
-      rollouts: { values: [], omitted: 0 },
+      // the Rollout a template names is recorded with its judgements
+      rollouts: { values: ["ml/fraud-scorer"], omitted: 0 },
       runKeys: { values: ["canary-1", "fraud/v1/v2"], omitted: 0 },
     });
     expect(doc.seen.asBaseline).toMatchObject({
