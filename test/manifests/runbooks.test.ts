@@ -82,6 +82,18 @@ describe("runbook links of the alerts", () => {
     }
   });
 
+  it("docs/kubernetes.md's alert table names every alert the PrometheusRule has, and no other", () => {
+    const text = readFileSync(join(ROOT, "docs", "kubernetes.md"), "utf8");
+    const table = text.slice(text.indexOf("| alert | fires when |"));
+    const rows = table.slice(0, table.search(/\n\s*\n/));
+    const named = new Set([...rows.matchAll(/`(ModelGate\w+)`/g)].map((m) => m[1]));
+    expect([...named].sort()).toEqual(
+      alerts()
+        .map((a) => a.alert)
+        .sort(),
+    );
+  });
+
   it("docs/operations.md links the runbooks", () => {
     expect(readFileSync(join(ROOT, "docs", "operations.md"), "utf8")).toContain("(runbooks/README.md)");
   });
