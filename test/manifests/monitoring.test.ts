@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createServiceMetrics } from "../../src/api/metrics.js";
 import { build, MANIFESTS, one, ROOT } from "./kustomize.js";
-import { promtoolCheckRules } from "./validate.js";
+import { promtoolCheckRules, promtoolTestRules } from "./validate.js";
 
 const monitoring = () => build("monitoring");
 const rule = () => one(monitoring(), "PrometheusRule", "modelgate");
@@ -82,6 +82,72 @@ describe("Grafana dashboard", () => {
     }));
     const { ok, output } = promtoolCheckRules([{ name: "dashboard", rules }]);
     expect(output).toContain(`SUCCESS: ${exprs.length} rules found`);
+    expect(ok).toBe(true);
+  });
+
+  it("counts a model's first fail verdict (a counter series born inside the range), evaluated by promtool", () => {
+    // the verdict queries, as Grafana sends them for a 15 min range and every model
+    const verdictQueries = dashboardExprs()
+      .filter((e) => e.includes("increase(modelgate_judgements_total"))
+      .map((e) => e.replaceAll("$__range", "15m").replaceAll("$model", ".*"));
+    expect(verdictQueries).toHaveLength(3);
+    const [annotation, overall, byGate] = [
+      verdictQueries.find((e) => e.startsWith("sum by (model)")),
+      verdictQueries.find((e) => e.startsWith("sum by (verdict)")),
+      verdictQueries.find((e) => e.startsWith("sum by (gate)")),
+    ];
+    const rules = [
+      { record: "dashboard:annotation", expr: annotation },
+      { record: "dashboard:overall", expr: overall },
+      { record: "dashboard:by_gate", expr: byGate },
+    ];
+    // prom-client creates a series at its first count: the fail series appear at 10m with value 1,
+    // the pass series existed before the range and counts 3 more at 10m
+    const series = (labels: string, values: string) => ({
+      series: `modelgate_judgements_total{model="fraud", ${labels}}`,
+      values,
+    });
+    const doc = {
+      rule_files: ["rules.yaml"],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [
+            series('gate="overall", verdict="fail"', "_x10 1x10"),
+            series('gate="latency", verdict="fail"', "_x10 1x10"),
+            series('gate="overall", verdict="pass"', "1x9 4x13"),
+          ],
+          promql_expr_test: [
+            // the annotation marks the minute of the first fail, and only that minute
+            {
+              expr: "dashboard:annotation",
+              eval_time: "10m",
+              exp_samples: [{ labels: 'dashboard:annotation{model="fraud"}', value: 1 }],
+            },
+            { expr: "dashboard:annotation", eval_time: "12m", exp_samples: [] },
+            {
+              expr: "dashboard:overall",
+              eval_time: "20m",
+              exp_samples: [
+                { labels: 'dashboard:overall{verdict="fail"}', value: 1 },
+                { labels: 'dashboard:overall{verdict="pass"}', value: 3 },
+              ],
+            },
+            {
+              expr: "dashboard:by_gate",
+              eval_time: "20m",
+              exp_samples: [{ labels: 'dashboard:by_gate{gate="latency"}', value: 1 }],
+            },
+          ],
+        },
+      ],
+    };
+    const { ok, output } = promtoolTestRules(
+      [{ name: "dashboard", rules }],
+      [{ name: "dashboard.yaml", doc }],
+    );
+    expect(output).toContain("SUCCESS");
     expect(ok).toBe(true);
   });
 
