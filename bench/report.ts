@@ -1,7 +1,9 @@
 /** Markdown rendering of the benchmark results (docs/BENCHMARKS.md). */
 import type { CompareRow } from "./compare-python.js";
+import { rateDifferencePassLimit } from "./efficiency/oracle.js";
 import { qualityOracleN80 } from "./efficiency/quality-oracle.js";
 import type { EfficiencyResult } from "./efficiency/run.js";
+import { BASE_ERROR_RATE, BASELINE_RATIO } from "./efficiency/scenarios.js";
 import type { IngestionResult } from "./ingestion.js";
 import type { LatencyRow } from "./judge-latency.js";
 import { FIXED_LIMITS } from "./judges/fixed-thresholds.js";
@@ -386,7 +388,23 @@ function efficiencySection(e: EfficiencyResult): string {
       rows,
     ),
     "",
+    ...errorsPassNote(e),
   ].join("\n");
+}
+
+/**
+ * The errors pass row against the limit a *valid* test can reach: the oracle's z-test uses the
+ * variance at the truth (equal rates), which at the boundary it must hold against is too small.
+ */
+function errorsPassNote(e: EfficiencyResult): string[] {
+  const r = e.rows.find((x) => x.row.gate === "errors" && x.row.expect === "pass");
+  if (!r) return [];
+  const limit = rateDifferencePassLimit(BASE_ERROR_RATE, 0.005, BASELINE_RATIO, e.alpha);
+  const over = (n: number | null | undefined) => (n == null ? "not reached" : ratio(n / limit.validN));
+  return [
+    `The errors pass row's oracle is not a valid test: with equal rates (${(BASE_ERROR_RATE * 100).toFixed(1)}%) its variance is the truth's, but at the boundary it must hold against (an increase of exactly 0.5%) the candidate's rate is ${((BASE_ERROR_RATE + 0.005) * 100).toFixed(1)}%, where the difference's variance is larger, so that z-test would pass ${(limit.oracleSize * 100).toFixed(1)}% of candidates sitting on the boundary instead of ${(e.alpha * 100).toFixed(0)}%. The smallest valid fixed-sample test (the boundary's variance for alpha, the truth's for power) needs ${int(limit.validN)} candidate events, not ${int(limit.oracleN)}: against it modelgate's errors pass is ${over(r.anytime.n80)} (anytime-valid) and ${over(r.declared?.n80)} (declared looks).`,
+    "",
+  ];
 }
 
 function spendingSection(s: { aa: QualityResult; inside: QualityResult }, main?: QualityResult): string {

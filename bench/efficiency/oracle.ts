@@ -7,7 +7,7 @@
  * multiple of the candidate's folded into se1.
  */
 import { kolmogorovQuantile } from "../../src/stats/kolmogorov.js";
-import { normalQuantile } from "../../src/stats/normal.js";
+import { normalCdf, normalQuantile } from "../../src/stats/normal.js";
 
 export {
   aucVariance1,
@@ -37,4 +37,30 @@ export function oracleN(effect: number, se1: number, alpha: number, power = 0.8)
 export function ksEquivalenceN(tol: number, alpha: number, k: number, power = 0.8): number {
   const root = (kolmogorovQuantile(1 - alpha) + kolmogorovQuantile(power)) / tol;
   return Math.ceil(root * root * ((k + 1) / k));
+}
+
+/**
+ * A pass on a rate difference ("the increase p_c − p_b is below δ") when the rates are equal: the
+ * oracle's z-test uses the variance at the truth, σ_t, but at the boundary it must hold against (p_c =
+ * p_b + δ) the variance is larger, σ_0, so that test's size there is Φ(−z(1−α)·σ_t/σ_0) > α. A valid
+ * fixed-sample test needs effect·√n ≥ z(1−α)·σ_0 + z(power)·σ_t: the information limit a valid pass
+ * can reach. Candidate n for a baseline of k·n, both rates p.
+ */
+export function rateDifferencePassLimit(
+  p: number,
+  delta: number,
+  k: number,
+  alpha: number,
+  power = 0.8,
+): { oracleN: number; validN: number; oracleSize: number } {
+  const sdTruth = Math.sqrt(p * (1 - p) * (1 + 1 / k));
+  const q = p + delta;
+  const sdBoundary = Math.sqrt(q * (1 - q) + (p * (1 - p)) / k);
+  const za = normalQuantile(1 - alpha);
+  const zb = normalQuantile(power);
+  return {
+    oracleN: oracleN(delta, sdTruth, alpha, power),
+    validN: Math.ceil(((za * sdBoundary + zb * sdTruth) / delta) ** 2),
+    oracleSize: normalCdf((-za * sdTruth) / sdBoundary),
+  };
 }

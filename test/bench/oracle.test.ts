@@ -1,10 +1,28 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   hanleyMcNeilVariance,
   logQuantileSd1,
   oracleN,
   parityRatioVariance,
+  rateDifferencePassLimit,
 } from "../../bench/efficiency/oracle.js";
+
+/** test/fixtures/reference/gen_plan.py (scipy) */
+const PLAN_FIXTURE = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "fixtures", "reference", "plan.json"), "utf8"),
+) as {
+  rateDifferencePass: {
+    p: number;
+    delta: number;
+    k: number;
+    alpha: number;
+    oracleN: number;
+    validN: number;
+    oracleSize: number;
+  }[];
+};
 
 // REFERENCES §7 worked values: alpha_g 0.01 one-sided, 80% power, baseline = 4 × candidate, every
 // event labelled, prevalence 0.2, selection rate 0.30 per group, log-normal latency σ = 0.4; candidate
@@ -42,5 +60,15 @@ describe("oracle n80 (fixed-sample z-test at the gate's alpha share)", () => {
     );
     within1pct(oracleN(0.2, failSe1, 0.01), 2224);
     within1pct(oracleN(0.2, Math.sqrt(parityRatioVariance(0.3, 0.3, 0.5, 0.5)), 0.01), 2364);
+  });
+
+  it("a pass on equal error rates: the oracle's z-test is not valid at the boundary; the valid limit is larger (scipy)", () => {
+    for (const c of PLAN_FIXTURE.rateDifferencePass) {
+      const r = rateDifferencePassLimit(c.p, c.delta, c.k, c.alpha);
+      expect(r.oracleN).toBe(c.oracleN);
+      expect(r.validN).toBe(c.validN);
+      expect(r.oracleSize).toBeCloseTo(c.oracleSize, 10);
+      expect(r.oracleSize).toBeGreaterThan(c.alpha);
+    }
   });
 });
