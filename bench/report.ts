@@ -11,6 +11,7 @@ import { GATE_KEYS } from "./judges/judge.js";
 import { KAYENTA_THRESHOLDS } from "./judges/kayenta-judge.js";
 import type { QualityResult, Rate } from "./quality.js";
 import type { Scenario } from "./sim/world.js";
+import type { SoakResult, SoakSettings } from "./soak.js";
 
 export interface Machine {
   cpu: string;
@@ -39,6 +40,8 @@ export interface BenchResults {
   latency?: { rows: LatencyRow[]; gates: string[] };
   python?: CompareRow[];
   ingestion?: IngestionResult | { error: string };
+  /** the soak (rendered by bench/soak.ts) */
+  soak?: { result: SoakResult; settings: SoakSettings };
   notes: string[];
 }
 
@@ -444,6 +447,18 @@ function spendingSection(s: { aa: QualityResult; inside: QualityResult }, main?:
 /** The figures a reader wants first, each pointing to its section. */
 function headline(r: BenchResults): string {
   const lines = ["## Headline figures\n"];
+  const e = r.efficiency;
+  if (e) {
+    const spread = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return `median **${ratio(sorted[Math.floor((sorted.length - 1) / 2)])}**, ${ratio(sorted[0])}–${ratio(sorted.at(-1) ?? null)}`;
+    };
+    const anytime = e.rows.flatMap((x) => (x.anytime.ratio === null ? [] : [x.anytime.ratio]));
+    const declared = e.rows.flatMap((x) => (x.declared?.ratio == null ? [] : [x.declared.ratio]));
+    lines.push(
+      `- Data needed to decide, over the information limit (§0, candidate events by which 80% of runs decided right ÷ a fixed-sample z-test that knows the variance; ${e.rows.length} fail and pass decisions over the five gates): anytime-valid ${spread(anytime)}; with the look schedule declared (${declared.length} decisions) ${spread(declared)}.`,
+    );
+  }
   const q = r.quality;
   if (q) {
     lines.push(

@@ -21,6 +21,7 @@ import { fixedThresholdJudge } from "./judges/fixed-thresholds.js";
 import { kayentaJudge } from "./judges/kayenta-judge.js";
 import { modelgateJudge } from "./judges/modelgate.js";
 import { runQuality } from "./quality.js";
+import { syncReadmeHeadline } from "./readme-headline.js";
 import { type BenchResults, type Machine, renderReport } from "./report.js";
 import { FULL, keepShadowSection, QUICK, renderShadowPower, runShadowPower } from "./shadow-power.js";
 import { DEFAULT_RUN } from "./sim/analysis-run.js";
@@ -101,7 +102,11 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (values.render) {
     const saved = JSON.parse(readFileSync(values.render, "utf8")) as BenchResults;
-    writeFileSync(out, keepShadowSection(out, renderReport(saved)));
+    // the soak section: from the saved results, or (results saved before they held it) the report's own
+    const soak = saved.soak ? renderSoak(saved.soak.result, saved.soak.settings) : soakSectionOf(out);
+    const text = [renderReport(saved).trimEnd(), ...(soak ? [soak.trimEnd()] : [])].join("\n\n");
+    writeFileSync(out, keepShadowSection(out, `${text}\n`));
+    if (out === join(root, "docs", "BENCHMARKS.md")) syncReadmeHeadline(root);
     log(`bench: rendered ${values.render} to ${out}`);
     return 0;
   }
@@ -209,6 +214,7 @@ async function main(): Promise<number> {
         `Soak: ${r.serverErrors} 5xx, ${r.eventsAcked - r.eventsStored} acknowledged events missing.`,
       );
     }
+    results.soak = { result: r, settings: soak };
     extra.push(renderSoak(r, soak));
   }
   let shadow: string | undefined;
@@ -225,8 +231,23 @@ async function main(): Promise<number> {
   // the shadow section: rerun here, or (with --only leaving it out) kept from the previous report
   writeFileSync(out, shadow ? `${text}\n\n${shadow}` : keepShadowSection(out, `${text}\n`));
   if (quick) process.stdout.write(text);
+  else if (out === join(root, "docs", "BENCHMARKS.md")) syncReadmeHeadline(root);
   log(`bench: wrote ${out} in ${results.seconds.toFixed(0)} s`);
   return results.ingestion && "error" in results.ingestion ? 1 : 0;
+}
+
+/** The soak section of an existing report (up to the shadow section or the end), if it has one. */
+function soakSectionOf(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  const start = text.indexOf("## 5. Soak");
+  if (start < 0) return undefined;
+  const end = text.indexOf("<!-- shadow-power:start -->", start);
+  return text.slice(start, end < 0 ? undefined : end).trimEnd();
 }
 
 process.exitCode = await main();

@@ -251,11 +251,16 @@ export function formatSoak(r: SoakResult): string {
   ].join("\n");
 }
 
+/** How a soak was run (what its section reports beside the results). */
+export interface SoakSettings {
+  ingesters: number;
+  judges: number;
+  batch: number;
+  snapshotSeconds: number;
+}
+
 /** The soak's section of docs/BENCHMARKS.md. */
-export function renderSoak(
-  r: SoakResult,
-  o: { ingesters: number; judges: number; batch: number; snapshotSeconds: number },
-): string {
+export function renderSoak(r: SoakResult, o: SoakSettings): string {
   const f = (x: number) => x.toFixed(1);
   const row = (what: string, l: LatencySummary | undefined) =>
     l === undefined
