@@ -17,7 +17,6 @@
 import type { GateResult } from "../src/gates/gate.js";
 import { RESERVE } from "../src/gates/sequential.js";
 import { SHADOW_GATES } from "../src/gates/shadow/registry.js";
-import type { JudgeResponse } from "../src/judge/judgement.js";
 import { SequentialRuns } from "../src/judge/sequential-runs.js";
 import { pairedDelongFromJoint } from "../src/shadow/joint-histogram.js";
 import { DEFAULT_PAIRED_LAYOUT, PairedSummary, type PairSide } from "../src/shadow/paired-summary.js";
@@ -25,7 +24,7 @@ import type { SpendingFunction } from "../src/stats/alpha-spending.js";
 import { aucFromBins } from "../src/stats/auc-binned.js";
 import { planGroupSequential } from "../src/stats/group-sequential-design.js";
 import { mulberry32, type RandomSource, randomNormal } from "../src/stats/random.js";
-import { lookGrid, type Schedule } from "./efficiency/n80.js";
+import { judgeLook, lookGrid, type Schedule } from "./efficiency/n80.js";
 import { oracleN } from "./efficiency/oracle.js";
 
 export interface ShadowWorld {
@@ -272,20 +271,14 @@ function oneRun(
   let n = 0;
   for (let i = 0; i < looks.length; i++) {
     for (; n < looks[i]; n++) addPair(summary, row.world, random);
-    const design = schedule && { look: i + 1, looks: schedule.declared, spending: schedule.spending };
-    const sequential = design && runs.contextFor("run", row.gate, design);
-    const r = (gate.evaluate as (input: unknown) => GateResult)({
-      paired: { summary, unpaired: none, pending: none },
-      config,
-      alpha,
-      sequential,
-    });
-    if (design && sequential) {
-      const record = { ...design, observed: Object.fromEntries(sequential.observed) };
-      runs.observe("run", {
-        gates: { [row.gate]: { ...r, sequential: record } },
-      } as unknown as JudgeResponse);
-    }
+    const r = judgeLook(runs, row.gate, i, schedule, (sequential) =>
+      (gate.evaluate as (input: unknown) => GateResult)({
+        paired: { summary, unpaired: none, pending: none },
+        config,
+        alpha,
+        sequential,
+      }),
+    );
     if (r.verdict === "pass" || r.verdict === "fail") return { look: i, verdict: r.verdict };
   }
   return null;

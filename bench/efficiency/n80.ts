@@ -6,7 +6,7 @@
  */
 import type { GateResult } from "../../src/gates/gate.js";
 import { GATES } from "../../src/gates/registry.js";
-import { RESERVE } from "../../src/gates/sequential.js";
+import { RESERVE, type SequentialContext } from "../../src/gates/sequential.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
 import { SequentialRuns } from "../../src/judge/sequential-runs.js";
 import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
@@ -49,6 +49,27 @@ export interface Schedule {
   spending: SpendingFunction;
 }
 
+/**
+ * Look `i` (0-based) of one simulated run of one gate: `evaluate` gets the gate's sequential context
+ * when a schedule is declared, and the answer is recorded in the run's state as the judge records it.
+ */
+export function judgeLook(
+  runs: SequentialRuns,
+  gateName: string,
+  i: number,
+  schedule: Schedule | undefined,
+  evaluate: (sequential: SequentialContext | undefined) => GateResult,
+): GateResult {
+  const design = schedule && { look: i + 1, looks: schedule.declared, spending: schedule.spending };
+  const sequential = design && runs.contextFor("run", gateName, design);
+  const r = evaluate(sequential);
+  if (design && sequential) {
+    const record = { ...design, observed: Object.fromEntries(sequential.observed) };
+    runs.observe("run", { gates: { [gateName]: { ...r, sequential: record } } } as unknown as JudgeResponse);
+  }
+  return r;
+}
+
 /** First look index at which the gate decides in one run, and what it decided. */
 function oneRun(
   row: EfficiencyRow,
@@ -71,21 +92,9 @@ function oneRun(
     }
     const baseline = state.window("bench", "baseline", undefined, T0 + 1)!;
     const candidate = state.window("bench", "candidate", undefined, T0 + 1)!;
-    const design = schedule && { look: i + 1, looks: schedule.declared, spending: schedule.spending };
-    const sequential = design && runs.contextFor("run", row.gate, design);
-    const r = (gate.evaluate as (i: unknown) => GateResult)({
-      baseline,
-      candidate,
-      config,
-      alpha,
-      sequential,
-    });
-    if (design && sequential) {
-      const record = { ...design, observed: Object.fromEntries(sequential.observed) };
-      runs.observe("run", {
-        gates: { [row.gate]: { ...r, sequential: record } },
-      } as unknown as JudgeResponse);
-    }
+    const r = judgeLook(runs, row.gate, i, schedule, (sequential) =>
+      (gate.evaluate as (i: unknown) => GateResult)({ baseline, candidate, config, alpha, sequential }),
+    );
     if (r.verdict === "pass" || r.verdict === "fail") return { look: i, verdict: r.verdict };
   }
   return null;
