@@ -249,7 +249,15 @@ function latencySection(l: { rows: LatencyRow[]; gates: string[] }): string {
     "## 2. Judgement latency\n",
     `runJudgement with the real embedded source (merge of the store's 60 s buckets over a 10-minute window), gates ${l.gates.join(", ")}, history and hash-chained audit record; cohorts built beforehand (not timed) with CohortState.applyEvent; in-process, no HTTP.\n`,
     table(
-      ["events per cohort", "judgements", "p50 ms", "p99 ms", "max ms", "declared 10 looks: p50 / p99 ms"],
+      [
+        "events per cohort",
+        "judgements",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "declared 10 looks: p50 / p99 ms",
+        "after each declared look, idle work: p50 / p99 ms",
+      ],
       l.rows.map((r) => [
         int(r.eventsPerCohort),
         String(r.judgements),
@@ -257,9 +265,12 @@ function latencySection(l: { rows: LatencyRow[]; gates: string[] }): string {
         ms(r.p99Ms),
         ms(r.maxMs),
         r.declaredP50Ms === undefined ? "—" : `${ms(r.declaredP50Ms)} / ${ms(r.declaredP99Ms ?? 0)}`,
+        r.continuationP50Ms === undefined
+          ? "—"
+          : `${ms(r.continuationP50Ms)} / ${ms(r.continuationP99Ms ?? 0)}`,
       ]),
     ),
-    "\nWith a declared schedule each look advances every contrast's group-sequential state by one step of the recursive integration (a fresh run per judgement here, so every judgement is such a step).\n",
+    "\nDeclared schedule: every look of runs of 10 looks is timed, look k seeing the first k minutes of the window, so at each look every contrast takes a group-sequential step from the run's state: at most one root-find on the last look's density (none where the boundary's bracket shows the anytime reserve is tighter). The density update the run's next look starts from is left to the event loop's idle turns (one contrast per turn); the last column is that work per look, done between looks here as the minute between Argo's measurements would (a next look arriving first computes it then).\n",
     "",
   ].join("\n");
 }

@@ -1,8 +1,8 @@
 import type { SpendingFunction } from "../stats/alpha-spending.js";
 import {
-  advanceGroupSequential,
   type GroupSequentialState,
   startGroupSequential,
+  stepGroupSequential,
 } from "../stats/group-sequential.js";
 import { normalQuantile } from "../stats/normal.js";
 import { oneSidedMixtureBoundary, oneSidedMixtureRho } from "../stats/one-sided-normal-mixture.js";
@@ -57,13 +57,33 @@ export interface SequentialContext {
   spending: SpendingFunction;
   /** the run's earlier looks of a contrast at which its information grew (key unique within the gate) */
   history(key: string): readonly LookInformation[];
-  /** group-sequential states already computed, by contrast, alpha and history (bounded by the owner) */
+  /**
+   * group-sequential looks already taken in this run, by alpha and history (contrasts of a gate whose
+   * information grew alike share them; bounded by the owner, which may compute `state` while idle)
+   */
   cache: {
-    get(key: string): GroupSequentialState | undefined;
-    set(key: string, state: GroupSequentialState): void;
+    get(key: string): TakenLook | undefined;
+    set(key: string, look: TakenLook): void;
   };
   /** this look's information per contrast, filled by the engine for the judge to keep */
   observed: Map<string, LookInformation>;
+}
+
+/**
+ * A look taken: bounds on its boundary (the z-multiplier, +∞ when it could not decide) at once, the
+ * boundary and the state after it on demand (each computed once) — a look whose boundary cannot beat
+ * the anytime reserve needs no integration, and the density update a later look needs is not on this
+ * look's critical path.
+ */
+export interface TakenLook {
+  bracket: readonly [number, number];
+  boundary: () => number;
+  state: () => GroupSequentialState;
+}
+
+/** The look's multiplier where it matters: the boundary, or the bracket's low end when that is ≥ `beat`. */
+function multiplier(taken: TakenLook, beat: number): number {
+  return taken.bracket[0] >= beat ? taken.bracket[0] : taken.boundary();
 }
 
 /** A contrast's place in the run: its key and the run's context (absent: anytime-valid only). */
@@ -95,51 +115,60 @@ export function anytimeHalfWidth(se: number, alpha: number, scale: number): numb
   return oneSidedMixtureBoundary(v, rho, alpha) / v;
 }
 
-const cacheKey = (key: string, alpha: number, looks: readonly LookInformation[]) =>
-  `${key}|${alpha}|${looks.map((l) => `${l.information}:${l.fraction}`).join(",")}`;
+const cacheKey = (alpha: number, looks: readonly LookInformation[]) =>
+  `${alpha}|${looks.map((l) => `${l.information}:${l.fraction}`).join(",")}`;
 
-/** The group-sequential state after `looks` (from the context's cache, else replayed). */
-function stateAfter(
-  context: SequentialContext,
-  key: string,
-  alpha: number,
-  looks: readonly LookInformation[],
-): GroupSequentialState {
-  const id = cacheKey(key, alpha, looks);
+/** The run's looks so far at `alpha` (from the context's cache, else replayed): boundary and state. */
+function lookAfter(context: SequentialContext, alpha: number, looks: readonly LookInformation[]): TakenLook {
+  if (looks.length === 0) {
+    const start = startGroupSequential({ alpha, spending: context.spending });
+    const none = Number.POSITIVE_INFINITY;
+    return { bracket: [none, none], boundary: () => none, state: () => start };
+  }
+  const id = cacheKey(alpha, looks);
   const cached = context.cache.get(id);
   if (cached) return cached;
   let state = startGroupSequential({ alpha, spending: context.spending });
-  for (const look of looks) state = advanceGroupSequential(state, look).state;
-  context.cache.set(id, state);
-  return state;
+  for (const look of looks) state = stepGroupSequential(state, look).next();
+  const boundary = state.boundary ?? Number.POSITIVE_INFINITY;
+  const replayed: TakenLook = { bracket: [boundary, boundary], boundary: () => boundary, state: () => state };
+  context.cache.set(id, replayed);
+  return replayed;
 }
 
 /**
  * z-multiplier c_k of the group-sequential bound at this look (+∞ when it cannot decide: nothing left
- * to spend). A look without more information than the run's last one spends nothing and reuses that
- * look's boundary.
+ * to spend), or a number ≥ `beat` standing for it when c_k cannot be below `beat` (the caller takes the
+ * smaller of this and `beat`). A look without more information than the run's last one spends nothing
+ * and reuses that look's boundary. Costs at most one root-find; the state after the look is left to
+ * the cache's owner.
  */
-function groupMultiplier(se: number, alpha: number, sequence: Sequence): number {
+function groupMultiplier(se: number, alpha: number, sequence: Sequence, beat: number): number {
   const context = sequence.context!;
   if (!(se > 0 && Number.isFinite(se))) return Number.POSITIVE_INFINITY;
   const history = context.history(sequence.key);
   const information = 1 / (se * se);
   const last = history.at(-1);
-  const state = stateAfter(context, sequence.key, alpha, history);
   if (last && !(information > last.information * (1 + 1e-9)))
-    return state.boundary ?? Number.POSITIVE_INFINITY;
+    return multiplier(lookAfter(context, alpha, history), beat);
   const look: LookInformation = { information, fraction: Math.min(1, context.look / context.looks) };
-  const next = advanceGroupSequential(state, look);
-  context.cache.set(cacheKey(sequence.key, alpha, [...history, look]), next.state);
   context.observed.set(sequence.key, look);
-  return next.boundary;
+  const id = cacheKey(alpha, [...history, look]);
+  let taken = context.cache.get(id);
+  if (!taken) {
+    const step = stepGroupSequential(lookAfter(context, alpha, history).state(), look);
+    taken = { bracket: step.bracket, boundary: step.boundary, state: step.next };
+    context.cache.set(id, taken);
+  }
+  return multiplier(taken, beat);
 }
 
 /** Half-width of the bound at this look: anytime-valid, or the better of group-sequential and reserve. */
 function halfWidth(se: number, alpha: number, scale: number, sequence: Sequence | undefined): number {
   if (!sequence?.context) return anytimeHalfWidth(se, alpha, scale);
-  const group = groupMultiplier(se, (1 - RESERVE) * alpha, sequence) * se;
-  return Math.min(group, anytimeHalfWidth(se, RESERVE * alpha, scale));
+  const reserve = anytimeHalfWidth(se, RESERVE * alpha, scale);
+  const group = groupMultiplier(se, (1 - RESERVE) * alpha, sequence, reserve / se) * se;
+  return Math.min(group, reserve);
 }
 
 /** Lower confidence bound for θ at level alpha (−∞ when se is not finite and positive). */

@@ -1,6 +1,5 @@
-import type { LookInformation, SequentialContext, SequentialRecord } from "../gates/sequential.js";
+import type { LookInformation, SequentialContext, SequentialRecord, TakenLook } from "../gates/sequential.js";
 import type { SpendingFunction } from "../stats/alpha-spending.js";
-import type { GroupSequentialState } from "../stats/group-sequential.js";
 import type { JudgeResponse } from "./judgement.js";
 
 /** Group-sequential states kept for reuse; beyond this the oldest are dropped (and replayed if needed). */
@@ -10,11 +9,18 @@ const CACHE_LIMIT = 20_000;
  * The state of every run with a declared look schedule: per look key, gate and contrast, the
  * information of the looks at which it grew (from each answer's `gates[g].sequential.observed`, so it
  * is rebuilt from the audit log at start like the look counts), and a cache of group-sequential
- * states so a look costs one step of the recursion instead of a replay of the run.
+ * looks so a look costs one step of the recursion instead of a replay of the run.
+ *
+ * A look answers with its boundary; the state after it (the density update the run's next look
+ * starts from, most of a look's cost) is computed after the answer, one look per turn of the event
+ * loop, so a judgement's latency holds one root-find per contrast. A next look arriving first simply
+ * computes it then.
  */
 export class SequentialRuns {
   private readonly runs = new Map<string, Map<string, LookInformation[]>>();
-  private readonly cache = new Map<string, GroupSequentialState>();
+  private readonly cache = new Map<string, TakenLook>();
+  private readonly pending: TakenLook[] = [];
+  private draining = false;
 
   /** Keep the looks an answer observed (a look whose information did not grow is not appended). */
   observe(lookKey: string, response: JudgeResponse): void {
@@ -60,9 +66,33 @@ export class SequentialRuns {
         get: (k) => cache.get(`${lookKey}\u0000${gate}\u0000${k}`),
         set: (k, v) => {
           cache.set(`${lookKey}\u0000${gate}\u0000${k}`, v);
+          this.later(v);
         },
       },
       observed: new Map(),
     };
+  }
+
+  /** Compute a look's state while the service is idle (never keeps a process alive for it). */
+  private later(look: TakenLook): void {
+    this.pending.push(look);
+    if (this.draining) return;
+    this.draining = true;
+    const drain = () => {
+      try {
+        this.pending.shift()?.state();
+      } finally {
+        if (this.pending.length > 0) setImmediate(drain).unref();
+        else this.draining = false;
+      }
+    };
+    setImmediate(drain).unref();
+  }
+
+  /** Compute every look's state now (what the idle turns would do); returns how many there were. */
+  settle(): number {
+    const n = this.pending.length;
+    for (const look of this.pending.splice(0)) look.state();
+    return n;
   }
 }

@@ -15,7 +15,7 @@
  * Incremental form: the state after look k − 1 holds the sub-density of Z_{k−1} on the continuation region
  * (−∞, c_{k−1}) on a grid recomputable from c_{k−1} and the last increment, so `advanceGroupSequential`
  * costs one root-find (Newton on ln P, about five O(m) evaluations) and one density update, O(m²) at most —
- * never the cost of replaying earlier looks. At r = 16, m is about 160–300 points and the JSON state 3–5 kB
+ * never the cost of replaying earlier looks. At r = 16, m is about 160–300 points and the JSON state 4–6 kB
  * (+∞ is stored as null). Accuracy (checked against scipy's multivariate normal and r = 64): spent alpha
  * within ~1e-7, boundaries below 7 within 1e-5; above that (increments below ~1e-12) a few hundredths.
  * Numerical method: ./group-sequential-integration.ts.
@@ -87,13 +87,27 @@ const STATE_FIELDS = new Set([
   "density",
 ]);
 
+/**
+ * States this module made: advancing one skips the validation a state read back from storage needs,
+ * which would cost as much as the look itself. A state is a value: nothing changes it after it is
+ * made (a changed copy, e.g. `{ ...state, density }`, is a new object and is validated).
+ */
+const made = new WeakSet<GroupSequentialState>();
+/** The look density a made state was built from, so its next look need not rebuild it from the state. */
+const densities = new WeakMap<GroupSequentialState, LookDensity>();
+function madeHere(state: GroupSequentialState, density?: LookDensity): GroupSequentialState {
+  made.add(state);
+  if (density) densities.set(state, density);
+  return state;
+}
+
 /** The state before the first look. */
 export function startGroupSequential(design: GroupSequentialDesign): GroupSequentialState {
   requireSpendingAlpha(design.alpha);
   requireSpendingFunction(design.spending);
   const r = design.gridPointsPerSd ?? DEFAULT_GRID_POINTS_PER_SD;
   requireGridPointsPerSd(r);
-  return {
+  return madeHere({
     alpha: design.alpha,
     spending: design.spending,
     gridPointsPerSd: r,
@@ -104,7 +118,7 @@ export function startGroupSequential(design: GroupSequentialDesign): GroupSequen
     boundary: null,
     layer: null,
     density: [],
-  };
+  });
 }
 
 function requireField(ok: boolean, field: string, value: unknown, what: string): void {
@@ -150,7 +164,8 @@ function gridFor(state: GroupSequentialState): SimpsonGrid {
 
 /**
  * c with P₀(continue to this look, Z ≥ c) = target, by Newton's method on ln P (so tiny targets keep
- * their relative accuracy) inside a bracket that bisection falls back on.
+ * their relative accuracy) inside a bracket that bisection falls back on. Newton converges
+ * quadratically here, so a step below 1e-6 leaves an error (~1e-12) far below the integration's (~1e-5).
  */
 function solveBoundary(previous: LookDensity | null, information: number, target: number): number {
   const marginal = -normalQuantile(target); // P(Z ≥ c) = target ignoring earlier looks: c is at most this
@@ -171,7 +186,7 @@ function solveBoundary(previous: LookDensity | null, information: number, target
     if (at.value > 0) lo = c;
     else hi = c;
     const newton = c - at.value / at.derivative;
-    if (Math.abs(newton - c) < 1e-12) return newton;
+    if (Math.abs(newton - c) < 1e-6) return newton;
     const next = newton > lo && newton < hi ? newton : (lo + hi) / 2; // false for NaN too
     if (hi - lo < 1e-12) return next;
     c = next;
@@ -181,15 +196,20 @@ function solveBoundary(previous: LookDensity | null, information: number, target
 }
 
 /**
- * The boundary c_k for the next look and the state after it. Throws (naming the argument) on a
- * malformed state, information not above the last look's, or a fraction below the last look's.
- * Returns boundary = +∞ when the look spends no alpha. Cost O(m²), m ≈ 12·gridPointsPerSd.
+ * The next look, lazily: `bracket` at once (no integration), the boundary c_k when asked (one
+ * root-find on the last look's density, O(m) per step), the state after the look when asked (a density
+ * update, O(m²), most of a look's cost — a caller answering at this look can leave it for later). Each
+ * is computed once. The bracket holds c_k between the marginal bounds z(1 − α(t_k)) and z(1 − (α(t_k) −
+ * α(t_{k−1}))): P(continue, Z_k ≥ c) lies between P(Z_k ≥ c) − (alpha spent so far) and P(Z_k ≥ c), so a
+ * caller needing a multiplier below the bracket's low end knows this look cannot give it without
+ * integrating. Throws (naming the argument) on a malformed state, information not above the last
+ * look's, or a fraction below the last look's. The boundary is +∞ when the look spends no alpha.
  */
-export function advanceGroupSequential(
+export function stepGroupSequential(
   state: GroupSequentialState,
   look: GroupSequentialLook,
-): { boundary: number; state: GroupSequentialState } {
-  validateGroupSequentialState(state);
+): { bracket: readonly [number, number]; boundary: () => number; next: () => GroupSequentialState } {
+  if (!made.has(state)) validateGroupSequentialState(state);
   const { information, fraction } = look;
   if (!(typeof information === "number" && Number.isFinite(information) && information > state.information))
     throw new RangeError(
@@ -200,29 +220,62 @@ export function advanceGroupSequential(
       `fraction must be finite and at least the last look's ${state.fraction}, got ${fraction}`,
     );
   const r = state.gridPointsPerSd;
-  const previous: LookDensity | null =
-    state.looks === 0 ? null : lookDensity(state.information, gridFor(state), state.density);
   const cumulative = Math.max(state.spent, spentAlpha(state.spending, state.alpha, fraction));
   const increment = cumulative - state.spent;
-  const boundary = increment > 0 ? solveBoundary(previous, information, increment) : Number.POSITIVE_INFINITY;
-  const density =
-    previous === null
-      ? firstLookDensity(information, 0, Number.NEGATIVE_INFINITY, boundary, r)
-      : nextDensity(previous, information, 0, Number.NEGATIVE_INFINITY, boundary, r);
-  return {
-    boundary,
-    state: {
-      ...state,
-      looks: state.looks + 1,
-      information,
-      fraction,
-      spent: cumulative,
-      boundary: Number.isFinite(boundary) ? boundary : null,
-      layer: previous === null ? null : Math.sqrt((information - state.information) / information),
-      // Ten significant digits (relative 5e-11, far below the integration error) keep the JSON small.
-      density: density.weighted.map((x) => Number(x.toPrecision(10))),
-    },
+  const bracket: readonly [number, number] =
+    increment > 0
+      ? [Math.min(-normalQuantile(cumulative), -normalQuantile(increment)), -normalQuantile(increment)]
+      : [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  let previous: LookDensity | null | undefined;
+  const previousDensity = () => {
+    if (previous === undefined)
+      previous =
+        state.looks === 0
+          ? null
+          : (densities.get(state) ?? lookDensity(state.information, gridFor(state), state.density));
+    return previous;
   };
+  let solved: number | undefined;
+  const boundary = () => {
+    if (solved === undefined)
+      solved =
+        increment > 0 ? solveBoundary(previousDensity(), information, increment) : Number.POSITIVE_INFINITY;
+    return solved;
+  };
+  let after: GroupSequentialState | undefined;
+  const next = () => {
+    if (after) return after;
+    const c = boundary();
+    const before = previousDensity();
+    const density =
+      before === null
+        ? firstLookDensity(information, 0, Number.NEGATIVE_INFINITY, c, r)
+        : nextDensity(before, information, 0, Number.NEGATIVE_INFINITY, c, r);
+    after = madeHere(
+      {
+        ...state,
+        looks: state.looks + 1,
+        information,
+        fraction,
+        spent: cumulative,
+        boundary: Number.isFinite(c) ? c : null,
+        layer: before === null ? null : Math.sqrt((information - state.information) / information),
+        density: density.weighted,
+      },
+      density,
+    );
+    return after;
+  };
+  return { bracket, boundary, next };
+}
+
+/** The boundary c_k for the next look and the state after it: stepGroupSequential, state included. */
+export function advanceGroupSequential(
+  state: GroupSequentialState,
+  look: GroupSequentialLook,
+): { boundary: number; state: GroupSequentialState } {
+  const step = stepGroupSequential(state, look);
+  return { boundary: step.boundary(), state: step.next() };
 }
 
 /** All boundaries of a schedule of looks: advanceGroupSequential from the start, O(K·m²). */

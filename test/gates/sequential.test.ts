@@ -192,6 +192,38 @@ describe("declared look schedule (SequentialContext from SequentialRuns)", () =>
     }
   });
 
+  it("a look answers with its boundary; the state after it is computed on idle turns, once per history", async () => {
+    const spending = "obrien-fleming";
+    const runs = new SequentialRuns();
+    const context = (look: number) => runs.contextFor("idle", "gate", { look, looks: 4, spending });
+    const record = (look: number, c: ReturnType<typeof context>) =>
+      runs.observe("idle", {
+        gates: {
+          gate: { sequential: { look, looks: 4, spending, observed: Object.fromEntries(c.observed) } },
+        },
+      } as unknown as JudgeResponse);
+    const design = { alpha: (1 - RESERVE) * alpha, spending } as const;
+    // look 1: two contrasts with the same information (a ratio and its inverse) and one with more
+    const one = context(1);
+    for (const key of ["a/b", "b/a"])
+      lowerBound({ estimate: 0, se: 0.02 }, alpha, scale, { context: one, key });
+    lowerBound({ estimate: 0, se: 0.01 }, alpha, scale, { context: one, key: "c" });
+    record(1, one);
+    // two histories, so two states to compute: not yet computed (nothing has yielded) …
+    expect(runs.settle()).toBe(2);
+    // … and look 2's states are left to the idle turns of the event loop
+    const two = context(2);
+    const half = -lowerBound({ estimate: 0, se: 0.015 }, alpha, scale, { context: two, key: "a/b" });
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runs.settle()).toBe(0);
+    const [, b2] = groupSequentialBoundaries(design, [
+      { information: 1 / 0.02 ** 2, fraction: 0.25 },
+      { information: 1 / 0.015 ** 2, fraction: 0.5 },
+    ]);
+    expect(half).toBeCloseTo(Math.min(b2 * 0.015, reserveHalf(0.015)), 9);
+  });
+
   it("the run's state survives a restart: JudgementHistory replays the observed information from the audit log", async () => {
     const now = 1_800_000_000_000;
     const baseline = countCohort(0);

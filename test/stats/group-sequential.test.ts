@@ -7,6 +7,7 @@ import {
   type GroupSequentialState,
   groupSequentialBoundaries,
   startGroupSequential,
+  stepGroupSequential,
   validateGroupSequentialState,
 } from "../../src/stats/group-sequential.js";
 import { crossingProbabilities } from "../../src/stats/group-sequential-integration.js";
@@ -173,6 +174,25 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
         { numRuns: 40 },
       );
     });
+  });
+
+  it("a step's bracket holds its boundary, and its boundary and state are computed once, on demand", () => {
+    for (const spending of ["obrien-fleming", "pocock"] as const) {
+      let state = startGroupSequential({ alpha: 0.009, spending });
+      for (let k = 1; k <= 10; k++) {
+        const step = stepGroupSequential(state, { information: 50 * k ** 1.3, fraction: k / 10 });
+        const [lo, hi] = step.bracket;
+        const c = step.boundary();
+        expect(lo).toBeLessThanOrEqual(c + 1e-6);
+        expect(c).toBeLessThanOrEqual(hi + 1e-9);
+        if (k === 1) expect(lo).toBe(hi);
+        expect(step.boundary()).toBe(c);
+        const next = step.next();
+        expect(step.next()).toBe(next);
+        expect(next.boundary).toBe(c);
+        state = next;
+      }
+    }
   });
 
   describe("state", () => {
