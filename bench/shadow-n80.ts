@@ -54,7 +54,7 @@ export interface ShadowRow {
   truth: number;
   /** side of the paired summary's joint score grid (the shipped layout's, unless a row asks otherwise) */
   grid: number;
-  /** AUC rows: the binning error bound of both versions' AUCs on that grid (from the reference sample) */
+  /** AUC rows: the binning error bound of both versions' AUCs the gate widens by (from the reference sample) */
   binning?: number;
 }
 
@@ -89,32 +89,29 @@ function addPair(summary: PairedSummary, w: ShadowWorld, random: RandomSource): 
 
 /**
  * True paired AUC difference and n·Var of its estimate, the flip rate, and the AUC binning error bound
- * of both versions together on the shipped and the fine joint grid, from one large sample.
+ * of both versions together on the shipped layout's fine marginals, from one large sample.
  */
 export function reference(
   w: ShadowWorld,
   n: number,
   seed: number,
-): { aucDelta: number; aucSe1: number; flipRate: number; binning: Map<number, number> } {
+): { aucDelta: number; aucSe1: number; flipRate: number; binning: number } {
   const random = mulberry32(seed);
   const fine = new PairedSummary({ scoreLo: 0, scoreHi: 1, grid: 2000, diffBins: 2, sketchAlpha: 0.01 });
-  const grids = [DEFAULT_PAIRED_LAYOUT.grid, FINE_GRID];
-  const coarse = grids.map((grid) => new PairedSummary({ ...DEFAULT_PAIRED_LAYOUT, grid }));
+  const shipped = new PairedSummary(DEFAULT_PAIRED_LAYOUT);
   for (let i = 0; i < n; i++) {
     const p = drawPair(w, random);
-    for (const s of [fine, ...coarse]) {
+    for (const s of [fine, shipped]) {
       s.addPair(p.baseline, p.candidate, 0);
       s.addLabel(p.baseline, p.candidate, p.label);
     }
   }
-  const binning = new Map<number, number>();
-  grids.forEach((grid, i) => {
-    const error = (side: 0 | 1) => {
-      const m = coarse[i].joint.marginals(side);
-      return aucFromBins(m.positives, m.negatives).maxError;
-    };
-    binning.set(grid, error(0) + error(1));
-  });
+  // what the gate widens by: both versions' binning error bound on its fine marginals
+  const error = (side: 0 | 1) => {
+    const m = shipped.joint.fineMarginals(side)!;
+    return aucFromBins(m.positives, m.negatives).maxError;
+  };
+  const binning = error(0) + error(1);
   const d = pairedDelongFromJoint(fine.joint);
   const labelled = d.baseline.nPositive + d.baseline.nNegative;
   return {
@@ -124,9 +121,6 @@ export function reference(
     binning,
   };
 }
-
-/** The finer joint grid the AUC rows are also measured on. */
-export const FINE_GRID = 400;
 
 const NO_ERRORS = { baselineErrorRate: 0, candidateErrorRate: 0 };
 
@@ -145,7 +139,7 @@ export function shadowRows(referenceSize: number): ShadowRow[] {
     claimShare: 1,
     truth: weaker.aucDelta,
     grid: DEFAULT_PAIRED_LAYOUT.grid,
-    binning: weaker.binning.get(DEFAULT_PAIRED_LAYOUT.grid),
+    binning: weaker.binning,
   });
   const equal: ShadowWorld = { drop: 0, noise: 0.3, shared: 0, ...NO_ERRORS };
   const same = reference(equal, referenceSize, 102);
@@ -160,7 +154,7 @@ export function shadowRows(referenceSize: number): ShadowRow[] {
     claimShare: 1,
     truth: 0,
     grid: DEFAULT_PAIRED_LAYOUT.grid,
-    binning: same.binning.get(DEFAULT_PAIRED_LAYOUT.grid),
+    binning: same.binning,
   });
   const errorWorld = (pb: number, pc: number): ShadowWorld => ({
     drop: 0,
@@ -209,16 +203,6 @@ export function shadowRows(referenceSize: number): ShadowRow[] {
     claimShare: 1,
     truth: flips,
     grid: DEFAULT_PAIRED_LAYOUT.grid,
-  });
-  // the AUC rows again on a finer joint grid (not the shipped layout): what the binning bound costs
-  const fineBinning = [weaker.binning.get(FINE_GRID), same.binning.get(FINE_GRID)];
-  rows.slice(0, 2).forEach((row, i) => {
-    rows.push({
-      ...row,
-      label: `${row.label}, ${FINE_GRID}×${FINE_GRID} grid`,
-      grid: FINE_GRID,
-      binning: fineBinning[i],
-    });
   });
   return rows;
 }

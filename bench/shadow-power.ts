@@ -23,12 +23,12 @@ import { parseArgs } from "node:util";
 import { aucGate } from "../src/gates/auc.js";
 import { upperBound } from "../src/gates/sequential.js";
 import { shadowAucGate } from "../src/gates/shadow/auc.js";
-import { pairedDelongFromJoint } from "../src/shadow/joint-histogram.js";
+import { FINE_BINS, pairedDelongFromJoint } from "../src/shadow/joint-histogram.js";
 import { DEFAULT_PAIRED_LAYOUT, PairedSummary } from "../src/shadow/paired-summary.js";
 import { CohortSummary, DEFAULT_LAYOUT } from "../src/sketch/cohort-summary.js";
 import { delongFromBins } from "../src/stats/delong.js";
 import { mulberry32, type RandomSource, randomNormal } from "../src/stats/random.js";
-import { FINE_GRID, measureShadowN80, type ShadowN80, shadowRows, shadowSchedule } from "./shadow-n80.js";
+import { measureShadowN80, type ShadowN80, shadowRows, shadowSchedule } from "./shadow-n80.js";
 
 export interface ShadowPowerOptions {
   runs: number;
@@ -319,7 +319,7 @@ export function renderShadowPower(r: ShadowPowerResult): string {
     "(Var Δ = Var_b + Var_c − 2·Cov). The mirrored-unpaired rows have the same answers as shadow mode but ignore the",
     "pairing, so shadow vs mirrored-unpaired is what pairing buys, and canary vs mirrored-unpaired what mirroring",
     'every request buys. "Shipped gate" rows widen the interval by the binning error bound of both AUCs (½·tied',
-    `pairs/(P·N) per model: ${r.binning.shadow.toFixed(4)} in total on the shadow gate's ${DEFAULT_PAIRED_LAYOUT.grid}×${DEFAULT_PAIRED_LAYOUT.grid} grid, ${r.binning.canary.toFixed(4)} on the canary gate's ${DEFAULT_LAYOUT.scoreBins} bins),`,
+    `pairs/(P·N) per model: ${r.binning.shadow.toFixed(4)} in total on the shadow gate's ${FINE_BINS}-bin marginals, ${r.binning.canary.toFixed(4)} on the canary gate's ${DEFAULT_LAYOUT.scoreBins} bins),`,
     'so that the bounds hold for the raw-score AUCs; "bare bound" rows drop that widening to show the statistics alone.',
     "The last column reruns every scheme on the same seeds with no AUC difference (candidate = baseline signal,",
     "own noise): runs that ever failed within the maximum, the anytime-valid false-fail rate (bound: alpha).",
@@ -331,12 +331,10 @@ export function renderShadowPower(r: ShadowPowerResult): string {
 
 function renderN80(rows: NonNullable<ShadowPowerResult["n80"]>, o: N80Options): string[] {
   const grid = DEFAULT_PAIRED_LAYOUT.grid;
-  const binning = (g: number) => {
-    const values = rows.flatMap(({ anytime }) =>
-      anytime.row.grid === g && anytime.row.binning !== undefined ? [anytime.row.binning] : [],
-    );
-    return [Math.min(...values), Math.max(...values)].map((b) => b.toFixed(4)).join("–");
-  };
+  const binnings = rows.flatMap(({ anytime }) =>
+    anytime.row.binning !== undefined ? [anytime.row.binning] : [],
+  );
+  const binning = [Math.min(...binnings), Math.max(...binnings)].map((b) => b.toFixed(4)).join("–");
   const n = (x: number | null, last: number) => (x === null ? `> ${int(last)}` : int(x));
   const ratio = (r: ShadowN80) => (r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`);
   const lines = rows.map(({ anytime: a, declared: d }) => {
@@ -359,9 +357,9 @@ function renderN80(rows: NonNullable<ShadowPowerResult["n80"]>, o: N80Options): 
     "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ...lines,
     "",
-    `The AUC rows are measured on the shipped ${grid}×${grid} joint score grid, and again on a ${FINE_GRID}×${FINE_GRID} grid (not shipped):`,
-    "the gate widens its AUC bounds by both versions' binning error bound (½·tied pairs/(P·N) each) so they hold for",
-    `the raw-score AUCs; in these worlds it is ${binning(grid)} in total at ${grid}×${grid} and ${binning(FINE_GRID)} at ${FINE_GRID}×${FINE_GRID}, against the margin 0.02.`,
+    `The AUC rows read both AUCs on each version's ${FINE_BINS}-bin score marginals and the paired variance on the ${grid}×${grid} joint`,
+    "grid; the gate widens its AUC bounds by both versions' binning error bound on the marginals (½·tied pairs/(P·N) each) so",
+    `they hold for the raw-score AUCs: in these worlds ${binning} in total, against the margin 0.02.`,
   ];
 }
 

@@ -18,6 +18,12 @@ import {
  *   Cov = Σ_ij pos[i][j]·(V10_b(i) − A_b)(V10_c(j) − A_c)/((P−1)P) + Σ_ij neg[i][j]·(V01_b(i) − A_b)(V01_c(j) − A_c)/((N−1)N)
  * which is exactly delongPaired on the bin indices (ties = bins). Variances are the marginal DeLong
  * variances. Reference: DeLong, DeLong & Clarke-Pearson (1988). Complexity: O(grid + cells) ≤ O(grid²).
+ *
+ * Beside the grid, each side's per-label marginal on FINE_BINS bins over the same range (sparse: at most
+ * 4·FINE_BINS entries): the AUCs themselves are read there, where treating a bin as one tied value costs
+ * at most a tenth of the grid's, while the grid gives the covariance. The fine marginals are known only
+ * when every pair came with its scores (`add`); a histogram built from bins (`addBins`) or merged with one
+ * that lacks them (a summary saved before they existed) has none, and readers fall back to the grid.
  */
 export interface JointHistogramJSON {
   grid: number;
@@ -25,11 +31,18 @@ export interface JointHistogramJSON {
   hi: number;
   positive: Array<[number, number]>;
   negative: Array<[number, number]>;
+  /** fine marginals: key = (side·2 + label)·FINE_BINS + bin */
+  fine?: Array<[number, number]>;
 }
+
+/** Bins of the fine marginals (as many as the canary auc gate's score histograms). */
+export const FINE_BINS = 1000;
 
 export class JointHistogram {
   readonly positive = new Map<number, number>();
   readonly negative = new Map<number, number>();
+  /** Fine marginals (see above), or null when some pair came without its scores. */
+  fine: Map<number, number> | null = new Map();
 
   constructor(
     readonly grid = 100,
@@ -54,14 +67,35 @@ export class JointHistogram {
     return n;
   }
 
+  /** A pair known only by its grid cell: the fine marginals are no longer complete. */
   addBins(baselineBin: number, candidateBin: number, label: 0 | 1, weight = 1): void {
+    this.addCell(baselineBin, candidateBin, label, weight);
+    this.fine = null;
+  }
+
+  private addCell(baselineBin: number, candidateBin: number, label: 0 | 1, weight: number): void {
     const cells = label === 1 ? this.positive : this.negative;
     const key = baselineBin * this.grid + candidateBin;
     cells.set(key, (cells.get(key) ?? 0) + weight);
   }
 
+  /** Fine bin of a score (like binOf, on FINE_BINS bins). */
+  private fineBinOf(x: number): number {
+    const i = Math.floor(((x - this.lo) / (this.hi - this.lo)) * FINE_BINS);
+    return Math.min(FINE_BINS - 1, Math.max(0, i));
+  }
+
   add(baselineScore: number, candidateScore: number, label: 0 | 1): void {
-    this.addBins(this.binOf(baselineScore), this.binOf(candidateScore), label);
+    this.addCell(this.binOf(baselineScore), this.binOf(candidateScore), label, 1);
+    const fine = this.fine;
+    if (!fine) return;
+    for (const [side, score] of [
+      [0, baselineScore],
+      [1, candidateScore],
+    ] as const) {
+      const key = (side * 2 + label) * FINE_BINS + this.fineBinOf(score);
+      fine.set(key, (fine.get(key) ?? 0) + 1);
+    }
   }
 
   merge(other: JointHistogram): this {
@@ -69,6 +103,8 @@ export class JointHistogram {
       throw new RangeError(`cannot merge joint histograms of grid ${other.grid} into ${this.grid}`);
     for (const [k, c] of other.positive) this.positive.set(k, (this.positive.get(k) ?? 0) + c);
     for (const [k, c] of other.negative) this.negative.set(k, (this.negative.get(k) ?? 0) + c);
+    if (!other.fine) this.fine = null;
+    else if (this.fine) for (const [k, c] of other.fine) this.fine.set(k, (this.fine.get(k) ?? 0) + c);
     return this;
   }
 
@@ -78,7 +114,29 @@ export class JointHistogram {
     const flip = (k: number) => (k % this.grid) * this.grid + Math.floor(k / this.grid);
     for (const [k, c] of this.positive) t.positive.set(flip(k), c);
     for (const [k, c] of this.negative) t.negative.set(flip(k), c);
+    if (!this.fine) t.fine = null;
+    else {
+      // side 0 ↔ 1: (side·2 + label)·FINE_BINS + bin moves by ±2·FINE_BINS
+      const half = 2 * FINE_BINS;
+      for (const [k, c] of this.fine) t.fine!.set(k < half ? k + half : k - half, c);
+    }
     return t;
+  }
+
+  /**
+   * Per-label marginals of one side on FINE_BINS bins, or undefined when the fine marginals are not
+   * complete (then read `marginals`).
+   */
+  fineMarginals(side: 0 | 1): { positives: Float64Array; negatives: Float64Array } | undefined {
+    if (!this.fine) return undefined;
+    const positives = new Float64Array(FINE_BINS);
+    const negatives = new Float64Array(FINE_BINS);
+    for (const [k, c] of this.fine) {
+      const part = Math.floor(k / FINE_BINS);
+      if (part >> 1 !== side) continue;
+      (part & 1 ? positives : negatives)[k % FINE_BINS] += c;
+    }
+    return { positives, negatives };
   }
 
   /** Per-label marginals of one side: counts by bin of the baseline (side 0) or candidate (side 1). */
@@ -98,6 +156,7 @@ export class JointHistogram {
       hi: this.hi,
       positive: [...this.positive],
       negative: [...this.negative],
+      ...(this.fine ? { fine: [...this.fine] } : {}),
     };
   }
 
@@ -105,6 +164,8 @@ export class JointHistogram {
     const h = new JointHistogram(j.grid, j.lo, j.hi);
     for (const [k, c] of j.positive) h.positive.set(k, c);
     for (const [k, c] of j.negative) h.negative.set(k, c);
+    if (j.fine) for (const [k, c] of j.fine) h.fine!.set(k, c);
+    else h.fine = null;
     return h;
   }
 }

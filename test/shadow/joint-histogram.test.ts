@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { JointHistogram, pairedDelongFromJoint } from "../../src/shadow/joint-histogram.js";
+import { FINE_BINS, JointHistogram, pairedDelongFromJoint } from "../../src/shadow/joint-histogram.js";
+import { rocAuc } from "../../src/stats/auc.js";
+import { aucFromBins } from "../../src/stats/auc-binned.js";
 import { delongPaired } from "../../src/stats/delong.js";
+import { mulberry32 } from "../../src/stats/random.js";
 
 interface Case {
   name: string;
@@ -91,5 +94,67 @@ describe("pairedDelongFromJoint", () => {
     expect(JointHistogram.fromJSON(JSON.parse(JSON.stringify(h.toJSON()))).positive.get(25 * 50 + 26)).toBe(
       2,
     );
+  });
+});
+
+describe("fine marginals", () => {
+  /** Paired scores of two correlated models on continuous scores (a shared latent, a model-specific noise). */
+  function pairs(n: number, seed: number) {
+    const random = mulberry32(seed);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    const out: { b: number; c: number; label: 0 | 1 }[] = [];
+    for (let i = 0; i < n; i++) {
+      const label = (random() < 0.3 ? 1 : 0) as 0 | 1;
+      const latent = 1.2 * label + normal();
+      out.push({ b: sigmoid(latent + 0.4 * normal()), c: sigmoid(latent + 0.5 * normal()), label });
+    }
+    return out;
+  }
+
+  it("read each side's AUC within a tenth of the grid's binning error of the raw-score AUC", () => {
+    const data = pairs(5000, 11);
+    const h = new JointHistogram(100);
+    for (const p of data) h.add(p.b, p.c, p.label);
+    const labels = data.map((p) => p.label);
+    for (const side of [0, 1] as const) {
+      const raw = rocAuc(
+        data.map((p) => (side === 0 ? p.b : p.c)),
+        labels,
+      );
+      const fine = h.fineMarginals(side)!;
+      const coarse = h.marginals(side);
+      const f = aucFromBins(fine.positives, fine.negatives);
+      const g = aucFromBins(coarse.positives, coarse.negatives);
+      expect(fine.positives.length).toBe(FINE_BINS);
+      expect(Math.abs(f.auc - raw)).toBeLessThanOrEqual(f.maxError);
+      expect(Math.abs(g.auc - raw)).toBeLessThanOrEqual(g.maxError);
+      expect(f.maxError).toBeLessThan(g.maxError / 8);
+      // both sides count the same pairs
+      expect(fine.positives.reduce((a, x) => a + x, 0)).toBe(coarse.positives.reduce((a, x) => a + x, 0));
+    }
+  });
+
+  it("merge, transpose and JSON keep them; pairs known only by their cell, or an old summary, drop them", () => {
+    const data = pairs(400, 12);
+    const whole = new JointHistogram(100);
+    const first = new JointHistogram(100);
+    const second = new JointHistogram(100);
+    data.forEach((p, i) => {
+      whole.add(p.b, p.c, p.label);
+      (i % 2 ? first : second).add(p.b, p.c, p.label);
+    });
+    const merged = first.merge(JointHistogram.fromJSON(JSON.parse(JSON.stringify(second.toJSON()))));
+    expect(merged.fineMarginals(1)).toEqual(whole.fineMarginals(1));
+    expect(whole.transposed().fineMarginals(0)).toEqual(whole.fineMarginals(1));
+    expect(whole.transposed().fineMarginals(1)).toEqual(whole.fineMarginals(0));
+
+    const byCell = new JointHistogram(100);
+    byCell.addBins(3, 4, 1);
+    expect(byCell.fineMarginals(0)).toBeUndefined();
+    const { fine: _, ...old } = whole.toJSON();
+    const restored = new JointHistogram(100).merge(JointHistogram.fromJSON(old));
+    expect(restored.fineMarginals(0)).toBeUndefined();
+    expect(restored.marginals(0)).toEqual(whole.marginals(0));
   });
 });
