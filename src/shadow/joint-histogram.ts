@@ -19,8 +19,8 @@ import {
  * which is exactly delongPaired on the bin indices (ties = bins). Variances are the marginal DeLong
  * variances. Reference: DeLong, DeLong & Clarke-Pearson (1988). Complexity: O(grid + cells) ≤ O(grid²).
  *
- * Beside the grid, each side's per-label marginal on FINE_BINS bins over the same range (sparse: at most
- * 4·FINE_BINS entries): the AUCs themselves are read there, where treating a bin as one tied value costs
+ * Beside the grid, each side's per-label marginal on FINE_BINS bins over the same range (one dense array
+ * of 4·FINE_BINS counts, 32 KB; its JSON lists the nonzero ones): the AUCs themselves are read there, where treating a bin as one tied value costs
  * at most a tenth of the grid's, while the grid gives the covariance. The fine marginals are known only
  * when every pair came with its scores (`add`); a histogram built from bins (`addBins`) or merged with one
  * that lacks them (a summary saved before they existed) has none, and readers fall back to the grid.
@@ -41,8 +41,8 @@ export const FINE_BINS = 1000;
 export class JointHistogram {
   readonly positive = new Map<number, number>();
   readonly negative = new Map<number, number>();
-  /** Fine marginals (see above), or null when some pair came without its scores. */
-  fine: Map<number, number> | null = new Map();
+  /** Fine marginals by key (side·2 + label)·FINE_BINS + bin, or null when some pair came without its scores. */
+  fine: Float64Array | null = new Float64Array(4 * FINE_BINS);
 
   constructor(
     readonly grid = 100,
@@ -93,8 +93,7 @@ export class JointHistogram {
       [0, baselineScore],
       [1, candidateScore],
     ] as const) {
-      const key = (side * 2 + label) * FINE_BINS + this.fineBinOf(score);
-      fine.set(key, (fine.get(key) ?? 0) + 1);
+      fine[(side * 2 + label) * FINE_BINS + this.fineBinOf(score)] += 1;
     }
   }
 
@@ -104,7 +103,7 @@ export class JointHistogram {
     for (const [k, c] of other.positive) this.positive.set(k, (this.positive.get(k) ?? 0) + c);
     for (const [k, c] of other.negative) this.negative.set(k, (this.negative.get(k) ?? 0) + c);
     if (!other.fine) this.fine = null;
-    else if (this.fine) for (const [k, c] of other.fine) this.fine.set(k, (this.fine.get(k) ?? 0) + c);
+    else if (this.fine) for (let k = 0; k < this.fine.length; k++) this.fine[k] += other.fine[k];
     return this;
   }
 
@@ -118,7 +117,8 @@ export class JointHistogram {
     else {
       // side 0 ↔ 1: (side·2 + label)·FINE_BINS + bin moves by ±2·FINE_BINS
       const half = 2 * FINE_BINS;
-      for (const [k, c] of this.fine) t.fine!.set(k < half ? k + half : k - half, c);
+      t.fine!.set(this.fine.subarray(half), 0);
+      t.fine!.set(this.fine.subarray(0, half), half);
     }
     return t;
   }
@@ -129,14 +129,11 @@ export class JointHistogram {
    */
   fineMarginals(side: 0 | 1): { positives: Float64Array; negatives: Float64Array } | undefined {
     if (!this.fine) return undefined;
-    const positives = new Float64Array(FINE_BINS);
-    const negatives = new Float64Array(FINE_BINS);
-    for (const [k, c] of this.fine) {
-      const part = Math.floor(k / FINE_BINS);
-      if (part >> 1 !== side) continue;
-      (part & 1 ? positives : negatives)[k % FINE_BINS] += c;
-    }
-    return { positives, negatives };
+    const at = (label: 0 | 1) => (side * 2 + label) * FINE_BINS;
+    return {
+      positives: this.fine.slice(at(1), at(1) + FINE_BINS),
+      negatives: this.fine.slice(at(0), at(0) + FINE_BINS),
+    };
   }
 
   /** Per-label marginals of one side: counts by bin of the baseline (side 0) or candidate (side 1). */
@@ -156,7 +153,7 @@ export class JointHistogram {
       hi: this.hi,
       positive: [...this.positive],
       negative: [...this.negative],
-      ...(this.fine ? { fine: [...this.fine] } : {}),
+      ...(this.fine ? { fine: nonzero(this.fine) } : {}),
     };
   }
 
@@ -164,10 +161,22 @@ export class JointHistogram {
     const h = new JointHistogram(j.grid, j.lo, j.hi);
     for (const [k, c] of j.positive) h.positive.set(k, c);
     for (const [k, c] of j.negative) h.negative.set(k, c);
-    if (j.fine) for (const [k, c] of j.fine) h.fine!.set(k, c);
+    if (j.fine)
+      for (const [k, c] of j.fine) {
+        if (!(Number.isInteger(k) && k >= 0 && k < 4 * FINE_BINS))
+          throw new RangeError(`joint.fine key must be an integer in [0, ${4 * FINE_BINS}), got ${k}`);
+        h.fine![k] += c;
+      }
     else h.fine = null;
     return h;
   }
+}
+
+/** [index, value] of the nonzero entries. */
+function nonzero(a: Float64Array): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let k = 0; k < a.length; k++) if (a[k] !== 0) out.push([k, a[k]]);
+  return out;
 }
 
 /** Labelled pairs by label, from either side's marginals (both sides count the same pairs). */
