@@ -1,6 +1,8 @@
 import type { SpendingFunction } from "../stats/alpha-spending.js";
 import {
   type GroupSequentialState,
+  type LookAhead,
+  lookAhead,
   startGroupSequential,
   stepGroupSequential,
 } from "../stats/group-sequential.js";
@@ -79,6 +81,13 @@ export interface TakenLook {
   bracket: readonly [number, number];
   boundary: () => number;
   state: () => GroupSequentialState;
+  /**
+   * The run's next look, prepared ahead (`prepare`, on idle turns): its boundaries at a few information
+   * levels, for the spending fraction it will have if it comes as declared; the look then needs no
+   * root-find when its information falls in the table's range.
+   */
+  ahead?: LookAhead;
+  prepare?: () => void;
 }
 
 /** The look's multiplier where it matters: the boundary, or the bracket's low end when that is ≥ `beat`. */
@@ -156,8 +165,15 @@ function groupMultiplier(se: number, alpha: number, sequence: Sequence, beat: nu
   const id = cacheKey(alpha, [...history, look]);
   let taken = context.cache.get(id);
   if (!taken) {
-    const step = stepGroupSequential(lookAfter(context, alpha, history).state(), look);
-    taken = { bracket: step.bracket, boundary: step.boundary, state: step.next };
+    const before = lookAfter(context, alpha, history);
+    const step = stepGroupSequential(before.state(), look, before.ahead);
+    const next = Math.min(1, (context.look + 1) / context.looks);
+    const made: TakenLook = { bracket: step.bracket, boundary: step.boundary, state: step.next };
+    if (next > look.fraction)
+      made.prepare = () => {
+        made.ahead ??= lookAhead(step.next(), next);
+      };
+    taken = made;
     context.cache.set(id, taken);
   }
   return multiplier(taken, beat);

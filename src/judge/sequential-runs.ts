@@ -12,9 +12,10 @@ const CACHE_LIMIT = 20_000;
  * looks so a look costs one step of the recursion instead of a replay of the run.
  *
  * A look answers with its boundary; the state after it (the density update the run's next look
- * starts from, most of a look's cost) is computed after the answer, one look per turn of the event
- * loop, so a judgement's latency holds one root-find per contrast. A next look arriving first simply
- * computes it then.
+ * starts from, most of a look's cost) and the next look's boundaries at a few information levels
+ * (TakenLook.prepare) are computed after the answer, one piece per turn of the event loop, so a
+ * judgement's latency holds a table lookup per contrast, or one root-find where the table does not
+ * reach. A next look arriving first simply computes what it needs then.
  */
 export class SequentialRuns {
   private readonly runs = new Map<string, Map<string, LookInformation[]>>();
@@ -80,7 +81,11 @@ export class SequentialRuns {
     this.draining = true;
     const drain = () => {
       try {
-        this.pending.shift()?.state();
+        const look = this.pending.shift();
+        if (look) {
+          look.state();
+          look.prepare?.();
+        }
       } finally {
         if (this.pending.length > 0) setImmediate(drain).unref();
         else this.draining = false;
@@ -92,7 +97,10 @@ export class SequentialRuns {
   /** Compute every look's state now (what the idle turns would do); returns how many there were. */
   settle(): number {
     const n = this.pending.length;
-    for (const look of this.pending.splice(0)) look.state();
+    for (const look of this.pending.splice(0)) {
+      look.state();
+      look.prepare?.();
+    }
     return n;
   }
 }

@@ -6,6 +6,8 @@ import {
   type GroupSequentialLook,
   type GroupSequentialState,
   groupSequentialBoundaries,
+  LOOK_AHEAD_RATIOS,
+  lookAhead,
   startGroupSequential,
   stepGroupSequential,
   validateGroupSequentialState,
@@ -192,6 +194,59 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
         expect(next.boundary).toBe(c);
         state = next;
       }
+    }
+  });
+
+  it("looks prepared ahead: a tabled boundary is at least the exact one, and the run still spends at most alpha", () => {
+    // irregular information growth, some ratios between the table's levels, one beyond its range
+    const ratios = [1, 1.3, 1.07, 2.4, 1.16, 1.5, 12, 1.12, 1.09, 1.03];
+    for (const spending of ["obrien-fleming", "pocock"] as const) {
+      const alpha = 0.009;
+      let state = startGroupSequential({ alpha, spending });
+      let information = 80;
+      const informations: number[] = [];
+      const boundaries: number[] = [];
+      for (let k = 1; k <= ratios.length; k++) {
+        information *= ratios[k - 1];
+        const fraction = k / ratios.length;
+        const look = { information, fraction };
+        const ahead = k > 1 ? lookAhead(state, fraction) : undefined;
+        const exact = stepGroupSequential(state, look).boundary();
+        const step = stepGroupSequential(state, look, ahead);
+        const c = step.boundary();
+        const inRange = k > 1 && ratios[k - 1] <= LOOK_AHEAD_RATIOS.at(-1)!;
+        expect(step.bracket[0]).toBe(inRange ? c : step.bracket[0]);
+        if (inRange) {
+          expect(c).toBeGreaterThanOrEqual(exact);
+          expect(c - exact).toBeLessThan(0.03);
+        } else expect(c).toBeCloseTo(exact, 12);
+        // a tabled look spends less than its increment; the state records what it spent
+        const next = step.next();
+        const { upper } = crossingProbabilities(
+          [...informations, information],
+          [...boundaries, c].map(() => -Infinity),
+          [...boundaries, c],
+          0,
+        );
+        expect(next.spent).toBeCloseTo(
+          upper.reduce((a, x) => a + x, 0),
+          7,
+        );
+        informations.push(information);
+        boundaries.push(c);
+        state = next;
+      }
+      const { upper } = crossingProbabilities(
+        informations,
+        boundaries.map(() => -Infinity),
+        boundaries,
+        0,
+      );
+      const total = upper.reduce((a, x) => a + x, 0);
+      // the remainder carries to later looks, so the run spends nearly all of alpha, and never more;
+      // the last tabled look's spacing leaves a little unspent
+      expect(total).toBeLessThanOrEqual(alpha * (1 + 1e-6));
+      expect(total).toBeGreaterThan(alpha * 0.98);
     }
   });
 
