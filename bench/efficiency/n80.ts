@@ -66,6 +66,8 @@ export function judgeLook(
   if (design && sequential) {
     const record = { ...design, observed: Object.fromEntries(sequential.observed) };
     runs.observe("run", { gates: { [gateName]: { ...r, sequential: record } } } as unknown as JudgeResponse);
+    // the idle turns between Argo's looks: the service prepares the next look ahead
+    runs.settle();
   }
   return r;
 }

@@ -44,7 +44,11 @@ export function modelgateJudge(
         }
         return [g, r] as const;
       });
-      if (design) runs.observe("run", { gates: answered } as unknown as JudgeResponse);
+      if (design) {
+        runs.observe("run", { gates: answered } as unknown as JudgeResponse);
+        // the idle turns between Argo's looks: the service prepares the next look ahead
+        runs.settle();
+      }
       const summary = combine(results);
       const aucOptional = combine(results, { optional: ["auc"] });
       const perGate: LookVerdict["gates"] = {};
