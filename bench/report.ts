@@ -270,7 +270,7 @@ function latencySection(l: { rows: LatencyRow[]; gates: string[] }): string {
           : `${ms(r.continuationP50Ms)} / ${ms(r.continuationP99Ms ?? 0)}`,
       ]),
     ),
-    "\nDeclared schedule: every look of runs of 10 looks is timed, look k seeing the first k minutes of the window, so at each look every contrast takes a group-sequential step from the run's state: at most one root-find on the last look's density (none where the boundary's bracket shows the anytime reserve is tighter). The density update the run's next look starts from is left to the event loop's idle turns (one contrast per turn); the last column is that work per look, done between looks here as the minute between Argo's measurements would (a next look arriving first computes it then).\n",
+    "\nDeclared schedule: every look of runs of 10 looks is timed, look k seeing the first k minutes of the window, so at each look every contrast takes a group-sequential step from the run's state. The step's costly parts are left to the event loop's idle turns after the answer (one contrast per turn): the density update the run's next look starts from, and the next look's boundaries at information ratios 1.02…10 over this look's, so the next look reads its boundary from that table instead of solving for it. The last column is that work per look, done between looks here as the minute between Argo's measurements would (a look arriving before it is done computes what it needs then: one root-find per contrast).\n",
     "",
   ].join("\n");
 }

@@ -2,8 +2,12 @@ import type { LookInformation, SequentialContext, SequentialRecord, TakenLook } 
 import type { SpendingFunction } from "../stats/alpha-spending.js";
 import type { JudgeResponse } from "./judgement.js";
 
-/** Group-sequential states kept for reuse; beyond this the oldest are dropped (and replayed if needed). */
-const CACHE_LIMIT = 20_000;
+/**
+ * Group-sequential looks kept for reuse (≈ 4.3 kB each, its state and the next look's table: ≈ 43 MB at
+ * the limit, measured); beyond
+ * this the oldest are dropped (and replayed if needed).
+ */
+const CACHE_LIMIT = 10_000;
 
 /**
  * The state of every run with a declared look schedule: per look key, gate and contrast, the

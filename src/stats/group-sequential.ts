@@ -93,11 +93,19 @@ const STATE_FIELDS = new Set([
  * made (a changed copy, e.g. `{ ...state, density }`, is a new object and is validated).
  */
 const made = new WeakSet<GroupSequentialState>();
-/** The look density a made state was built from, so its next look need not rebuild it from the state. */
-const densities = new WeakMap<GroupSequentialState, LookDensity>();
+/**
+ * The look densities of the most recently made states (a state's next look, its look-ahead and its
+ * successor's step read it); older ones are rebuilt from the state (O(m)) if ever needed. Bounded: a
+ * density is ~9 kB where the state's own array is 2 kB, and a service keeps many states.
+ */
+const densities = new Map<GroupSequentialState, LookDensity>();
+const DENSITIES_KEPT = 512;
 function madeHere(state: GroupSequentialState, density?: LookDensity): GroupSequentialState {
   made.add(state);
-  if (density) densities.set(state, density);
+  if (density) {
+    if (densities.size >= DENSITIES_KEPT) densities.delete(densities.keys().next().value!);
+    densities.set(state, density);
+  }
   return state;
 }
 
@@ -262,7 +270,7 @@ export function stepGroupSequential(
       before === null
         ? firstLookDensity(information, 0, Number.NEGATIVE_INFINITY, c, r)
         : nextDensity(before, information, 0, Number.NEGATIVE_INFINITY, c, r);
-    after = madeHere(
+    const made = madeHere(
       {
         ...state,
         looks: state.looks + 1,
@@ -279,6 +287,8 @@ export function stepGroupSequential(
       },
       density,
     );
+    after = made;
+    previous = undefined; // the boundary and the state are known: the last look's density can go
     return after;
   };
   return { bracket, boundary, next };
