@@ -3,9 +3,8 @@ import type { SpendingFunction } from "../stats/alpha-spending.js";
 import type { JudgeResponse } from "./judgement.js";
 
 /**
- * Group-sequential looks kept for reuse (≈ 4.3 kB each, its state and the next look's table: ≈ 43 MB at
- * the limit, measured); beyond
- * this the oldest are dropped (and replayed if needed).
+ * Group-sequential looks kept for reuse (≈ 4.3 kB each, its state and the next look's table: ≈ 43 MB
+ * at the limit, measured); beyond this the oldest are dropped (and replayed if needed).
  */
 const CACHE_LIMIT = 10_000;
 
