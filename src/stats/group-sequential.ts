@@ -174,8 +174,14 @@ function gridFor(state: GroupSequentialState): SimpsonGrid {
  * c with P₀(continue to this look, Z ≥ c) = target, by Newton's method on ln P (so tiny targets keep
  * their relative accuracy) inside a bracket that bisection falls back on. Newton converges
  * quadratically here, so a step below 1e-6 leaves an error (~1e-12) far below the integration's (~1e-5).
+ * `start` (e.g. the root at a nearby information level) is where Newton begins, else the bracket's top.
  */
-function solveBoundary(previous: LookDensity | null, information: number, target: number): number {
+function solveBoundary(
+  previous: LookDensity | null,
+  information: number,
+  target: number,
+  start?: number,
+): number {
   const marginal = -normalQuantile(target); // P(Z ≥ c) = target ignoring earlier looks: c is at most this
   if (previous === null) return marginal;
   const gap = (c: number) => {
@@ -183,13 +189,15 @@ function solveBoundary(previous: LookDensity | null, information: number, target
     return { value: Math.log(probability) - Math.log(target), derivative: slope / probability };
   };
   let hi = marginal;
-  let at = gap(hi);
-  while (at.value > 0) {
-    hi += 1; // only rounding can put P above the target here
-    at = gap(hi);
-  }
   let lo = -40; // P(Z_k ≥ −40) is all the mass still running, above any increment; never evaluated
-  let c = hi;
+  let c = start !== undefined && start > lo && start < hi ? start : hi;
+  let at = gap(c);
+  if (c === hi)
+    while (at.value > 0) {
+      hi += 1; // only rounding can put P above the target here
+      c = hi;
+      at = gap(hi);
+    }
   for (let iteration = 0; iteration < 200; iteration++) {
     if (at.value > 0) lo = c;
     else hi = c;
@@ -341,9 +349,12 @@ export function lookAhead(state: GroupSequentialState, fraction: number): LookAh
   const increment = cumulative - state.spent;
   if (!(increment > 0)) return { fraction, information, boundary };
   const previous = densities.get(state) ?? lookDensity(state.information, gridFor(state), state.density);
+  let root: number | undefined;
   for (const ratio of LOOK_AHEAD_RATIOS) {
+    // neighbouring levels' roots are close: each solve starts from the last one's
+    root = solveBoundary(previous, state.information * ratio, increment, root);
     information.push(state.information * ratio);
-    boundary.push(solveBoundary(previous, state.information * ratio, increment) + TABLE_MARGIN);
+    boundary.push(root + TABLE_MARGIN);
   }
   return { fraction, information, boundary };
 }
