@@ -56,6 +56,18 @@ function machine(root: string): Machine {
   };
 }
 
+/** The result fields of BenchResults that are sections (what --with copies from a later run). */
+const RESULT_KEYS = [
+  "efficiency",
+  "quality",
+  "qualityHighRate",
+  "spending",
+  "latency",
+  "ingestion",
+  "python",
+  "soak",
+] as const satisfies readonly (keyof BenchResults)[];
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -67,6 +79,7 @@ async function main(): Promise<number> {
       ab: { type: "string" },
       json: { type: "string" },
       render: { type: "string" },
+      with: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -81,6 +94,8 @@ async function main(): Promise<number> {
         "  --aa N, --ab N     A/A and A/B runs of the quality section",
         "  --json FILE        where to keep the raw results",
         "  --render FILE      re-render saved results, run nothing",
+        "  --with A.json,…    (with --render) take the sections a later run saved (e.g. --only latency --json A.json)",
+        "                     from it; the report names that run for them",
         "One part alone: npx tsx bench/soak.ts --seconds 30 [--ingesters 4] [--judges 2] [--batch 100] [--snapshot-seconds 5]",
         "",
       ].join("\n"),
@@ -100,8 +115,25 @@ async function main(): Promise<number> {
     values.out ??
     (quick ? join(tmpdir(), "modelgate-benchmarks-quick.md") : join(root, "docs", "BENCHMARKS.md"));
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (values.with && !values.render) {
+    process.stderr.write("bench: --with needs --render FILE (the results it updates)\n");
+    return 2;
+  }
   if (values.render) {
     const saved = JSON.parse(readFileSync(values.render, "utf8")) as BenchResults;
+    for (const file of values.with ? values.with.split(",") : []) {
+      const later = JSON.parse(readFileSync(file, "utf8")) as BenchResults;
+      const sections = RESULT_KEYS.filter((k) => later[k] !== undefined);
+      if (sections.length === 0) {
+        process.stderr.write(`bench: ${file} holds no section results\n`);
+        return 2;
+      }
+      for (const k of sections) (saved as unknown as Record<string, unknown>)[k] = later[k];
+      saved.later = [
+        ...(saved.later ?? []),
+        { sections, command: later.command, date: later.date, seconds: later.seconds, commit: later.machine.commit },
+      ];
+    }
     // the soak section: from the saved results, or (results saved before they held it) the report's own
     const soak = saved.soak ? renderSoak(saved.soak.result, saved.soak.settings) : soakSectionOf(out);
     const text = [renderReport(saved).trimEnd(), ...(soak ? [soak.trimEnd()] : [])].join("\n\n");

@@ -303,60 +303,61 @@ export function stepGroupSequential(
 }
 
 /**
- * Boundaries of the look after a state's at a few information levels above its (LOOK_AHEAD_RATIOS ×
- * the state's information), for one spending fraction: computed ahead of the look (e.g. while the
+ * Boundaries of the look after a state's at a few information levels around where that look's
+ * information is expected, for one spending fraction: computed ahead of the look (e.g. while the
  * service is idle) so the look itself needs no root-find. c_k grows with I_k — the later look is less
  * correlated with the earlier ones, so less of its crossing mass was already stopped — which is what
  * makes the next level's boundary a valid one for any information below it (checked numerically in
- * the tests; TABLE_MARGIN covers the integration's error). The price of the spacing: c_k up to ~0.01
- * above the exact boundary at late looks (about 1% more data at those looks), and up to ~1.5% of alpha
- * left unspent after the last look.
+ * the tests; TABLE_MARGIN covers the integration's error).
+ *
+ * The levels: information growing as it did over the state's last step (a run whose traffic is steady
+ * and whose looks are equally spaced gains the same information each look; at the first look, as much
+ * again), times 1.02^j for j = −5 … 6, so a look whose information lands within about −10% … +13% of
+ * that reads its boundary from the table; any other computes it. The price of the 2% spacing: c_k up
+ * to ~0.01 above the exact boundary at late looks (about 1% more data at those looks), and up to ~1.5%
+ * of alpha left unspent after the last look.
  */
 export interface LookAhead {
+  /** the state's information (which state the table belongs to) */
+  from: number;
   fraction: number;
   information: number[];
   boundary: number[];
 }
 
-/**
- * Information ratios over the last look at which lookAhead solves: 2% steps to 1.5 (where the later
- * looks of a run fall, and where c_k moves fastest), then coarser to 10.
- */
-export const LOOK_AHEAD_RATIOS = [
-  ...Array.from({ length: 21 }, (_, i) => 1.02 ** (i + 1)),
-  1.6,
-  1.75,
-  2,
-  2.25,
-  2.5,
-  3,
-  3.5,
-  4,
-  5,
-  6,
-  8,
-  10,
-];
+/** Spacing of the table's levels, and its steps around the expected information. */
+const SPACING = 1.02;
+export const LOOK_AHEAD_STEPS = Array.from({ length: 12 }, (_, i) => SPACING ** (i - 5));
 /** Added to a tabled boundary: above the integration's error on c_k (~1e-5), far below any effect. */
 const TABLE_MARGIN = 1e-4;
 
+/** The information ratio over the state's the next look is expected to have. */
+export function expectedRatio(state: GroupSequentialState): number {
+  // layer² = (I_k − I_{k−1})/I_k: the same gain again gives I_k·(1 + layer²); at the first look, 2·I_1
+  return 1 + (state.layer === null ? 1 : state.layer * state.layer);
+}
+
 export function lookAhead(state: GroupSequentialState, fraction: number): LookAhead {
   if (!made.has(state)) validateGroupSequentialState(state);
+  const from = state.information;
   const information: number[] = [];
   const boundary: number[] = [];
-  if (state.looks === 0) return { fraction, information, boundary };
+  if (state.looks === 0) return { from, fraction, information, boundary };
   const cumulative = Math.max(state.spent, spentAlpha(state.spending, state.alpha, fraction));
   const increment = cumulative - state.spent;
-  if (!(increment > 0)) return { fraction, information, boundary };
+  if (!(increment > 0)) return { from, fraction, information, boundary };
   const previous = densities.get(state) ?? lookDensity(state.information, gridFor(state), state.density);
+  const expected = expectedRatio(state);
   let root: number | undefined;
-  for (const ratio of LOOK_AHEAD_RATIOS) {
+  for (const step of LOOK_AHEAD_STEPS) {
+    const level = from * expected * step;
+    if (!(level > from * (1 + 1e-6))) continue;
     // neighbouring levels' roots are close: each solve starts from the last one's
-    root = solveBoundary(previous, state.information * ratio, increment, root);
-    information.push(state.information * ratio);
+    root = solveBoundary(previous, level, increment, root);
+    information.push(level);
     boundary.push(root + TABLE_MARGIN);
   }
-  return { fraction, information, boundary };
+  return { from, fraction, information, boundary };
 }
 
 function fromTable(
@@ -365,11 +366,13 @@ function fromTable(
   information: number,
   fraction: number,
 ): number | undefined {
-  if (!ahead || ahead.fraction !== fraction || ahead.information.length === 0) return undefined;
-  // the table must be this state's: its first level is the state's information × the first ratio
-  if (ahead.information[0] !== state.information * LOOK_AHEAD_RATIOS[0]) return undefined;
-  const j = ahead.information.findIndex((level) => level >= information);
-  return j < 0 ? undefined : ahead.boundary[j];
+  if (!ahead || ahead.from !== state.information || ahead.fraction !== fraction) return undefined;
+  const levels = ahead.information;
+  // within one step below the lowest level, or up to the highest: the next level up is at most 2% above
+  if (levels.length === 0 || information < levels[0] / SPACING || information > levels.at(-1)!)
+    return undefined;
+  const j = levels.findIndex((level) => level >= information);
+  return ahead.boundary[j];
 }
 
 /** The boundary c_k for the next look and the state after it: stepGroupSequential, state included. */

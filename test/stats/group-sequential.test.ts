@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
 import {
   advanceGroupSequential,
+  expectedRatio,
   type GroupSequentialLook,
   type GroupSequentialState,
   groupSequentialBoundaries,
-  LOOK_AHEAD_RATIOS,
+  LOOK_AHEAD_STEPS,
   lookAhead,
   startGroupSequential,
   stepGroupSequential,
@@ -198,14 +199,15 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
   });
 
   it("looks prepared ahead: a tabled boundary is at least the exact one, and the run still spends at most alpha", () => {
-    // irregular information growth, some ratios between the table's levels, one beyond its range
-    const ratios = [1, 1.3, 1.07, 2.4, 1.16, 1.5, 12, 1.12, 1.09, 1.03];
+    // steady growth (ratios the table expects, between its levels) and two irregular looks outside it
+    const ratios = [1, 1.97, 1.52, 1.07, 1.27, 1.2, 12, 1.085, 1.074, 1.065];
     for (const spending of ["obrien-fleming", "pocock"] as const) {
       const alpha = 0.009;
       let state = startGroupSequential({ alpha, spending });
       let information = 80;
       const informations: number[] = [];
       const boundaries: number[] = [];
+      let tabled = 0;
       for (let k = 1; k <= ratios.length; k++) {
         information *= ratios[k - 1];
         const fraction = k / ratios.length;
@@ -214,9 +216,15 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
         const exact = stepGroupSequential(state, look).boundary();
         const step = stepGroupSequential(state, look, ahead);
         const c = step.boundary();
-        const inRange = k > 1 && ratios[k - 1] <= LOOK_AHEAD_RATIOS.at(-1)!;
-        expect(step.bracket[0]).toBe(inRange ? c : step.bracket[0]);
+        const expected = k > 1 ? expectedRatio(state) : 0;
+        const inRange =
+          k > 1 &&
+          ratios[k - 1] >= (expected * LOOK_AHEAD_STEPS[0]) / 1.02 &&
+          ratios[k - 1] <= expected * LOOK_AHEAD_STEPS.at(-1)!;
+        // a tabled look knows its boundary at once (the first look's bracket is exact anyway)
+        if (k > 1) expect(step.bracket[0] === c && step.bracket[1] === c).toBe(inRange);
         if (inRange) {
+          tabled++;
           expect(c).toBeGreaterThanOrEqual(exact);
           expect(c - exact).toBeLessThan(0.03);
         } else expect(c).toBeCloseTo(exact, 12);
@@ -236,6 +244,7 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
         boundaries.push(c);
         state = next;
       }
+      expect(tabled).toBe(5); // looks 2, 3, 6, 9 and 10 grew as the table expected
       const { upper } = crossingProbabilities(
         informations,
         boundaries.map(() => -Infinity),
