@@ -1,6 +1,6 @@
 /** Markdown rendering of the benchmark results (docs/BENCHMARKS.md). */
 import type { CompareRow } from "./compare-python.js";
-import { rateDifferencePassLimit } from "./efficiency/oracle.js";
+import { oraclePower, rateDifferencePassLimit } from "./efficiency/oracle.js";
 import { qualityOracleN80 } from "./efficiency/quality-oracle.js";
 import type { EfficiencyResult } from "./efficiency/run.js";
 import { BASE_ERROR_RATE, BASELINE_RATIO } from "./efficiency/scenarios.js";
@@ -241,11 +241,18 @@ function comparison(q: QualityResult): string {
     if (oracle === null || oracle > 6000) continue;
     const k = judges.find((j) => j.judge.startsWith("Kayenta"));
     if (!k) continue;
+    // what the information limit itself detects with the canary events of the run's last look
+    const lastEvents = q.run.rate * q.run.candidateShare * q.run.lookSeconds * q.run.looks;
+    const limit = oraclePower(oracle, lastEvents, 0.01);
     for (const m of judges.filter((j) => j.judge.startsWith("modelgate"))) {
       const atLeast = m.detected.rate >= k.detected.rate;
       const earlier = m.medianLook !== null && (k.medianLook === null || m.medianLook < k.medianLook);
+      const unreachable =
+        !atLeast && k.detected.rate > limit
+          ? `; no valid test of the tolerance reaches Kayenta's rate here: the oracle on the ${int(lastEvents)} canary events of look ${q.run.looks} detects ${(100 * limit).toFixed(0)}% (Kayenta's rule tests “any change”, not the tolerance)`
+          : "";
       lines.push(
-        `- ${scenario.label} (oracle n80 ${int(oracle)}): ${m.judge} ${pct(m.detected)} at median look ${m.medianLook ?? "—"} vs Kayenta ${pct(k.detected)} at look ${k.medianLook ?? "—"}: ${atLeast && earlier ? "as often and earlier" : atLeast ? "as often, not earlier" : "**less often**"}.`,
+        `- ${scenario.label} (oracle n80 ${int(oracle)}): ${m.judge} ${pct(m.detected)} at median look ${m.medianLook ?? "—"} vs Kayenta ${pct(k.detected)} at look ${k.medianLook ?? "—"}: ${atLeast && earlier ? "as often and earlier" : atLeast ? "as often, not earlier" : "**less often**"}${unreachable}.`,
       );
     }
   }
@@ -573,9 +580,19 @@ export function renderReport(r: BenchResults): string {
     ),
     "",
   ];
+  const sectionName: Record<string, string> = {
+    efficiency: "§0 (sample efficiency)",
+    quality: "§1 (judgement quality)",
+    spending: "§1 (spending the alpha)",
+    qualityHighRate: "§1 at 1,000 req/s",
+    latency: "§2 (judgement latency)",
+    ingestion: "§3 (ingestion)",
+    python: "the comparison with scipy/sklearn",
+    soak: "the soak",
+  };
   for (const l of r.later ?? [])
     out.push(
-      `> Sections ${l.sections.join(", ")}: from \`${l.command}\` on ${l.date} (commit ${l.commit}, ${Math.round(l.seconds)} s).`,
+      `> ${l.sections.map((s) => sectionName[s] ?? s).join(", ")}: from \`${l.command}\` on ${l.date} (commit ${l.commit}, ${Math.round(l.seconds)} s).`,
       "",
     );
   if (r.notes.length > 0) out.push(...r.notes.map((n) => `> ${n}`), "");

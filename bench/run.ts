@@ -131,7 +131,13 @@ async function main(): Promise<number> {
       for (const k of sections) (saved as unknown as Record<string, unknown>)[k] = later[k];
       saved.later = [
         ...(saved.later ?? []),
-        { sections, command: later.command, date: later.date, seconds: later.seconds, commit: later.machine.commit },
+        {
+          sections,
+          command: later.command,
+          date: later.date,
+          seconds: later.seconds,
+          commit: later.machine.commit,
+        },
       ];
     }
     // the soak section: from the saved results, or (results saved before they held it) the report's own

@@ -29,6 +29,15 @@ export function oracleN(effect: number, se1: number, alpha: number, power = 0.8)
 }
 
 /**
+ * The oracle's power with n events, from its n80 (oracleN at 80%): the fixed-sample one-sided z-test
+ * at alpha detects the effect with probability Φ((z_{1−α} + z_{0.8})·√(n/n80) − z_{1−α}).
+ */
+export function oraclePower(n80: number, n: number, alpha: number): number {
+  const za = normalQuantile(1 - alpha);
+  return normalCdf((za + normalQuantile(0.8)) * Math.sqrt(n / n80) - za);
+}
+
+/**
  * Oracle for "equal distributions pass a KS tolerance": the fixed-sample two-sample KS equivalence test
  * passes when D̂ + c_α/√n_eff ≤ tol (c_α the Kolmogorov 1 − α quantile); with equal laws √n_eff·D̂
  * follows the Kolmogorov law, so 80% of runs pass once √n_eff·tol ≥ c_α + K⁻¹(0.8). Returns the

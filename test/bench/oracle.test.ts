@@ -5,6 +5,7 @@ import {
   hanleyMcNeilVariance,
   logQuantileSd1,
   oracleN,
+  oraclePower,
   parityRatioVariance,
   rateDifferencePassLimit,
 } from "../../bench/efficiency/oracle.js";
@@ -70,5 +71,14 @@ describe("oracle n80 (fixed-sample z-test at the gate's alpha share)", () => {
       expect(r.oracleSize).toBeCloseTo(c.oracleSize, 10);
       expect(r.oracleSize).toBeGreaterThan(c.alpha);
     }
+  });
+});
+
+describe("oracle power", () => {
+  it("is 80% at n80 and grows as Φ((z_{1−α} + z_{0.8})·√(n/n80) − z_{1−α}) (scipy: norm.cdf)", () => {
+    expect(oraclePower(5542, 5542, 0.01)).toBeCloseTo(0.8, 12);
+    // scipy: norm.cdf((norm.ppf(0.99) + norm.ppf(0.8)) * sqrt(6000 / 5542) - norm.ppf(0.99))
+    expect(oraclePower(5542, 6000, 0.01)).toBeCloseTo(0.8339583371020023, 9);
+    expect(oraclePower(1000, 250, 0.05)).toBeLessThan(0.8);
   });
 });
