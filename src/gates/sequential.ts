@@ -138,7 +138,7 @@ function lookAfter(context: SequentialContext, alpha: number, looks: readonly Lo
   const cached = context.cache.get(id);
   if (cached) return cached;
   let state = startGroupSequential({ alpha, spending: context.spending });
-  for (const look of looks) state = stepGroupSequential(state, look).next();
+  for (const look of looks) state = stepGroupSequential(state, look, { levels: true }).next();
   const boundary = state.boundary ?? Number.POSITIVE_INFINITY;
   const replayed: TakenLook = { bracket: [boundary, boundary], boundary: () => boundary, state: () => state };
   context.cache.set(id, replayed);
@@ -166,7 +166,7 @@ function groupMultiplier(se: number, alpha: number, sequence: Sequence, beat: nu
   let taken = context.cache.get(id);
   if (!taken) {
     const before = lookAfter(context, alpha, history);
-    const step = stepGroupSequential(before.state(), look, before.ahead);
+    const step = stepGroupSequential(before.state(), look, { levels: true, ahead: before.ahead });
     const next = Math.min(1, (context.look + 1) / context.looks);
     const made: TakenLook = { bracket: step.bracket, boundary: step.boundary, state: step.next };
     if (next > look.fraction)

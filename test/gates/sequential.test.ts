@@ -15,7 +15,13 @@ import type { JudgeResponse } from "../../src/judge/judgement.js";
 import { parseJudgeRequest } from "../../src/judge/request.js";
 import { SequentialRuns } from "../../src/judge/sequential-runs.js";
 import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
-import { groupSequentialBoundaries } from "../../src/stats/group-sequential.js";
+import {
+  type GroupSequentialDesign,
+  type GroupSequentialLook,
+  groupSequentialBoundaries,
+  startGroupSequential,
+  stepGroupSequential,
+} from "../../src/stats/group-sequential.js";
 import { normalCdf } from "../../src/stats/normal.js";
 import { oneSidedMixtureBoundary, oneSidedMixtureRho } from "../../src/stats/one-sided-normal-mixture.js";
 import { memorySource } from "../judge/memory-source.js";
@@ -49,6 +55,19 @@ function mixtureHalfWidth(se: number, alpha: number, vStar: number): number {
   const logM = Math.LN2 + 0.5 * Math.log(rho / w) + (b * b) / (2 * w) + Math.log(normalCdf(b / Math.sqrt(w)));
   expect(logM).toBeCloseTo(Math.log(1 / alpha), 9);
   return b / v;
+}
+
+/**
+ * The boundaries the judge's runs use: each look takes its look-ahead level's boundary where its
+ * information falls among the levels (src/stats/group-sequential.ts), else the exact one.
+ */
+function judgeBoundaries(design: GroupSequentialDesign, looks: GroupSequentialLook[]): number[] {
+  let state = startGroupSequential(design);
+  return looks.map((look) => {
+    const step = stepGroupSequential(state, look, { levels: true });
+    state = step.next();
+    return step.boundary();
+  });
 }
 
 /** A run of one gate's contrasts as the judge keeps it: a context per look, observations recorded. */
@@ -182,9 +201,14 @@ describe("declared look schedule (SequentialContext from SequentialRuns)", () =>
       record();
       if (look <= 10) {
         schedule.push({ information: 1 / se ** 2, fraction: look / 10 });
-        const boundaries = groupSequentialBoundaries({ alpha: (1 - RESERVE) * alpha, spending }, schedule);
+        const design = { alpha: (1 - RESERVE) * alpha, spending } as const;
+        const boundaries = judgeBoundaries(design, schedule);
         expect(half).toBeCloseTo(Math.min(boundaries[look - 1] * se, reserveHalf(se)), 9);
         if (look === 10) expect(boundaries[9] * se).toBeLessThan(reserveHalf(se));
+        // equal information steps land on a look-ahead level: at most the margin above the exact design
+        const exact = groupSequentialBoundaries(design, schedule)[look - 1];
+        expect(boundaries[look - 1]).toBeGreaterThanOrEqual(exact);
+        expect(boundaries[look - 1] - exact).toBeLessThan(1e-3);
       } else {
         // all of (1 − RESERVE)·alpha was spent by look 10: the group-sequential part cannot decide
         expect(half).toBeCloseTo(reserveHalf(se), 12);
@@ -217,16 +241,19 @@ describe("declared look schedule (SequentialContext from SequentialRuns)", () =>
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(runs.settle()).toBe(0);
-    // look 2 came after the idle turns had prepared it: its boundary is the table's, at or just above
-    // the exact one
-    const [, b2] = groupSequentialBoundaries(design, [
+    // look 2 came after the idle turns had prepared it: its boundary is its look-ahead level's, at or
+    // just above the exact one
+    const schedule = [
       { information: 1 / 0.02 ** 2, fraction: 0.25 },
       { information: 1 / 0.015 ** 2, fraction: 0.5 },
-    ]);
+    ];
+    const [, b2] = judgeBoundaries(design, schedule);
+    const [, exact2] = groupSequentialBoundaries(design, schedule);
     expect(b2 * 0.015).toBeLessThan(reserveHalf(0.015));
-    expect(half).toBeGreaterThanOrEqual(b2 * 0.015);
-    expect(half).toBeLessThan(b2 * 0.015 * 1.005);
-    // a look taken without the idle turns (nothing prepared) has the exact boundary
+    expect(half).toBeCloseTo(b2 * 0.015, 12);
+    expect(b2).toBeGreaterThanOrEqual(exact2);
+    expect(b2 - exact2).toBeLessThan(0.01);
+    // a look taken without the idle turns (nothing prepared) has the same boundary
     const other = new SequentialRuns();
     const first = other.contextFor("cold", "gate", { look: 1, looks: 4, spending });
     lowerBound({ estimate: 0, se: 0.02 }, alpha, scale, { context: first, key: "a/b" });
@@ -236,8 +263,8 @@ describe("declared look schedule (SequentialContext from SequentialRuns)", () =>
       },
     } as unknown as JudgeResponse);
     const cold = other.contextFor("cold", "gate", { look: 2, looks: 4, spending });
-    const exact = -lowerBound({ estimate: 0, se: 0.015 }, alpha, scale, { context: cold, key: "a/b" });
-    expect(exact).toBeCloseTo(b2 * 0.015, 9);
+    const unprepared = -lowerBound({ estimate: 0, se: 0.015 }, alpha, scale, { context: cold, key: "a/b" });
+    expect(unprepared).toBe(half);
   });
 
   it("the run's state survives a restart: JudgementHistory replays the observed information from the audit log", async () => {

@@ -198,7 +198,7 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
     }
   });
 
-  it("looks prepared ahead: a tabled boundary is at least the exact one, and the run still spends at most alpha", () => {
+  it("look-ahead levels: a level's boundary is at least the exact one, the same whether prepared or not, and the run spends at most alpha", () => {
     // steady growth (ratios the table expects, between its levels) and two irregular looks outside it
     const ratios = [1, 1.97, 1.52, 1.07, 1.27, 1.2, 12, 1.085, 1.074, 1.065];
     for (const spending of ["obrien-fleming", "pocock"] as const) {
@@ -214,21 +214,24 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
         const look = { information, fraction };
         const ahead = k > 1 ? lookAhead(state, fraction) : undefined;
         const exact = stepGroupSequential(state, look).boundary();
-        const step = stepGroupSequential(state, look, ahead);
+        const step = stepGroupSequential(state, look, { levels: true, ahead });
         const c = step.boundary();
+        // not prepared: the level's boundary is solved then, the same number (answers never depend on
+        // whether the look-ahead was ready, nor on a restart replaying the run)
+        expect(stepGroupSequential(state, look, { levels: true }).boundary()).toBe(c);
         const expected = k > 1 ? expectedRatio(state) : 0;
         const inRange =
           k > 1 &&
           ratios[k - 1] >= (expected * LOOK_AHEAD_STEPS[0]) / 1.02 &&
           ratios[k - 1] <= expected * LOOK_AHEAD_STEPS.at(-1)!;
-        // a tabled look knows its boundary at once (the first look's bracket is exact anyway)
+        // a prepared look knows its boundary at once (the first look's bracket is exact anyway)
         if (k > 1) expect(step.bracket[0] === c && step.bracket[1] === c).toBe(inRange);
         if (inRange) {
           tabled++;
           expect(c).toBeGreaterThanOrEqual(exact);
           expect(c - exact).toBeLessThan(0.03);
         } else expect(c).toBeCloseTo(exact, 12);
-        // a tabled look spends less than its increment; the state records what it spent
+        // the state counts the whole increment as spent; the look's boundary crosses at most that
         const next = step.next();
         const { upper } = crossingProbabilities(
           [...informations, information],
@@ -236,10 +239,7 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
           [...boundaries, c],
           0,
         );
-        expect(next.spent).toBeCloseTo(
-          upper.reduce((a, x) => a + x, 0),
-          7,
-        );
+        expect(upper.reduce((a, x) => a + x, 0)).toBeLessThanOrEqual(next.spent * (1 + 1e-6));
         informations.push(information);
         boundaries.push(c);
         state = next;
@@ -252,10 +252,9 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
         0,
       );
       const total = upper.reduce((a, x) => a + x, 0);
-      // the remainder carries to later looks, so the run spends nearly all of alpha, and never more;
-      // the last tabled look's spacing leaves a little unspent
+      // the run spends nearly all of alpha, and never more: the levels' spacing leaves a little unspent
       expect(total).toBeLessThanOrEqual(alpha * (1 + 1e-6));
-      expect(total).toBeGreaterThan(alpha * 0.98);
+      expect(total).toBeGreaterThan(alpha * 0.95);
     }
   });
 
