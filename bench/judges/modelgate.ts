@@ -44,11 +44,8 @@ export function modelgateJudge(
         }
         return [g, r] as const;
       });
-      if (design) {
-        runs.observe("run", { gates: answered } as unknown as JudgeResponse);
-        // the idle turns between Argo's looks: the service prepares the next look ahead
-        runs.settle();
-      }
+      // (the service prepares the next look ahead on idle turns: the answers are the same without it)
+      if (design) runs.observe("run", { gates: answered } as unknown as JudgeResponse);
       const summary = combine(results);
       const aucOptional = combine(results, { optional: ["auc"] });
       const perGate: LookVerdict["gates"] = {};
