@@ -7,6 +7,8 @@ import type { JudgeResponse } from "./judgement.js";
  * at the limit, measured); beyond this the oldest are dropped (and replayed if needed).
  */
 const CACHE_LIMIT = 10_000;
+/** Looks waiting for idle turns at most (each holds its last look's density until computed, ≈ 20 kB). */
+const PENDING_LIMIT = 2_000;
 
 /**
  * The state of every run with a declared look schedule: per look key, gate and contrast, the
@@ -79,6 +81,9 @@ export class SequentialRuns {
 
   /** Compute a look's state while the service is idle (never keeps a process alive for it). */
   private later(look: TakenLook): void {
+    // under more declared looks than idle turns can follow, the oldest wait no longer: a look that
+    // needs one computes it then (the answers are the same)
+    if (this.pending.length >= PENDING_LIMIT) this.pending.shift();
     this.pending.push(look);
     if (this.draining) return;
     this.draining = true;
