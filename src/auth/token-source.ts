@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, unwatchFile, watchFile } from "node:fs";
+import { existsSync, readFileSync, statSync, unwatchFile, watchFile } from "node:fs";
 import type { Logger } from "../log.js";
 import { parseTokens, type TokenEntry, TokenSet } from "./tokens.js";
 
@@ -23,12 +23,16 @@ export interface TokenSourceOptions {
  * - A malformed file or variable at start throws (TokenFormatError), so the pod fails fast.
  *
  * The file is polled with fs.watchFile (stat), which follows symlinks: Kubernetes updates a
- * Secret volume by swapping a `..data` symlink, which fs.watch on the file would not see.
+ * Secret volume by swapping a `..data` symlink, which fs.watch on the file would not see. watchFile
+ * reports changes against its first stat, taken after it starts: a file appearing before that stat
+ * would never be reported, so while authentication is off a timer also looks for the file (at the
+ * same interval, reloading when its modification time changes) until tokens are in force.
  */
 export class TokenSource {
   private inlineEntries: TokenEntry[];
   private set: TokenSet | undefined;
   private readonly listener = () => this.reload();
+  private offTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: TokenSourceOptions) {
     this.inlineEntries = opts.inline ? parseTokens(opts.inline, "MODELGATE_TOKENS") : [];
@@ -43,9 +47,33 @@ export class TokenSource {
     } else {
       opts.logger.info("authentication enabled", { tokens: this.names() });
     }
-    if (opts.file && (opts.watchIntervalMs ?? 5000) > 0) {
-      watchFile(opts.file, { interval: opts.watchIntervalMs ?? 5000, persistent: false }, this.listener);
+    const interval = opts.watchIntervalMs ?? 5000;
+    const file = opts.file;
+    if (file && interval > 0) {
+      watchFile(file, { interval, persistent: false }, this.listener);
+      if (!this.set) {
+        let seen: number | undefined;
+        this.offTimer = setInterval(() => {
+          if (this.set) return this.stopOffTimer();
+          let mtime: number | undefined;
+          try {
+            mtime = statSync(file).mtimeMs;
+          } catch {
+            mtime = undefined;
+          }
+          if (mtime !== undefined && mtime !== seen) {
+            seen = mtime;
+            this.reload();
+          }
+        }, interval);
+        this.offTimer.unref();
+      }
     }
+  }
+
+  private stopOffTimer(): void {
+    if (this.offTimer) clearInterval(this.offTimer);
+    this.offTimer = undefined;
   }
 
   /** The accepted tokens, or undefined when authentication is off. */
@@ -86,6 +114,7 @@ export class TokenSource {
   }
 
   close(): void {
+    this.stopOffTimer();
     if (this.opts.file) unwatchFile(this.opts.file, this.listener);
   }
 

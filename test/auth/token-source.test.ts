@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, unlinkSync, unwatchFile, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -64,6 +64,27 @@ describe("TokenSource", () => {
       expect(source.current()!.authenticate(NEW)?.name).toBe("argo");
       const text = logs.join("");
       for (const secret of [OLD, NEW, "SEKRIT9"]) expect(text).not.toContain(secret);
+    } finally {
+      source.close();
+    }
+  });
+
+  it("while off, the file is found even if the watcher never reports it (it appeared before the watcher's first stat)", async () => {
+    const file = join(tempDir(), "tokens");
+    const logs: string[] = [];
+    const source = new TokenSource({
+      file,
+      logger: createLogger("debug", (l) => logs.push(l)),
+      watchIntervalMs: 20,
+    });
+    try {
+      // fs.watchFile compares with its first stat; a file written before that stat is never reported:
+      // silence the watcher altogether, so only the off-state check can see the file
+      unwatchFile(file);
+      replace(file, `argo judge ${OLD}\n`);
+      await until(() => source.current() !== undefined, "the file to be picked up");
+      expect(source.current()!.authenticate(OLD)?.name).toBe("argo");
+      expect(logs.filter((l) => l.includes("authentication enabled"))).toHaveLength(1);
     } finally {
       source.close();
     }
