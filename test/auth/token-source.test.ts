@@ -32,15 +32,21 @@ async function until(cond: () => boolean, what: string) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A TokenSource on a tokens file that does not exist yet, polled every 20 ms, its log kept. */
+function watchedMissingFile() {
+  const file = join(tempDir(), "tokens");
+  const logs: string[] = [];
+  const source = new TokenSource({
+    file,
+    logger: createLogger("debug", (l) => logs.push(l)),
+    watchIntervalMs: 20,
+  });
+  return { file, logs, source };
+}
+
 describe("TokenSource", () => {
   it("missing file: off with one warning; turns on when the file appears; rotates; keeps the last good set", async () => {
-    const file = join(tempDir(), "tokens");
-    const logs: string[] = [];
-    const source = new TokenSource({
-      file,
-      logger: createLogger("debug", (l) => logs.push(l)),
-      watchIntervalMs: 20,
-    });
+    const { file, logs, source } = watchedMissingFile();
     try {
       expect(source.current()).toBeUndefined();
       expect(logs.map((l) => JSON.parse(l).level)).toEqual(["warn"]);
@@ -70,13 +76,7 @@ describe("TokenSource", () => {
   });
 
   it("while off, the file is found even if the watcher never reports it (it appeared before the watcher's first stat)", async () => {
-    const file = join(tempDir(), "tokens");
-    const logs: string[] = [];
-    const source = new TokenSource({
-      file,
-      logger: createLogger("debug", (l) => logs.push(l)),
-      watchIntervalMs: 20,
-    });
+    const { file, logs, source } = watchedMissingFile();
     try {
       // fs.watchFile compares with its first stat; a file written before that stat is never reported:
       // silence the watcher altogether, so only the off-state check can see the file
