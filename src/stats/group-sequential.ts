@@ -216,8 +216,9 @@ function solveBoundary(previous: LookDensity | null, information: number, target
  * Without `levels` the boundary is the exact one (what the published designs tabulate).
  *
  * With `levels` (the judge's runs), a look whose information falls within the state's look-ahead
- * levels (lookAhead) takes the boundary of the next level at or above it: no larger than needed by more than the levels' spacing costs, and
- * never smaller (c_k grows with I_k). With `ahead` (this state's lookAhead at this fraction) that
+ * levels (lookAhead) takes the boundary of the next level at or above it: larger than needed by no more
+ * than the levels' spacing costs, never smaller (c_k grows with I_k), and at most TABLE_MARGIN above
+ * the bracket's top. With `ahead` (this state's lookAhead at this fraction) that
  * boundary is known at once; without, it is solved at that level — the same number, so an answer never
  * depends on whether the look-ahead was ready (nor on a restart that replays the run). The state counts
  * the look's whole increment as spent, although its boundary spends a little less: the little left
@@ -247,11 +248,16 @@ export function stepGroupSequential(
     level !== undefined && ahead && ahead.from === state.information && ahead.fraction === fraction
       ? ahead.boundary[level]
       : undefined;
+  // a level's boundary is the exact one at a level above this information, plus TABLE_MARGIN
+  const top = level === undefined ? 0 : TABLE_MARGIN;
   const bracket: readonly [number, number] =
     prepared !== undefined
       ? [prepared, prepared]
       : increment > 0
-        ? [Math.min(-normalQuantile(cumulative), -normalQuantile(increment)), -normalQuantile(increment)]
+        ? [
+            Math.min(-normalQuantile(cumulative), -normalQuantile(increment)),
+            -normalQuantile(increment) + top,
+          ]
         : [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   let previous: LookDensity | null | undefined;
   const previousDensity = () => {
@@ -315,10 +321,10 @@ export function stepGroupSequential(
  * and whose looks are equally spaced gains the same information each look; at the first look, as much
  * again), times 1.02^j for j = −5 … 6: a look whose information lands within about −10% … +13% of that
  * takes its level's boundary (from the table when it was prepared), any other solves at its own
- * information. The price of the 2% spacing: c_k up
- * to ~0.01 above the exact boundary at late looks (about 1% more data at those looks), and about 2%
- * of alpha left unspent over a run whose looks gain unequal information (0.04% when the gains are
- * equal); measured over 10-look runs with gains varying ±5% and ±20%.
+ * information. The price of the 2% spacing: c_k up to ~0.01 above the exact boundary at late looks
+ * (about 1% more data at those looks), and about 2% of alpha left unspent over a run whose looks gain
+ * unequal information (0.04% when the gains are equal); measured over 10-look runs with gains varying
+ * ±5% and ±20%.
  */
 export interface LookAhead {
   /** the state's information (which state the table belongs to) */
@@ -362,6 +368,7 @@ function levelBoundary(previous: LookDensity, level: number, increment: number):
   return solveBoundary(previous, level, increment) + TABLE_MARGIN;
 }
 
+/** The look-ahead of a state for a next look at spending fraction `fraction` (see LookAhead). */
 export function lookAhead(state: GroupSequentialState, fraction: number): LookAhead {
   if (!made.has(state)) validateGroupSequentialState(state);
   const from = state.information;

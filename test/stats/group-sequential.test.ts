@@ -218,7 +218,11 @@ describe("group-sequential boundaries (Lan–DeMets spending, recursive integrat
         const c = step.boundary();
         // not prepared: the level's boundary is solved then, the same number (answers never depend on
         // whether the look-ahead was ready, nor on a restart replaying the run)
-        expect(stepGroupSequential(state, look, { levels: true }).boundary()).toBe(c);
+        const unprepared = stepGroupSequential(state, look, { levels: true });
+        expect(unprepared.boundary()).toBe(c);
+        // and the bracket given before any integration holds it
+        expect(unprepared.bracket[0]).toBeLessThanOrEqual(c + 1e-6);
+        expect(c).toBeLessThanOrEqual(unprepared.bracket[1]);
         const expected = k > 1 ? expectedRatio(state) : 0;
         const inRange =
           k > 1 &&
