@@ -25,7 +25,7 @@ import { aucFromBins } from "../src/stats/auc-binned.js";
 import { planGroupSequential } from "../src/stats/group-sequential-design.js";
 import { mulberry32, type RandomSource, randomNormal } from "../src/stats/random.js";
 import { judgeLook, lookGrid, type Schedule } from "./efficiency/n80.js";
-import { oracleN } from "./efficiency/oracle.js";
+import { oracleN, validRateN } from "./efficiency/oracle.js";
 
 export interface ShadowWorld {
   /** how much weaker the candidate's signal is on positives (0: the same signal) */
@@ -46,8 +46,17 @@ export interface ShadowRow {
   expect: "fail" | "pass";
   world: ShadowWorld;
   settings: Record<string, unknown>;
-  /** distance from the truth to the deciding boundary, sd·√n of the paired contrast, and where from */
-  oracle: { effect: number; se1: number; from: "generative model" | "simulated sample" };
+  /**
+   * distance from the truth to the deciding boundary, sd·√n of the paired contrast, and where from;
+   * seBoundary: sd·√n at the boundary where the gate takes its variance there (a rate tested as a score
+   * test), so that the oracle's z-test, with the truth's smaller variance, is not a valid test
+   */
+  oracle: {
+    effect: number;
+    se1: number;
+    from: "generative model" | "simulated sample";
+    seBoundary?: number;
+  };
   /** share of the gate's alpha the deciding claim gets inside the gate (what a schedule is planned at) */
   claimShare: number;
   /** the true value of the contrast (for the table) */
@@ -199,7 +208,12 @@ export function shadowRows(referenceSize: number): ShadowRow[] {
     expect: "pass",
     world: nearCopy,
     settings: {},
-    oracle: { effect: 0.05 - flips, se1: Math.sqrt(flips * (1 - flips)), from: "simulated sample" },
+    oracle: {
+      effect: 0.05 - flips,
+      se1: Math.sqrt(flips * (1 - flips)),
+      from: "simulated sample",
+      seBoundary: Math.sqrt(0.05 * 0.95),
+    },
     claimShare: 1,
     truth: flips,
     grid: DEFAULT_PAIRED_LAYOUT.grid,
@@ -211,12 +225,19 @@ export function oracleN80(row: ShadowRow, alpha: number): number {
   return oracleN(row.oracle.effect, row.oracle.se1, alpha);
 }
 
+/** The smallest valid fixed-sample test's n80 where the gate's variance is the boundary's, else undefined. */
+export function validN80(row: ShadowRow, alpha: number): number | undefined {
+  const { effect, se1, seBoundary } = row.oracle;
+  return seBoundary === undefined ? undefined : validRateN(effect, se1, seBoundary, alpha);
+}
+
 /**
  * A declared schedule as a release engineer would plan it (the way bench/efficiency/n80.ts plans a
  * canary's): K equally spaced looks, the last at the group-sequential design's maximum information for
  * 90% power at the deciding claim's share of the design's alpha, against the effect the gate can
- * resolve (the AUC rows' effect less the binning widening, which no amount of data removes); Argo
- * keeps asking as many times again after the declared looks (only the anytime reserve decides there).
+ * resolve (the AUC rows' effect less the binning widening, which no amount of data removes), on the
+ * information the gate measures (the boundary's variance where the gate takes it there); Argo keeps
+ * asking as many times again after the declared looks (only the anytime reserve decides there).
  */
 export function shadowSchedule(
   row: ShadowRow,
@@ -231,7 +252,7 @@ export function shadowSchedule(
     power: 0.9,
     effect: row.oracle.effect - (row.binning ?? 0),
   });
-  const nMax = plan.maxInformation! * row.oracle.se1 ** 2;
+  const nMax = plan.maxInformation! * (row.oracle.seBoundary ?? row.oracle.se1) ** 2;
   return {
     looks: Array.from({ length: 2 * k }, (_, j) => Math.ceil((nMax * (j + 1)) / k)),
     declared: k,

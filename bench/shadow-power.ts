@@ -27,8 +27,9 @@ import { FINE_BINS, pairedDelongFromJoint } from "../src/shadow/joint-histogram.
 import { DEFAULT_PAIRED_LAYOUT, PairedSummary } from "../src/shadow/paired-summary.js";
 import { CohortSummary, DEFAULT_LAYOUT } from "../src/sketch/cohort-summary.js";
 import { delongFromBins } from "../src/stats/delong.js";
+import { normalCdf, normalQuantile } from "../src/stats/normal.js";
 import { mulberry32, type RandomSource, randomNormal } from "../src/stats/random.js";
-import { measureShadowN80, type ShadowN80, shadowRows, shadowSchedule } from "./shadow-n80.js";
+import { measureShadowN80, type ShadowN80, shadowRows, shadowSchedule, validN80 } from "./shadow-n80.js";
 
 export interface ShadowPowerOptions {
   runs: number;
@@ -360,6 +361,24 @@ function renderN80(rows: NonNullable<ShadowPowerResult["n80"]>, o: N80Options): 
     `The AUC rows read both AUCs on each version's ${FINE_BINS}-bin score marginals and the paired variance on the ${grid}×${grid} joint`,
     "grid; the gate widens its AUC bounds by both versions' binning error bound on the marginals (½·tied pairs/(P·N) each) so",
     `they hold for the raw-score AUCs: in these worlds ${binning} in total, against the margin 0.02.`,
+    ...rows.flatMap(({ anytime: a, declared: d }) => validityNote(a, d, o.alpha)),
+  ];
+}
+
+/**
+ * A row whose oracle is not a valid test (a rate: the truth's variance is smaller than the boundary's,
+ * where the gate takes its variance), against the smallest valid fixed-sample test.
+ */
+function validityNote(a: ShadowN80, d: ShadowN80, alpha: number): string[] {
+  const valid = validN80(a.row, alpha);
+  const boundary = a.row.oracle.seBoundary;
+  if (valid === undefined || boundary === undefined) return [];
+  const za = normalQuantile(1 - alpha);
+  const size = normalCdf((-za * a.row.oracle.se1) / boundary);
+  const over = (r: ShadowN80) => (r.n80 === null ? "not reached" : `${(r.n80 / valid).toFixed(2)}×`);
+  return [
+    "",
+    `The ${a.row.gate} row's oracle is not a valid test: its variance is the truth's (sd·√n ${a.row.oracle.se1.toFixed(4)}), but at the boundary it must hold against the rate's variance is larger (${boundary.toFixed(4)}), so that z-test would pass ${(size * 100).toFixed(1)}% of candidates sitting on the boundary instead of ${(alpha * 100).toFixed(0)}%. The gate tests at the boundary's variance (a score test). The smallest valid fixed-sample test (the boundary's variance for alpha, the truth's for power) needs ${int(valid)} paired decisions: against it modelgate's ${a.row.gate} ${a.row.expect} is ${over(a)} (anytime-valid) and ${over(d)} (declared looks).`,
   ];
 }
 

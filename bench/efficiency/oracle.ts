@@ -55,6 +55,25 @@ export function ksEquivalenceN(tol: number, alpha: number, k: number, power = 0.
  * fixed-sample test needs effect·√n ≥ z(1−α)·σ_0 + z(power)·σ_t: the information limit a valid pass
  * can reach. Candidate n for a baseline of k·n, both rates p.
  */
+/**
+ * The smallest fixed-sample n at which a *valid* one-sided z-test detects the effect with the given
+ * power when the variance depends on the rate: its critical value comes from the variance at the
+ * boundary it must hold against (sd·√n = sdBoundary), its power from the variance at the truth
+ * (sdTruth), so effect·√n ≥ z(1−α)·sdBoundary + z(power)·sdTruth (the Neyman–Pearson limit of a
+ * normal approximation). With sdBoundary = sdTruth it is oracleN.
+ */
+export function validRateN(
+  effect: number,
+  sdTruth: number,
+  sdBoundary: number,
+  alpha: number,
+  power = 0.8,
+): number {
+  const za = normalQuantile(1 - alpha);
+  const zb = normalQuantile(power);
+  return Math.ceil(((za * sdBoundary + zb * sdTruth) / effect) ** 2);
+}
+
 export function rateDifferencePassLimit(
   p: number,
   delta: number,
@@ -66,10 +85,9 @@ export function rateDifferencePassLimit(
   const q = p + delta;
   const sdBoundary = Math.sqrt(q * (1 - q) + (p * (1 - p)) / k);
   const za = normalQuantile(1 - alpha);
-  const zb = normalQuantile(power);
   return {
     oracleN: oracleN(delta, sdTruth, alpha, power),
-    validN: Math.ceil(((za * sdBoundary + zb * sdTruth) / delta) ** 2),
+    validN: validRateN(delta, sdTruth, sdBoundary, alpha, power),
     oracleSize: normalCdf((-za * sdTruth) / sdBoundary),
   };
 }

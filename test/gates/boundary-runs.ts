@@ -1,5 +1,5 @@
-import type { Gate, GateInput, GateResult, Verdict } from "../../src/gates/gate.js";
-import type { SequentialRecord } from "../../src/gates/sequential.js";
+import type { GateResult, Verdict } from "../../src/gates/gate.js";
+import type { SequentialContext, SequentialRecord } from "../../src/gates/sequential.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
 import { SequentialRuns } from "../../src/judge/sequential-runs.js";
 import type { SpendingFunction } from "../../src/stats/alpha-spending.js";
@@ -16,23 +16,30 @@ export type Mode = "anytime" | "declared";
 export const DECLARED_LOOKS = 10;
 export const ASKED_LOOKS = 20;
 
+/** A canary gate (cohorts) or a shadow gate (paired summary): what a run's looks need of it. */
+interface RunnableGate<I> {
+  readonly name: string;
+  evaluate(input: I & { sequential?: SequentialContext }): GateResult;
+}
+
 /**
- * One run's looks at a gate: call once per look with the cumulative cohorts. `at` is the look's number
- * in the run when the caller skips looks it knows repeat an earlier answer (default: the next number).
+ * One run's looks at a gate: call once per look with the cumulative cohorts (or paired summary). `at`
+ * is the look's number in the run when the caller skips looks it knows repeat an earlier answer
+ * (default: the next number).
  */
-export function gateRun<C>(
-  gate: Gate<C>,
+export function gateRun<I>(
+  gate: RunnableGate<I>,
   mode: Mode,
   spending: SpendingFunction = "obrien-fleming",
   looks = DECLARED_LOOKS,
-): (input: Omit<GateInput<C>, "sequential">, at?: number) => GateResult {
+): (input: Omit<I, "sequential">, at?: number) => GateResult {
   const runs = new SequentialRuns();
   let look = 0;
   return (input, at) => {
     look = at ?? look + 1;
     const design = { look, looks, spending };
     const sequential = mode === "declared" ? runs.contextFor("run", gate.name, design) : undefined;
-    const result = gate.evaluate({ ...input, sequential });
+    const result = gate.evaluate({ ...input, sequential } as I & { sequential?: SequentialContext });
     if (sequential) {
       const record: SequentialRecord = { ...design, observed: Object.fromEntries(sequential.observed) };
       // observe() reads only the gates' sequential records of an answer

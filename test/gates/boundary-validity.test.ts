@@ -3,7 +3,7 @@ import { aucGate } from "../../src/gates/auc.js";
 import { driftGate } from "../../src/gates/drift.js";
 import { errorsGate } from "../../src/gates/errors.js";
 import { fairnessGate } from "../../src/gates/fairness.js";
-import type { Verdict } from "../../src/gates/gate.js";
+import type { Gate, Verdict } from "../../src/gates/gate.js";
 import { latencyGate } from "../../src/gates/latency.js";
 import type { CohortSummary } from "../../src/sketch/cohort-summary.js";
 import { normalCdf, normalQuantile } from "../../src/stats/normal.js";
@@ -52,7 +52,7 @@ function check(label: string, mode: Mode, rates: EverRates, wrong: ReadonlyArray
 
 /** `runs` runs of 20 looks; `grow` adds one look's data to the cumulative cohorts. */
 function simulate<C>(
-  gate: Parameters<typeof gateRun<C>>[0],
+  gate: Gate<C>,
   config: C,
   mode: Mode,
   runs: number,

@@ -222,11 +222,10 @@ describe("mode=shadow with a declared look schedule (looks=5)", () => {
     });
   }
 
-  it("agreement's recorded information is 1/se² of the flip rate's contrast (Laplace-smoothed)", async () => {
+  it("agreement's recorded information is 1/se² of the flip rate's contrast (the variance at maxFlipRate)", async () => {
     const r = await judgeShadow(second, { gates: "agreement", looks: "5" });
     const m = r.gates.agreement.metrics as Record<string, number>;
-    const flips = m.flipsUp + m.flipsDown;
-    const p = (flips + 1) / (m.decided + 2);
+    const p = 0.05; // the default maxFlipRate, where both of the gate's claims sit
     expect(r.gates.agreement.sequential!.observed.flipRate.information).toBeCloseTo(
       m.decided / (p * (1 - p)),
       6,

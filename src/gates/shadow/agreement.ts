@@ -1,7 +1,14 @@
 import { parseNumberField } from "../config-parse.js";
 import type { GateResult } from "../gate.js";
 import { lowerBound, upperBound } from "../sequential.js";
-import { inconclusive, pairedN, pairedRate, pairingMetrics, pct, type ShadowGate } from "./shadow-gate.js";
+import {
+  inconclusive,
+  pairedN,
+  pairingMetrics,
+  pct,
+  rateAtTolerance,
+  type ShadowGate,
+} from "./shadow-gate.js";
 
 export interface AgreementConfig {
   /** largest tolerated share of requests whose decision flips; default 0.05 */
@@ -15,8 +22,8 @@ const MIN_SCALE = 0.005;
 
 /**
  * Decision agreement of the two versions on the same requests. flipRate = (flipsUp + flipsDown)/decided
- * is one contrast (the Bernoulli "decision flipped", Laplace-smoothed variance so that zero flips still
- * have a width) bounded by the shared decision engine (src/gates/sequential.ts: anytime-valid, or
+ * is one contrast (the Bernoulli "decision flipped", with the variance at maxFlipRate, where both of
+ * its claims sit: a score test, shadow-gate.ts rateAtTolerance) bounded by the shared decision engine (src/gates/sequential.ts: anytime-valid, or
  * group-sequential over a declared look schedule), tuned at maxFlipRate.
  * - fail: the lower bound > maxFlipRate, at the gate's alpha (the gate's only fail claim);
  * - pass: minPairs paired decisions and the upper bound ≤ maxFlipRate, at the gate's alpha;
@@ -46,7 +53,7 @@ export const agreementGate: ShadowGate<AgreementConfig> = {
         config.maxFlipRate,
       );
     }
-    const rate = pairedRate(flips, n);
+    const rate = rateAtTolerance(flips, n, config.maxFlipRate);
     const flipRate = rate.estimate;
     const scale = Math.max(config.maxFlipRate, MIN_SCALE);
     const sequence = { context: sequential, key: "flipRate" };

@@ -9,6 +9,7 @@ import {
   pairedRate,
   pairingMetrics,
   pct,
+  rateAtTolerance,
   type ShadowGate,
   signed,
 } from "./shadow-gate.js";
@@ -81,6 +82,12 @@ function judgeGroup(
   const shiftSeq = { context, key: `shiftGap:${group}` };
   const rateSeq = { context, key: `flipRate:${group}` };
   const ceilingAlpha = config.maxGroupFlipRate === undefined ? alpha : alphaClaim;
+  // a ceiling's claims sit at the ceiling: the rate's variance there (a score test); without one the
+  // group's own flip rate is only reported
+  const rate =
+    config.maxGroupFlipRate === undefined
+      ? mine.flip
+      : rateAtTolerance(g.flipsUp + g.flipsDown, g.n, config.maxGroupFlipRate);
   return {
     group,
     n: g.n,
@@ -94,8 +101,8 @@ function judgeGroup(
       upperBound(flipGap, alpha, flipScale, flipSeq),
     ],
     flipRateInterval: [
-      Math.max(0, lowerBound(mine.flip, ceilingAlpha, ceilingScale, rateSeq)),
-      Math.min(1, upperBound(mine.flip, alpha, ceilingScale, rateSeq)),
+      Math.max(0, lowerBound(rate, ceilingAlpha, ceilingScale, rateSeq)),
+      Math.min(1, upperBound(rate, alpha, ceilingScale, rateSeq)),
     ],
     shiftGap: shiftGap.estimate,
     shiftGapInterval: [

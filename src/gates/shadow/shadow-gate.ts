@@ -51,6 +51,20 @@ export function pairedRate(x: number, n: number): Contrast {
   return { estimate: x / n, se: Math.sqrt((smoothed * (1 - smoothed)) / n) };
 }
 
+/**
+ * A rate x/n as a contrast for claims about its tolerance p₀ ("the rate exceeds p₀", "the rate is
+ * within p₀"): se² = p₀(1 − p₀)/n, the variance at the boundary both claims are tested against (a
+ * score test, as the canary errors gate). The observed rate's own variance would make a run whose
+ * events came out few by chance look precise as well as low, and pass a rate sitting at p₀ more often
+ * than alpha (2–3× alpha at 5% and a few hundred decisions: test/gates/shadow-boundary-validity.test.ts).
+ * p₀ is kept inside [1/(n + 2), 1 − 1/(n + 2)] so a tolerance of 0 or 1 still has a width.
+ */
+export function rateAtTolerance(x: number, n: number, tolerance: number): Contrast {
+  const edge = 1 / (n + 2);
+  const p = Math.min(1 - edge, Math.max(edge, tolerance));
+  return { estimate: x / n, se: Math.sqrt((p * (1 - p)) / n) };
+}
+
 const f3 = (x: number) => x.toFixed(3);
 export const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 export const signed = (x: number, fmt: (x: number) => string = f3) => (x >= 0 ? `+${fmt(x)}` : fmt(x));
