@@ -95,6 +95,24 @@ describe("latency gate at ratio = maxRatio (p95 of the candidate 1.2× the basel
   );
 });
 
+describe("latency gate at ratio = maxRatio with a heavier-tailed candidate (log-sd 0.8 against 0.5)", () => {
+  // the candidate's p95 is 1.2× the baseline's, but its sparsity at p95 is 1.6× (log-sd 0.8 vs 0.5): a
+  // variance taken from the baseline's shape alone would be too small here and pass too often
+  const config = latencyGate.parseConfig({});
+  const median = 100 * 1.2 * Math.exp((0.5 - 0.8) * normalQuantile(0.95));
+  it.each(modes(400, 200))(
+    "%s: neither the fail nor the pass claim is made in more than alpha of the runs",
+    (mode, runs) => {
+      const rates = simulate(latencyGate, config, mode, runs, 17, (random, baseline, candidate) => {
+        addLatencies(candidate, random, 150, { median, sigma: 0.8 });
+        addLatencies(baseline, random, 600);
+      });
+      check("latency, heavier tail", mode, rates, ["fail", "pass"]);
+    },
+    60_000,
+  );
+});
+
 describe("auc gate at a drop of margin (0.80 → 0.78, margin 0.02)", () => {
   // 500 candidate and 1,000 baseline labelled outcomes a look, prevalence 0.3, binormal scores
   const config = aucGate.parseConfig({});

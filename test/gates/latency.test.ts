@@ -107,9 +107,9 @@ describe("latency gate", () => {
       }
       throw new Error("rank beyond n");
     };
-    // sparsity d ln Q/dq by the difference quotient over q ± 2·√(q(1−q)/n) (Siddiqui, McKean–Schrader)
+    // sparsity d ln Q/dq by the difference quotient over q ± 4·√(q(1−q)/n) (Siddiqui), inside (0.1q, q + 0.9(1 − q))
     const sparsity = (s: typeof baseline) => {
-      const h = 2 * Math.sqrt((0.95 * 0.05) / s.latency.count);
+      const h = Math.min(4 * Math.sqrt((0.95 * 0.05) / s.latency.count), 0.9 * 0.05);
       return Math.log(quantile(s, 0.95 + h) / quantile(s, 0.95 - h)) / (2 * h);
     };
     const sB = sparsity(baseline);
