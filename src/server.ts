@@ -104,8 +104,10 @@ export async function startServer(opts: {
     random: Math.random,
     registry: metrics.registry,
   });
+  const torn = (log: string) => (bytes: number) =>
+    logger.warn(`cut a record torn by a crash from the end of the ${log} audit log`, { bytes });
   const history = new JudgementHistory(
-    fileAuditStorage(auditPath),
+    fileAuditStorage(auditPath, torn("judgement")),
     undefined,
     events && ((response) => events.seen(response)),
   );
@@ -151,7 +153,7 @@ export async function startServer(opts: {
       createUiRouter({ history, sources, catalog: store, bucketMs: config.bucketSeconds * 1000 }),
       adminRouter({
         store,
-        audit: new AdminAudit(fileAuditStorage(join(config.dataDir, "admin", "audit.jsonl"))),
+        audit: new AdminAudit(fileAuditStorage(join(config.dataDir, "admin", "audit.jsonl"), torn("admin"))),
         logger,
         erasers: { reference: (model) => eraseReferenceProfile(referenceDir, model) },
       }),

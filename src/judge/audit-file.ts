@@ -1,15 +1,53 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { type AuditVerification, verifyAuditChain } from "./audit.js";
 import type { AuditStorage } from "./history.js";
 
 /**
+ * Cut a torn last record: bytes after the file's last newline. Every record is appended as one line
+ * ending in a newline and fsynced before its judgement is answered, so bytes without their newline are
+ * a record whose append a crash (SIGKILL, power loss) interrupted, never one anybody was told of.
+ * Left in place, the next record would follow it and the chain would read as broken there. A bad
+ * line that *has* its newline is not touched: that is damage or tampering, for verification to
+ * report. Returns the bytes cut (0 when the file ends in a newline or does not exist).
+ */
+export function cutTornTail(path: string): number {
+  if (!existsSync(path)) return 0;
+  const size = statSync(path).size;
+  if (size === 0) return 0;
+  const bytes = readFileSync(path);
+  const keep = bytes.lastIndexOf(0x0a) + 1;
+  if (keep === size) return 0;
+  truncateSync(path, keep);
+  const fd = openSync(path, "r+");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return size - keep;
+}
+
+/**
  * The audit log on disk: JSON lines appended with an fsync each, so an acknowledged judgement
- * survives a crash. This file is the judge's only I/O, kept behind AuditStorage so the judge
+ * survives a crash; a record torn by a crash during its append is cut when the log is opened
+ * (`onTorn` hears of it). This file is the judge's only I/O, kept behind AuditStorage so the judge
  * itself stays pure and tests use memory.
  */
-export function fileAuditStorage(path: string): AuditStorage {
+export function fileAuditStorage(path: string, onTorn?: (bytes: number) => void): AuditStorage {
   mkdirSync(dirname(path), { recursive: true });
+  const torn = cutTornTail(path);
+  if (torn > 0) onTorn?.(torn);
   return {
     readAll: () => (existsSync(path) ? readFileSync(path, "utf8") : ""),
     append(line: string) {

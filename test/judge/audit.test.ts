@@ -111,4 +111,43 @@ describe("audit chain", () => {
     expect(new JudgementHistory(fileAuditStorage(path)).integrity.ok).toBe(false);
     expect(() => verifyAuditFile(join(dir, "missing.jsonl"))).toThrow(/does not exist/);
   });
+
+  it("a record torn by a crash during its append is cut when the log is opened, and the chain goes on", () => {
+    const dir = mkdtempSync(join(tmpdir(), "modelgate-audit-"));
+    dirs.push(dir);
+    const path = join(dir, "judge", "audit.jsonl");
+    const h1 = new JudgementHistory(fileAuditStorage(path));
+    h1.record("run-1#latency", response("v1", 1));
+    h1.record("run-1#latency", response("v1", 2));
+    const whole = readFileSync(path, "utf8");
+    // a third record whose append a SIGKILL interrupted: part of its line, no newline
+    const third = JSON.stringify(sealRecord(undefined, { lookKey: "x", response: response("v1", 3) }));
+    writeFileSync(path, whole + third.slice(0, 200));
+
+    const cut: number[] = [];
+    const h2 = new JudgementHistory(fileAuditStorage(path, (bytes) => cut.push(bytes)));
+    expect(cut).toEqual([200]);
+    expect(readFileSync(path, "utf8")).toBe(whole);
+    expect(h2.integrity.ok).toBe(true);
+    h2.record("run-1#latency", response("v1", 3));
+    expect(verifyAuditFile(path)).toMatchObject({ ok: true, records: 3 });
+
+    // opening a log that ends in a newline cuts nothing
+    fileAuditStorage(path, (bytes) => cut.push(bytes));
+    expect(cut).toEqual([200]);
+  });
+
+  it("a damaged line that has its newline is not cut: verification reports it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "modelgate-audit-"));
+    dirs.push(dir);
+    const path = join(dir, "audit.jsonl");
+    const h1 = new JudgementHistory(fileAuditStorage(path));
+    h1.record("run-1#latency", response("v1", 1));
+    writeFileSync(path, `${readFileSync(path, "utf8")}{"not a record\n`);
+    const before = readFileSync(path, "utf8");
+    expect(before.endsWith("\n")).toBe(true);
+    const h2 = new JudgementHistory(fileAuditStorage(path));
+    expect(readFileSync(path, "utf8")).toBe(before);
+    expect(h2.integrity).toMatchObject({ ok: false, error: { line: 2 } });
+  });
 });
