@@ -51,6 +51,11 @@ export function interpolatedCdf(sketch: LatencySketch, y: number, of: Cells = ce
   return below / sketch.count;
 }
 
+/** Half-width h of logSparsity's window at q with n samples (what `modelgate plan` models too). */
+export function sparsityWindow(q: number, n: number): number {
+  return Math.min(4 * Math.sqrt((q * (1 - q)) / n), 0.9 * q, 0.9 * (1 - q));
+}
+
 /**
  * Sparsity of ln X at q, s = d ln Q/dq = 1/(f(Q)·Q), by the difference quotient over q ± h with
  * h = 4·√(q(1 − q)/n) (Siddiqui 1960), kept inside (0.1·q, q + 0.9·(1 − q)) so it never reads the
@@ -61,7 +66,7 @@ export function interpolatedCdf(sketch: LatencySketch, y: number, of: Cells = ce
  * is upward in a right tail (a wider interval). undefined when the window's lower end is not positive.
  */
 export function logSparsity(sketch: LatencySketch, q: number, of: Cells = cells(sketch)): number | undefined {
-  const h = Math.min(4 * Math.sqrt((q * (1 - q)) / sketch.count), 0.9 * q, 0.9 * (1 - q));
+  const h = sparsityWindow(q, sketch.count);
   const lo = q - h;
   const hi = q + h;
   const a = interpolatedQuantile(sketch, lo, of);

@@ -26,6 +26,7 @@ import {
   type FairnessConfig,
 } from "../gates/fairness.js";
 import { MIN_SCALE as LATENCY_MIN_SCALE, type LatencyConfig } from "../gates/latency.js";
+import { sparsityWindow } from "../gates/latency-quantile.js";
 import type { GateName } from "../gates/registry.js";
 import { DEFAULT_LAYOUT } from "../sketch/cohort-summary.js";
 import { cdfBandEpsilon } from "../stats/cdf-band.js";
@@ -118,11 +119,19 @@ export function latencyDecisions(config: LatencyConfig, ctx: GateContext): GateD
   const q = config.quantile;
   const name = `p${Number((q * 100).toPrecision(6))}`;
   const sd1 = logQuantileSd1(ctx.assumptions.latencyLogSd, q);
-  // The gate takes the larger of the candidate's sparsity estimate and the baseline's: with the
-  // estimate's relative noise τ ≈ 1/√m over the m ≈ 4·√(n·q(1 − q)) order statistics of its window,
-  // that inflates the candidate's sd by about E[max(0, τZ)] = 0.4·τ.
-  const inflation = (n: number) => 1 + 0.4 / Math.sqrt(4 * Math.sqrt(n * q * (1 - q)));
-  const se = (n: number) => sd1 * Math.sqrt(inflation(n) ** 2 / n + 1 / (k * n));
+  // The gate's sparsity is a difference quotient over q ± h (sparsityWindow): for the assumed
+  // log-normal it reads (Φ⁻¹(q + h) − Φ⁻¹(q − h))/(2h)·φ(Φ⁻¹(q)) times the true sparsity, above 1 in a
+  // tail. The gate takes the larger of the candidate's estimate and the baseline's: with the
+  // estimate's relative noise τ ≈ 1/√m over the m = 2hn order statistics of its window, that inflates
+  // the candidate's sd by about E[max(0, τZ)] = 0.4·τ.
+  const z = normalQuantile(q);
+  const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+  const bias = (n: number) => {
+    const h = sparsityWindow(q, n);
+    return ((normalQuantile(q + h) - normalQuantile(q - h)) / (2 * h)) * density;
+  };
+  const inflation = (n: number) => 1 + 0.4 / Math.sqrt(2 * sparsityWindow(q, n) * n);
+  const se = (n: number) => sd1 * Math.sqrt((bias(n) * inflation(n)) ** 2 / n + bias(k * n) ** 2 / (k * n));
   const scale = Math.max(Math.abs(Math.log(config.maxRatio)), LATENCY_MIN_SCALE);
   const minN = bothArms(config.minSamples, k);
   const notes = [
