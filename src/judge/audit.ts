@@ -99,11 +99,23 @@ export class AuditChainVerifier {
   }
 }
 
-/** Verify a whole log (JSON lines; a trailing newline is fine). O(total size). */
+/**
+ * Verify a whole log (JSON lines; a trailing newline is fine). A last line without its newline that
+ * does not extend the chain is reported as a record torn by a crash during its append (the service
+ * cuts it when it next opens the log: src/judge/audit-file.ts). O(total size).
+ */
 export function verifyAuditChain(text: string): AuditVerification {
   const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
+  const torn = lines.at(-1) !== "";
+  if (!torn) lines.pop();
   const verifier = new AuditChainVerifier();
   for (const line of lines) if (!verifier.push(line)) break;
-  return verifier.result();
+  const result = verifier.result();
+  if (torn && result.error?.line === lines.length) {
+    result.error = {
+      line: result.error.line,
+      message: `${result.error.message}: a last record without its newline, torn by a crash during its append (the service cuts it when it next opens the log)`,
+    };
+  }
+  return result;
 }

@@ -123,6 +123,12 @@ describe("audit chain", () => {
     // a third record whose append a SIGKILL interrupted: part of its line, no newline
     const third = JSON.stringify(sealRecord(undefined, { lookKey: "x", response: response("v1", 3) }));
     writeFileSync(path, whole + third.slice(0, 200));
+    // `modelgate audit verify` before the service reopens the log names what it is
+    expect(verifyAuditFile(path)).toMatchObject({
+      ok: false,
+      records: 2,
+      error: { line: 3, message: expect.stringMatching(/^not valid JSON: .*torn by a crash/) },
+    });
 
     const cut: number[] = [];
     const h2 = new JudgementHistory(fileAuditStorage(path, (bytes) => cut.push(bytes)));
