@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { GateResult, Verdict } from "../../src/gates/gate.js";
 import type { SequentialContext, SequentialRecord } from "../../src/gates/sequential.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
@@ -79,3 +80,25 @@ export function everRates(runs: number, run: (index: number) => Verdict[]): Ever
  */
 export const monteCarloLimit = (alpha: number, runs: number) =>
   alpha + 2 * Math.sqrt((alpha * (1 - alpha)) / runs);
+
+/**
+ * Each wrong claim made in at most `alpha` of the runs, within the Monte Carlo allowance; the rates are
+ * printed. Not vacuous: where both claims are wrong, a declared schedule (which spends its alpha) makes
+ * one in some run; where only fails are wrong, most runs pass, so the absence of fails is not an
+ * absence of decisions.
+ */
+export function checkWrongClaims(
+  label: string,
+  mode: Mode,
+  rates: EverRates,
+  wrong: ReadonlyArray<"fail" | "pass">,
+  alpha: number,
+): void {
+  const limit = monteCarloLimit(alpha, rates.runs);
+  console.info(
+    `${label} ${mode}: ever fail ${rates.fail.toFixed(3)}, ever pass ${rates.pass.toFixed(3)} over ${rates.runs} runs × ${ASKED_LOOKS} looks (wrong: ${wrong.join(", ")}; limit ${limit.toFixed(3)})`,
+  );
+  for (const claim of wrong) expect(rates[claim], `${label}: wrong ${claim}s`).toBeLessThanOrEqual(limit);
+  if (wrong.length === 1) expect(rates.pass).toBeGreaterThan(0.5);
+  else if (mode === "declared") expect(rates.fail + rates.pass).toBeGreaterThan(0);
+}
