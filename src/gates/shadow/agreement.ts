@@ -23,8 +23,9 @@ const MIN_SCALE = 0.005;
 /**
  * Decision agreement of the two versions on the same requests. flipRate = (flipsUp + flipsDown)/decided
  * is one contrast (the Bernoulli "decision flipped", with the variance at maxFlipRate, where both of
- * its claims sit: a score test, shadow-gate.ts rateAtTolerance) bounded by the shared decision engine (src/gates/sequential.ts: anytime-valid, or
- * group-sequential over a declared look schedule), tuned at maxFlipRate.
+ * its claims sit: a score test, shadow-gate.ts rateAtTolerance) bounded by the shared decision
+ * engine (src/gates/sequential.ts: anytime-valid, or group-sequential over a declared look
+ * schedule), tuned at maxFlipRate.
  * - fail: the lower bound > maxFlipRate, at the gate's alpha (the gate's only fail claim);
  * - pass: minPairs paired decisions and the upper bound ≤ maxFlipRate, at the gate's alpha;
  * - otherwise inconclusive. O(1).
