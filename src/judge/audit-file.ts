@@ -3,11 +3,12 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   statSync,
-  truncateSync,
 } from "node:fs";
 import { dirname } from "node:path";
 import { type AuditVerification, verifyAuditChain } from "./audit.js";
@@ -25,17 +26,25 @@ export function cutTornTail(path: string): number {
   if (!existsSync(path)) return 0;
   const size = statSync(path).size;
   if (size === 0) return 0;
-  const bytes = readFileSync(path);
-  const keep = bytes.lastIndexOf(0x0a) + 1;
-  if (keep === size) return 0;
-  truncateSync(path, keep);
+  // read backwards from the end, a chunk at a time, to the last newline: the log can be large
   const fd = openSync(path, "r+");
   try {
+    const chunk = Buffer.alloc(64 * 1024);
+    let keep = 0;
+    for (let end = size; end > 0 && keep === 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const read = readSync(fd, chunk, 0, end - start, start);
+      const at = chunk.subarray(0, read).lastIndexOf(0x0a);
+      if (at >= 0) keep = start + at + 1;
+      end = start;
+    }
+    if (keep === size) return 0;
+    ftruncateSync(fd, keep);
     fsyncSync(fd);
+    return size - keep;
   } finally {
     closeSync(fd);
   }
-  return size - keep;
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { canonicalJson, GENESIS, sealRecord, verifyAuditChain } from "../../src/judge/audit.js";
-import { fileAuditStorage, verifyAuditFile } from "../../src/judge/audit-file.js";
+import { cutTornTail, fileAuditStorage, verifyAuditFile } from "../../src/judge/audit-file.js";
 import { JudgementHistory, judgementId, memoryAuditStorage } from "../../src/judge/history.js";
 import type { JudgeResponse } from "../../src/judge/judgement.js";
 
@@ -141,6 +141,21 @@ describe("audit chain", () => {
     // opening a log that ends in a newline cuts nothing
     fileAuditStorage(path, (bytes) => cut.push(bytes));
     expect(cut).toEqual([200]);
+  });
+
+  it("cuts a torn tail longer than one read chunk, and a log that is nothing but a torn record", () => {
+    const dir = mkdtempSync(join(tmpdir(), "modelgate-audit-"));
+    dirs.push(dir);
+    const path = join(dir, "audit.jsonl");
+    new JudgementHistory(fileAuditStorage(path)).record("run-1#latency", response("v1", 1));
+    const whole = readFileSync(path, "utf8");
+    writeFileSync(path, whole + "x".repeat(150_000));
+    expect(cutTornTail(path)).toBe(150_000);
+    expect(readFileSync(path, "utf8")).toBe(whole);
+    writeFileSync(path, "y".repeat(70_000));
+    expect(cutTornTail(path)).toBe(70_000);
+    expect(readFileSync(path, "utf8")).toBe("");
+    expect(cutTornTail(path)).toBe(0);
   });
 
   it("a damaged line that has its newline is not cut: verification reports it", () => {
