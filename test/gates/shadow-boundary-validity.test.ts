@@ -73,124 +73,134 @@ function simulate<C>(
   });
 }
 
-/** Runs per mode: [anytime, declared]. */
-const modes = (anytime: number, declared: number): Array<[Mode, number]> => [
-  ["anytime", anytime],
-  ["declared", declared],
-];
+/**
+ * One gate on its boundary: `runs` simulated runs per mode ([anytime, declared]), each look adding
+ * `perLook` pairs drawn by `draw`; neither claim made in more than alpha of the runs.
+ */
+function atBoundary<C>(
+  title: string,
+  c: {
+    label: string;
+    gate: ShadowGate<C>;
+    runs: [number, number];
+    seed: number;
+    perLook: number;
+    draw: (random: RandomSource) => Pair | [PairSide, PairSide];
+    settings?: Record<string, unknown>;
+  },
+): void {
+  describe(title, () => {
+    const modes: Array<[Mode, number]> = [
+      ["anytime", c.runs[0]],
+      ["declared", c.runs[1]],
+    ];
+    for (const [mode, runs] of modes) {
+      it(
+        `${mode}: ${runs} runs`,
+        () => check(c.label, mode, simulate(c.gate, mode, runs, c.seed, c.perLook, c.draw, c.settings)),
+        TIMEOUT,
+      );
+    }
+  });
+}
 
-describe("shadow agreement gate at flip rate = maxFlipRate (5%), 100 … 2,000 paired decisions", () => {
-  for (const [mode, runs] of modes(1000, 600)) {
-    it(
-      `${mode}: ${runs} runs`,
-      () => {
-        const rates = simulate(agreementGate, mode, runs, 31, 100, (random) => {
-          const decision: 0 | 1 = random() < 0.4 ? 1 : 0;
-          const flipped: 0 | 1 = random() < 0.05 ? ((1 - decision) as 0 | 1) : decision;
-          return [{ decision }, { decision: flipped }];
-        });
-        check("agreement", mode, rates);
-      },
-      TIMEOUT,
-    );
-  }
+const flip = (decision: 0 | 1) => (1 - decision) as 0 | 1;
+
+atBoundary("shadow agreement gate at flip rate = maxFlipRate (5%), 100 … 2,000 paired decisions", {
+  label: "agreement",
+  gate: agreementGate,
+  runs: [1000, 600],
+  seed: 31,
+  perLook: 100,
+  draw: (random) => {
+    const decision: 0 | 1 = random() < 0.4 ? 1 : 0;
+    return [{ decision }, { decision: random() < 0.05 ? flip(decision) : decision }];
+  },
 });
 
-describe("shadow errors gate at an increase of maxIncrease (0.5% → 1.0% on the same requests), 500 … 10,000 pairs", () => {
-  for (const [mode, runs] of modes(400, 300)) {
-    it(
-      `${mode}: ${runs} runs`,
-      () => {
-        const rates = simulate(shadowErrorsGate, mode, runs, 37, 500, (random) => {
-          const side = (rate: number): PairSide => (random() < rate ? { error: true } : { decision: 1 });
-          return [side(0.005), side(0.01)];
-        });
-        check("shadow errors", mode, rates);
-      },
-      TIMEOUT,
-    );
-  }
-});
+atBoundary(
+  "shadow errors gate at an increase of maxIncrease (0.5% → 1.0% on the same requests), 500 … 10,000 pairs",
+  {
+    label: "shadow errors",
+    gate: shadowErrorsGate,
+    runs: [400, 300],
+    seed: 37,
+    perLook: 500,
+    draw: (random) => {
+      const side = (rate: number): PairSide => (random() < rate ? { error: true } : { decision: 1 });
+      return [side(0.005), side(0.01)];
+    },
+  },
+);
 
-describe("shadow scores gate at a mean shift of maxMeanShift (+0.02, per-request sd 0.05), 100 … 2,000 pairs", () => {
-  for (const [mode, runs] of modes(400, 200)) {
-    it(
-      `${mode}: ${runs} runs`,
-      () => {
-        const rates = simulate(scoresGate, mode, runs, 41, 100, (random) => {
-          const score = 0.3 + 0.4 * random();
-          return [{ score }, { score: score + randomNormal(random, 0.02, 0.05) }];
-        });
-        check("shadow scores", mode, rates);
-      },
-      TIMEOUT,
-    );
-  }
-});
+atBoundary(
+  "shadow scores gate at a mean shift of maxMeanShift (+0.02, per-request sd 0.05), 100 … 2,000 pairs",
+  {
+    label: "shadow scores",
+    gate: scoresGate,
+    runs: [400, 200],
+    seed: 41,
+    perLook: 100,
+    draw: (random) => {
+      const score = 0.3 + 0.4 * random();
+      return [{ score }, { score: score + randomNormal(random, 0.02, 0.05) }];
+    },
+  },
+);
 
-describe("shadow accuracy gate at a drop of maxAccuracyDrop (1%: 4% only the baseline right, 3% only the candidate), 200 … 4,000 labelled pairs", () => {
-  for (const [mode, runs] of modes(400, 200)) {
-    it(
-      `${mode}: ${runs} runs`,
-      () => {
-        const rates = simulate(accuracyGate, mode, runs, 43, 200, (random) => {
-          const label: 0 | 1 = random() < 0.3 ? 1 : 0;
-          const wrong = (1 - label) as 0 | 1;
-          const u = random();
-          // 80% both right, 13% both wrong, 4% only the baseline right, 3% only the candidate right
-          const [b, c] =
-            u < 0.8 ? [label, label] : u < 0.93 ? [wrong, wrong] : u < 0.97 ? [label, wrong] : [wrong, label];
-          return { baseline: { decision: b }, candidate: { decision: c }, label };
-        });
-        check("shadow accuracy", mode, rates);
-      },
-      TIMEOUT,
-    );
-  }
-});
+atBoundary(
+  "shadow accuracy gate at a drop of maxAccuracyDrop (1%: 4% only the baseline right, 3% only the candidate), 200 … 4,000 labelled pairs",
+  {
+    label: "shadow accuracy",
+    gate: accuracyGate,
+    runs: [400, 200],
+    seed: 43,
+    perLook: 200,
+    draw: (random) => {
+      const label: 0 | 1 = random() < 0.3 ? 1 : 0;
+      const wrong = flip(label);
+      const u = random();
+      // 80% both right, 13% both wrong, 4% only the baseline right, 3% only the candidate right
+      const [b, c] =
+        u < 0.8 ? [label, label] : u < 0.93 ? [wrong, wrong] : u < 0.97 ? [label, wrong] : [wrong, label];
+      return { baseline: { decision: b }, candidate: { decision: c }, label };
+    },
+  },
+);
 
-describe("shadow fairness gate at a flip-rate gap of maxFlipRateGap (5% in region a against 3% in b), 200 … 4,000 pairs", () => {
-  for (const [mode, runs] of modes(400, 200)) {
-    it(
-      `${mode}: ${runs} runs`,
-      () => {
-        const rates = simulate(shadowFairnessGate, mode, runs, 47, 200, (random) => {
-          const region = random() < 0.5 ? "a" : "b";
-          const decision: 0 | 1 = random() < 0.5 ? 1 : 0;
-          const flip = random() < (region === "a" ? 0.05 : 0.03);
-          return {
-            baseline: { decision },
-            candidate: { decision: flip ? ((1 - decision) as 0 | 1) : decision },
-            groups: { region },
-          };
-        });
-        check("shadow fairness", mode, rates);
-      },
-      TIMEOUT,
-    );
-  }
-});
+atBoundary(
+  "shadow fairness gate at a flip-rate gap of maxFlipRateGap (5% in region a against 3% in b), 200 … 4,000 pairs",
+  {
+    label: "shadow fairness",
+    gate: shadowFairnessGate,
+    runs: [400, 200],
+    seed: 47,
+    perLook: 200,
+    draw: (random) => {
+      const region = random() < 0.5 ? "a" : "b";
+      const decision: 0 | 1 = random() < 0.5 ? 1 : 0;
+      const flipped = random() < (region === "a" ? 0.05 : 0.03);
+      return {
+        baseline: { decision },
+        candidate: { decision: flipped ? flip(decision) : decision },
+        groups: { region },
+      };
+    },
+  },
+);
 
-describe("shadow latency gate at a median increase of maxIncreaseMs (5 ms, per-request sd 20 ms), 100 … 2,000 pairs", () => {
-  for (const [mode, runs] of modes(400, 400)) {
-    it(
-      `${mode}: ${runs} runs`,
-      () => {
-        const rates = simulate(
-          shadowLatencyGate,
-          mode,
-          runs,
-          53,
-          100,
-          (random) => {
-            const latencyMs = 50 * Math.exp(randomNormal(random, 0, 0.5));
-            return [{ latencyMs }, { latencyMs: latencyMs + randomNormal(random, 5, 20) }];
-          },
-          { maxIncreaseMs: 5 },
-        );
-        check("shadow latency", mode, rates);
-      },
-      TIMEOUT,
-    );
-  }
-});
+atBoundary(
+  "shadow latency gate at a median increase of maxIncreaseMs (5 ms, per-request sd 20 ms), 100 … 2,000 pairs",
+  {
+    label: "shadow latency",
+    gate: shadowLatencyGate,
+    runs: [400, 400],
+    seed: 53,
+    perLook: 100,
+    settings: { maxIncreaseMs: 5 },
+    draw: (random) => {
+      const latencyMs = 50 * Math.exp(randomNormal(random, 0, 0.5));
+      return [{ latencyMs }, { latencyMs: latencyMs + randomNormal(random, 5, 20) }];
+    },
+  },
+);
